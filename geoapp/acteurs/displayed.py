@@ -1,0 +1,229 @@
+"""The displayed acteurs: imported acteurs + staff revisions + parent merging, computed set-wise in
+the warehouse (reading the web app's tables through postgres_fdw), then copied into the web app
+with an atomic swap.
+
+Rules, field by field:
+- a unit is an imported acteur and/or its revision (same identifiant_unique); a non-empty revision
+  value overrides the imported one (empty = '' / NULL / empty array; `False` is a value);
+- a child (revision with a parent) is not displayed itself: its parent is. The parent's own
+  non-empty value wins; otherwise the most recently modified active child that has one gives it;
+- labels, services and propositions: the revision's set replaces the imported one when it is not
+  empty; a parent without its own takes the union of its children's; sources are always the union;
+- only active acteurs are displayed; `provenance` records, per field, `source:<code>` or
+  `revision:<identifiant_unique>` of whoever gave the value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+
+from geoapp.common.databases import (
+    WAREHOUSE_SCHEMA,
+    WEBAPP_SCHEMA,
+    fdw_configure_warehouse,
+    fdw_configure_webapp,
+    table_swap,
+    warehouse_connect,
+)
+
+from . import models
+
+WAREHOUSE_TABLE = "displayed.acteur"
+
+
+@dataclass(frozen=True)
+class DisplayedField:
+    name: str  # the displayed column
+    column: str  # the column in acteur / revision tables
+    kind: str = "text"  # text | array | value
+
+
+FIELDS: tuple[DisplayedField, ...] = (
+    *(DisplayedField(n, n) for n in (
+        "nom", "nom_commercial", "nom_officiel", "description", "siren", "siret", "naf_principal", "adresse",
+        "adresse_complement", "code_postal", "ville", "code_commune_insee", "url", "email", "telephone",
+        "horaires_osm", "horaires_description", "public_accueilli", "reprise", "lieu_prestation")),
+    DisplayedField("acteur_type", "acteur_type_id"),
+    DisplayedField("location", "location", "value"),
+    DisplayedField("exclusivite_de_reprisereparation", "exclusivite_de_reprisereparation", "value"),
+    DisplayedField("uniquement_sur_rdv", "uniquement_sur_rdv", "value"),
+    DisplayedField("perimetre_rayon_km", "perimetre_rayon_km", "value"),
+    DisplayedField("perimetre_zone", "perimetre_zone", "value"),
+    DisplayedField("perimetre_departements", "perimetre_departements", "array"),
+)
+
+
+def _filled(expr: str, kind: str) -> str:
+    if kind == "text":
+        return f"COALESCE({expr}, '') <> ''"
+    if kind == "array":
+        return f"COALESCE(cardinality({expr}), 0) > 0"
+    return f"{expr} IS NOT NULL"
+
+
+def webapp_tables() -> list[str]:
+    """The web app tables the computation reads through postgres_fdw."""
+    tables = []
+    for model in (models.Acteur, models.RevisionActeur, models.PropositionService,
+                  models.RevisionPropositionService, models.Action):
+        tables.append(model._meta.db_table)
+        tables += [f.remote_field.through._meta.db_table for f in model._meta.local_many_to_many]
+    return tables
+
+
+def displayed_build_sql(*, schema: str = WEBAPP_SCHEMA, target: str = WAREHOUSE_TABLE) -> list[str]:
+    """Pure: the statements that build `target` in the warehouse from the foreign tables in `schema`."""
+    a, r = f"{schema}.acteurs_acteur", f"{schema}.acteurs_revisionacteur"
+    unit_cols = []
+    for f in FIELDS:
+        rv, av = f"r.{f.column}", f"a.{f.column}"
+        unit_cols.append(f"CASE WHEN {_filled(rv, f.kind)} THEN {rv} ELSE {av} END AS {f.name}")
+        unit_cols.append(
+            f"CASE WHEN {_filled(rv, f.kind)} THEN 'revision:' || r.identifiant_unique "
+            f"WHEN {_filled(av, f.kind)} THEN 'source:' || COALESCE(a.source_id, 'inconnue') END AS p_{f.name}"
+        )
+    unit = f"""
+CREATE TEMP TABLE unit ON COMMIT DROP AS
+SELECT COALESCE(r.identifiant_unique, a.identifiant_unique) AS identifiant_unique,
+       COALESCE(r.uuid, a.uuid, md5('revision:' || r.identifiant_unique)::uuid::text) AS uuid,
+       r.parent_id,
+       a.source_id AS source,
+       COALESCE(NULLIF(r.statut, ''), a.statut, 'ACTIF') AS statut,
+       GREATEST(a.modifie_le, r.modifie_le) AS modifie_le,
+       {", ".join(unit_cols)}
+FROM {a} a FULL OUTER JOIN {r} r ON r.identifiant_unique = a.identifiant_unique"""
+
+    # The unit a row is displayed as: its parent if it has one (and is active), else itself.
+    member = """
+CREATE TEMP TABLE member ON COMMIT DROP AS
+SELECT u.identifiant_unique, COALESCE(u.parent_id, u.identifiant_unique) AS display_id, u.parent_id IS NULL AS own
+FROM unit u WHERE u.parent_id IS NULL OR u.statut = 'ACTIF'"""
+
+    def set_table(name: str, revision_sql: str, acteur_sql: str, columns: str) -> str:
+        """A per-unit set: the revision's when it has one, else the imported acteur's."""
+        return f"""
+CREATE TEMP TABLE {name} ON COMMIT DROP AS
+WITH rev AS ({revision_sql}), imp AS ({acteur_sql})
+SELECT * FROM rev UNION ALL
+SELECT * FROM imp WHERE NOT EXISTS (SELECT 1 FROM rev WHERE rev.id = imp.id)"""
+
+    labels = set_table(
+        "unit_label",
+        f"SELECT revisionacteur_id AS id, labelqualite_id AS code FROM {schema}.acteurs_revisionacteur_labels",
+        f"SELECT acteur_id AS id, labelqualite_id AS code FROM {schema}.acteurs_acteur_labels", "id, code")
+    services = set_table(
+        "unit_service",
+        f"SELECT revisionacteur_id AS id, acteurservice_id AS code FROM {schema}.acteurs_revisionacteur_acteur_services",
+        f"SELECT acteur_id AS id, acteurservice_id AS code FROM {schema}.acteurs_acteur_acteur_services", "id, code")
+    propositions = set_table(
+        "unit_proposition",
+        f"""SELECT p.acteur_id AS id, p.action_id AS action, s.souscategorieobjet_id AS sous_categorie
+            FROM {schema}.acteurs_revisionpropositionservice p
+            JOIN {schema}.acteurs_revisionpropositionservice_sous_categories s ON s.revisionpropositionservice_id = p.id""",
+        f"""SELECT p.acteur_id AS id, p.action_id AS action, s.souscategorieobjet_id AS sous_categorie
+            FROM {schema}.acteurs_propositionservice p
+            JOIN {schema}.acteurs_propositionservice_sous_categories s ON s.propositionservice_id = p.id""",
+        "id, action, sous_categorie")
+
+    def displayed_set(unit_table: str, columns: str) -> str:
+        """Per displayed acteur: its own set when not empty, else the union of its children's."""
+        return f"""
+SELECT DISTINCT m.display_id, {", ".join(f"x.{c}" for c in columns.split(", "))}
+FROM member m JOIN {unit_table} x ON x.id = m.identifiant_unique
+WHERE m.own OR NOT EXISTS (
+  SELECT 1 FROM member m2 JOIN {unit_table} x2 ON x2.id = m2.identifiant_unique
+  WHERE m2.display_id = m.display_id AND m2.own)"""
+
+    children_cols = []
+    final_cols = []
+    provenance = []
+    for f in FIELDS:
+        value = f"array_to_string(c2.{f.name}, ',')" if f.kind == "array" else f"c2.{f.name}"
+        order = "ORDER BY c2.modifie_le DESC NULLS LAST, c2.identifiant_unique"
+        children_cols.append(f"(array_agg({value} {order}) FILTER (WHERE {_filled(f'c2.{f.name}', f.kind)}))[1] AS {f.name}")
+        children_cols.append(f"(array_agg(c2.p_{f.name} {order}) FILTER (WHERE {_filled(f'c2.{f.name}', f.kind)}))[1] AS p_{f.name}")
+        child_value = f"string_to_array(c.{f.name}, ',')" if f.kind == "array" else f"c.{f.name}"
+        own = _filled(f"u.{f.name}", f.kind)
+        chosen = f"CASE WHEN {own} THEN u.{f.name} ELSE {child_value} END"
+        empty = {"text": "''", "array": "'{}'"}.get(f.kind)
+        final_cols.append(f"COALESCE({chosen}, {empty}) AS {f.name}" if empty else f"{chosen} AS {f.name}")
+        provenance.append(f"'{f.name}', CASE WHEN {own} THEN u.p_{f.name} ELSE c.p_{f.name} END")
+
+    build = f"""
+CREATE TABLE {target} AS
+WITH children AS (
+  SELECT c2.parent_id, array_agg(c2.identifiant_unique ORDER BY c2.identifiant_unique) AS enfants,
+         {", ".join(children_cols)}
+  FROM unit c2 WHERE c2.parent_id IS NOT NULL AND c2.statut = 'ACTIF'
+  GROUP BY c2.parent_id
+),
+srcs AS (
+  SELECT m.display_id, array_agg(DISTINCT u.source ORDER BY u.source) AS sources
+  FROM member m JOIN unit u ON u.identifiant_unique = m.identifiant_unique
+  WHERE u.source IS NOT NULL GROUP BY m.display_id
+),
+lbl AS (SELECT display_id, array_agg(code ORDER BY code) AS labels FROM ({displayed_set("unit_label", "code")}) s GROUP BY display_id),
+srv AS (SELECT display_id, array_agg(code ORDER BY code) AS acteur_services FROM ({displayed_set("unit_service", "code")}) s GROUP BY display_id),
+prop AS ({displayed_set("unit_proposition", "action, sous_categorie")}),
+prop_action AS (
+  SELECT display_id, action, array_agg(sous_categorie ORDER BY sous_categorie) AS sous_categories
+  FROM prop GROUP BY display_id, action
+),
+props AS (
+  SELECT pa.display_id,
+         jsonb_agg(jsonb_build_object('action', pa.action, 'sous_categories', to_jsonb(pa.sous_categories)) ORDER BY pa.action) AS propositions,
+         array_agg(pa.action ORDER BY pa.action) AS actions,
+         array_agg(DISTINCT act.groupe_action_id ORDER BY act.groupe_action_id) FILTER (WHERE act.groupe_action_id IS NOT NULL) AS groupes_actions
+  FROM prop_action pa LEFT JOIN {schema}.acteurs_action act ON act.code = pa.action
+  GROUP BY pa.display_id
+),
+souscats AS (SELECT display_id, array_agg(DISTINCT sous_categorie ORDER BY sous_categorie) AS sous_categories FROM prop GROUP BY display_id)
+SELECT u.identifiant_unique, u.uuid,
+       {", ".join(final_cols)},
+       u.statut,
+       COALESCE(lbl.labels, '{{}}') AS labels,
+       COALESCE(srv.acteur_services, '{{}}') AS acteur_services,
+       COALESCE(srcs.sources, '{{}}') AS sources,
+       COALESCE(props.actions, '{{}}') AS actions,
+       COALESCE(props.groupes_actions, '{{}}') AS groupes_actions,
+       COALESCE(souscats.sous_categories, '{{}}') AS sous_categories,
+       COALESCE(props.propositions, '[]'::jsonb) AS propositions,
+       jsonb_strip_nulls(jsonb_build_object({", ".join(provenance)})) AS provenance,
+       COALESCE(c.enfants, '{{}}') AS enfants,
+       GREATEST(u.modifie_le, (SELECT max(c3.modifie_le) FROM unit c3 WHERE c3.parent_id = u.identifiant_unique)) AS modifie_le
+FROM unit u
+LEFT JOIN children c ON c.parent_id = u.identifiant_unique
+LEFT JOIN srcs ON srcs.display_id = u.identifiant_unique
+LEFT JOIN lbl ON lbl.display_id = u.identifiant_unique
+LEFT JOIN srv ON srv.display_id = u.identifiant_unique
+LEFT JOIN props ON props.display_id = u.identifiant_unique
+LEFT JOIN souscats ON souscats.display_id = u.identifiant_unique
+WHERE u.parent_id IS NULL AND u.statut = 'ACTIF'"""
+    return [unit, member, labels, services, propositions,
+            "CREATE SCHEMA IF NOT EXISTS displayed", f"DROP TABLE IF EXISTS {target}", build,
+            f"ALTER TABLE {target} ADD PRIMARY KEY (identifiant_unique)"]
+
+
+DISPLAYED_COLUMNS = [f.column for f in models.DisplayedActeur._meta.concrete_fields]
+
+
+def displayed_acteur_compute() -> int:
+    """Build `displayed.acteur` in the warehouse, in one transaction. Returns its row count."""
+    fdw_configure_warehouse(webapp_tables=webapp_tables())
+    with warehouse_connect() as conn:
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext('displayed_acteur_compute'))")
+        for statement in displayed_build_sql():
+            conn.execute(statement)
+        return conn.execute(f"SELECT count(*) FROM {WAREHOUSE_TABLE}").fetchone()[0]
+
+
+def displayed_acteur_publish() -> int:
+    """Copy `displayed.acteur` from the warehouse into the web app's table with an atomic swap."""
+    fdw_configure_webapp(remote_schema="displayed")
+    columns = ", ".join(connection.ops.quote_name(c) for c in DISPLAYED_COLUMNS)
+    return table_swap(
+        table=models.DisplayedActeur._meta.db_table,
+        fill_sql=f"INSERT INTO {{new}} ({columns}) SELECT {columns} FROM {WAREHOUSE_SCHEMA}.acteur",
+    )

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CarteConfig(AppConfig):
+    name = "geoapp.carte"
+    label = "carte"

@@ -1,0 +1,164 @@
+"""Plumbing between the three databases: the warehouse connection, the postgres_fdw servers that
+link the web app and the warehouse both ways, and the atomic swap of a web app table."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from contextlib import contextmanager
+from typing import Iterator
+from urllib.parse import unquote, urlsplit
+
+import psycopg
+from django.conf import settings
+from django.db import connection, transaction
+from psycopg import sql
+
+WEBAPP_SERVER = "webapp_server"  # in the warehouse, pointing at the web app's database
+WEBAPP_SCHEMA = "webapp"  # in the warehouse: foreign tables of the web app
+WAREHOUSE_SERVER = "warehouse_server"  # in the web app, pointing at the warehouse
+WAREHOUSE_SCHEMA = "warehouse"  # in the web app: foreign tables of the warehouse's `displayed` schema
+
+
+def conninfo_from_url(url: str) -> dict:
+    parts = urlsplit(re.sub(r"^[a-z0-9+]+://", "postgresql://", url))
+    return {
+        "host": parts.hostname or "127.0.0.1",
+        "port": str(parts.port or 5432),
+        "user": unquote(parts.username or "postgres"),
+        "password": unquote(parts.password) if parts.password else None,
+        "dbname": parts.path.lstrip("/"),
+    }
+
+
+def warehouse_conninfo() -> dict:
+    return conninfo_from_url(settings.WAREHOUSE_DATABASE_URL)
+
+
+@contextmanager
+def warehouse_connect(*, autocommit: bool = False) -> Iterator[psycopg.Connection]:
+    info = {k: v for k, v in warehouse_conninfo().items() if v is not None}
+    with psycopg.connect(**info, autocommit=autocommit, connect_timeout=10) as conn:
+        yield conn
+
+
+def webapp_conninfo() -> dict:
+    """The web app's database as Django uses it now (under tests: the `test_` database)."""
+    s = connection.settings_dict
+    return {
+        "host": s.get("HOST") or "127.0.0.1",
+        "port": str(s.get("PORT") or 5432),
+        "user": s.get("USER") or "postgres",
+        "password": s.get("PASSWORD") or None,
+        "dbname": s["NAME"],
+    }
+
+
+def _server_statements(*, server: str, target: dict, host: str, port: str) -> list[sql.Composable]:
+    options = sql.SQL(", ").join(
+        sql.SQL("{} {}").format(sql.Identifier(k), sql.Literal(v))
+        for k, v in {"host": host or target["host"], "port": port or target["port"], "dbname": target["dbname"],
+                     "fetch_size": "20000"}.items()
+    )
+    mapping = {"user": target["user"], **({"password": target["password"]} if target["password"] else {})}
+    mapping_options = sql.SQL(", ").join(
+        sql.SQL("{} {}").format(sql.Identifier(k), sql.Literal(v)) for k, v in mapping.items()
+    )
+    return [
+        sql.SQL("CREATE EXTENSION IF NOT EXISTS postgres_fdw"),
+        sql.SQL("DROP SERVER IF EXISTS {} CASCADE").format(sql.Identifier(server)),
+        sql.SQL("CREATE SERVER {} FOREIGN DATA WRAPPER postgres_fdw OPTIONS ({})").format(sql.Identifier(server), options),
+        sql.SQL("CREATE USER MAPPING FOR CURRENT_USER SERVER {} OPTIONS ({})").format(sql.Identifier(server), mapping_options),
+    ]
+
+
+def _import_statements(*, server: str, remote_schema: str, local_schema: str, tables: list[str] | None) -> list[sql.Composable]:
+    limit = (
+        sql.SQL(" LIMIT TO ({})").format(sql.SQL(", ").join(map(sql.Identifier, tables))) if tables else sql.SQL("")
+    )
+    return [
+        sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(local_schema)),
+        sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(local_schema)),
+        sql.SQL("IMPORT FOREIGN SCHEMA {}{} FROM SERVER {} INTO {}").format(
+            sql.Identifier(remote_schema), limit, sql.Identifier(server), sql.Identifier(local_schema)
+        ),
+    ]
+
+
+def fdw_configure_warehouse(*, webapp_tables: list[str]) -> None:
+    """In the warehouse: a server pointing at the web app and its tables as foreign tables in
+    schema `webapp`. Recreated each time (cheap), so it always follows the web app's schema."""
+    statements = _server_statements(
+        server=WEBAPP_SERVER, target=webapp_conninfo(),
+        host=settings.FDW_WEBAPP_HOST, port=settings.FDW_WEBAPP_PORT,
+    ) + _import_statements(server=WEBAPP_SERVER, remote_schema="public", local_schema=WEBAPP_SCHEMA, tables=webapp_tables)
+    with warehouse_connect() as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def fdw_configure_webapp(*, remote_schema: str = "displayed") -> None:
+    """In the web app: a server pointing at the warehouse and its `displayed` schema imported as
+    foreign tables in schema `warehouse`."""
+    statements = _server_statements(
+        server=WAREHOUSE_SERVER, target=warehouse_conninfo(),
+        host=settings.FDW_WAREHOUSE_HOST, port=settings.FDW_WAREHOUSE_PORT,
+    ) + _import_statements(server=WAREHOUSE_SERVER, remote_schema=remote_schema, local_schema=WAREHOUSE_SCHEMA, tables=None)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement.as_string(cursor.connection))
+
+
+def _swap_name(name: str) -> str:
+    return "swap_" + hashlib.md5(name.encode()).hexdigest()[:24]
+
+
+def table_swap(*, table: str, fill_sql: str, params: list | None = None) -> int:
+    """Replace the rows of web app table `table` by those `fill_sql` inserts into `{new}`, in one
+    transaction: a copy of the table is filled and indexed, then renamed over the live one. A
+    reader sees the old table until the commit and the new one after; never a half-built one.
+    Constraints and indexes keep their names (Django's migrations stay in step)."""
+    new, old = f"{table}__new", f"{table}__old"
+    q = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"table_swap:{table}"])
+        cursor.execute(f"DROP TABLE IF EXISTS {q(new)}")
+        cursor.execute(
+            f"CREATE TABLE {q(new)} (LIKE {q(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED)"
+        )
+        cursor.execute(fill_sql.format(new=q(new)), params or [])
+        inserted = cursor.rowcount
+        cursor.execute(
+            """SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c
+               WHERE c.conrelid = %s::regclass AND c.contype IN ('p', 'u', 'x') ORDER BY c.conname""",
+            [table],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            """SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x
+               JOIN pg_class i ON i.oid = x.indexrelid
+               WHERE x.indrelid = %s::regclass
+                 AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+               ORDER BY i.relname""",
+            [table],
+        )
+        indexes = cursor.fetchall()
+        for name, definition in constraints:
+            cursor.execute(f"ALTER TABLE {q(new)} ADD CONSTRAINT {q(_swap_name(name))} {definition}")
+        for name, definition in indexes:
+            head = re.match(r"^CREATE (UNIQUE )?INDEX \S+ ON (ONLY )?\S+ ", definition)
+            if head is None:
+                raise RuntimeError(f"index definition not understood: {definition}")
+            cursor.execute(
+                f"CREATE {head.group(1) or ''}INDEX {q(_swap_name(name))} ON {q(new)} " + definition[head.end():]
+            )
+        cursor.execute(f"ANALYZE {q(new)}")
+        cursor.execute(f"LOCK TABLE {q(table)} IN ACCESS EXCLUSIVE MODE")
+        cursor.execute(f"ALTER TABLE {q(table)} RENAME TO {q(old)}")
+        cursor.execute(f"ALTER TABLE {q(new)} RENAME TO {q(table)}")
+        cursor.execute(f"DROP TABLE {q(old)}")
+        for name, _ in constraints:
+            cursor.execute(f"ALTER TABLE {q(table)} RENAME CONSTRAINT {q(_swap_name(name))} TO {q(name)}")
+        for name, _ in indexes:
+            cursor.execute(f"ALTER INDEX {q(_swap_name(name))} RENAME TO {q(name)}")
+    return inserted

@@ -1,0 +1,112 @@
+"""Settings shared by every environment. Everything that differs comes from the environment."""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parents[3]  # the repository root
+DATA_DIR = BASE_DIR / "data"
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
+
+DEFAULT_WEBAPP_URL = "postgis://postgres:postgres@127.0.0.1:5432/circulaire_webapp"
+DEFAULT_WAREHOUSE_URL = "postgis://postgres:postgres@127.0.0.1:5432/circulaire_warehouse"
+
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-key-change-me")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "rest_framework",
+    "rest_framework_gis",
+    "leaflet",
+    "geoapp.acteurs",
+    "geoapp.territoires",
+    "geoapp.carte",
+    "geoapp.assistant",
+    "geoapp.backoffice",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "geoapp.config.urls"
+WSGI_APPLICATION = "geoapp.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "geoapp" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+# The web app's own database (owned by Django's migrations).
+DATABASES = {"default": env.db_url("DATABASE_URL", default=DEFAULT_WEBAPP_URL)}
+DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+
+# The flows' warehouse: raw archives, staging, cloned reference tables, computed tables.
+# Reached with psycopg directly (its schema is versioned by flows/warehouse/migrations).
+WAREHOUSE_DATABASE_URL = env("WAREHOUSE_DATABASE_URL", default=DEFAULT_WAREHOUSE_URL)
+
+# How the warehouse reaches the web app's database through postgres_fdw (and back).
+# By default the same host/port/credentials as DATABASE_URL / WAREHOUSE_DATABASE_URL;
+# override when the servers see each other under other names (docker-compose, production).
+FDW_WEBAPP_HOST = env("FDW_WEBAPP_HOST", default="")
+FDW_WEBAPP_PORT = env("FDW_WEBAPP_PORT", default="")
+FDW_WAREHOUSE_HOST = env("FDW_WAREHOUSE_HOST", default="")
+FDW_WAREHOUSE_PORT = env("FDW_WAREHOUSE_PORT", default="")
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "fr-fr"
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "geoapp" / "static"]
+
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+
+# Map background tiles. The demo and the tests serve them locally: no request leaves the machine.
+MAP_TILES_URL = env("MAP_TILES_URL", default="/static/carte/tiles/{z}/{x}/{y}.png")
+LEAFLET_CONFIG = {
+    "DEFAULT_CENTER": (46.6, 2.4),
+    "DEFAULT_ZOOM": 6,
+    "TILES": [("Plan", MAP_TILES_URL, {"attribution": env("MAP_TILES_ATTRIBUTION", default="")})],
+    "NO_GLOBALS": False,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}

@@ -1,0 +1,25 @@
+"""The test suite. Databases are the ones of DATABASE_URL / WAREHOUSE_DATABASE_URL with a `test_`
+prefix: pytest-django creates the web app's, tests/conftest.py the warehouse's."""
+
+from urllib.parse import urlsplit, urlunsplit
+
+from .base import *  # noqa: F401,F403
+from .base import WAREHOUSE_DATABASE_URL, env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+
+def _test_database_url(url: str) -> str:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name.startswith("test_"):
+        name = f"test_{name}"
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+WAREHOUSE_DATABASE_URL = _test_database_url(env("WAREHOUSE_DATABASE_URL", default=WAREHOUSE_DATABASE_URL))
