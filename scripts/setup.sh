@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Idempotent set-up shared by `make demo` and `make test` on a Debian 12 machine (root, no Docker).
-#   scripts/setup.sh [--browser]
+#   scripts/setup.sh [--browser] [--test]
 # 1. Debian packages (PostgreSQL 15 + PostGIS 3, GDAL/GEOS/PROJ, and Chromium with --browser);
 # 2. a running PostgreSQL: the one DATABASE_URL points at, or the local cluster started with
 #    pg_ctlcluster;
@@ -10,7 +10,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_browser=0
-[[ "${1:-}" == "--browser" ]] && want_browser=1
+bootstrap_args=()
+for arg in "$@"; do
+  case "$arg" in
+    --browser) want_browser=1 ;;
+    --test) bootstrap_args+=(--test) ;;
+  esac
+done
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
@@ -69,4 +75,4 @@ log "uv sync --frozen"
 uv sync --frozen --quiet
 
 # --- 4. databases, extensions ------------------------------------------------------------------
-uv run --frozen python scripts/db_bootstrap.py
+uv run --frozen python scripts/db_bootstrap.py "${bootstrap_args[@]}"

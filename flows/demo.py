@@ -1,0 +1,41 @@
+"""`make demo`: prepare the databases, run the flows on the bundled data, then serve the web app
+on http://127.0.0.1:$PORT (8000) until Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import flows  # noqa: F401  (Prefect and Django defaults)
+from django.core.management import call_command
+
+from flows.acteurs_reference import acteurs_reference_flow
+from flows.referentiels import referentiels_flow
+from flows.territoires import territoires_flow
+from flows.warehouse.migrate import warehouse_migrate
+
+
+def prepare() -> None:
+    call_command("migrate", interactive=False, verbosity=0)
+    warehouse_migrate()
+    referentiels_flow()
+    territoires_flow()
+    acteurs_reference_flow()
+
+
+def serve() -> None:
+    port = os.environ.get("PORT", "8000")
+    host = os.environ.get("HOST", "127.0.0.1")
+    print(f"\n  La carte : http://{host}:{port}/   (Ctrl-C pour arrêter)\n", file=sys.stderr, flush=True)
+    os.execvp(sys.executable, [
+        sys.executable, "-m", "gunicorn", "geoapp.config.wsgi:application",
+        "--bind", f"{host}:{port}", "--workers", os.environ.get("WEB_WORKERS", "2"),
+        "--env", f"DJANGO_SETTINGS_MODULE={os.environ['DJANGO_SETTINGS_MODULE']}",
+        "--access-logfile", "-",
+    ])
+
+
+if __name__ == "__main__":
+    if "--serve-only" not in sys.argv:
+        prepare()
+    serve()

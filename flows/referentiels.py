@@ -1,0 +1,32 @@
+"""Flow: load the referentials (actions, objects, acteur types, services, labels, sources)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+
+from flows import REPO
+from geoapp.acteurs.services import referentiel_load
+
+DEFAULT_REFERENCE_DIR = REPO / "data" / "reference"
+
+
+@task(name="charger les référentiels")
+def charger(reference_dir: str) -> dict[str, dict[str, int]]:
+    return referentiel_load(reference_dir=Path(reference_dir))
+
+
+@flow(name="referentiels", log_prints=True)
+def referentiels_flow(reference_dir: str = str(DEFAULT_REFERENCE_DIR)) -> dict[str, dict[str, int]]:
+    report = charger(reference_dir)
+    lines = ["| référentiel | créés | modifiés | inchangés |", "|---|---|---|---|"]
+    lines += [f"| {name} | {s['created']} | {s['updated']} | {s['unchanged']} |" for name, s in report.items()]
+    create_markdown_artifact(markdown="\n".join(lines), key="referentiels", description="Chargement des référentiels")
+    print("\n".join(lines))
+    return report
+
+
+if __name__ == "__main__":
+    referentiels_flow()
