@@ -1,0 +1,55 @@
+"""Shared fixtures: the test warehouse (a real PostGIS database, `test_` + WAREHOUSE_DATABASE_URL's
+name, rebuilt from the SQL migrations once per session), a real Prefect API (Prefect's test
+harness: a temporary server on SQLite), and the referentials."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.conf import settings
+from psycopg import sql
+
+REPO = Path(__file__).resolve().parent
+os.environ.setdefault("PREFECT_HOME", str(REPO / ".prefect"))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+WAREHOUSE_SCHEMAS = ["raw", "staging", "reference", "displayed", "webapp", "meta"]
+
+
+@pytest.fixture(scope="session")
+def warehouse():
+    """A clean, migrated test warehouse. Returns its conninfo."""
+    from flows.warehouse.migrate import warehouse_migrate
+    from geoapp.common.databases import warehouse_conninfo
+
+    info = {k: v for k, v in warehouse_conninfo().items() if v is not None}
+    assert info["dbname"].startswith("test_"), "tests never touch a non-test warehouse"
+    admin = {**info, "dbname": "postgres"}
+    with psycopg.connect(**admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [info["dbname"]]).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(info["dbname"])))
+    with psycopg.connect(**info, autocommit=True) as conn:
+        for schema in WAREHOUSE_SCHEMAS:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+    warehouse_migrate()
+    return info
+
+
+@pytest.fixture(scope="session")
+def prefect_api():
+    """A real Prefect API for the session's flow runs."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+@pytest.fixture
+def referentiels(transactional_db):
+    from geoapp.acteurs.services import referentiel_load
+
+    referentiel_load(reference_dir=Path(settings.DATA_DIR) / "reference")

@@ -1,0 +1,67 @@
+"""`make demo` really starts: it sets itself up, runs the flows on the bundled data and serves the
+web app. Runs the real command (not a copy of it) on its own databases and port."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def with_name(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+@pytest.mark.slow
+def test_make_demo_loads_the_bundled_acteurs_and_serves_the_home_page(tmp_path):
+    port = free_port()
+    base = os.environ.get("DATABASE_URL", "postgis://postgres:postgres@127.0.0.1:5432/circulaire_webapp")
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "DATABASE_URL": with_name(base, "test_demo_webapp"),
+        "WAREHOUSE_DATABASE_URL": with_name(base, "test_demo_warehouse"),
+        "PREFECT_HOME": str(tmp_path / "prefect"),  # a fresh home: Prefect's first start, migrations included
+        "WEB_WORKERS": "1",
+    }
+    for key in ("PREFECT_API_URL", "DJANGO_SETTINGS_MODULE"):
+        env.pop(key, None)
+    log = (tmp_path / "demo.log").open("w")
+    demo = subprocess.Popen(["make", "demo"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        page = None
+        deadline = time.monotonic() + 420
+        while time.monotonic() < deadline and demo.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                    page = response.read().decode()
+                    break
+            except OSError:
+                time.sleep(1)
+        output = (tmp_path / "demo.log").read_text()
+        assert page is not None, f"make demo never served / (exit {demo.poll()}):\n{output[-4000:]}"
+        assert re.search(r"<strong>10</strong> lieux référencés", page), page
+        assert "Cap Ressourcerie" in page or "CAP RESSOURCERIE" in page
+        assert "acteurs-affiches" in output  # the flows ran through Prefect
+    finally:
+        os.killpg(demo.pid, signal.SIGTERM)
+        try:
+            demo.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(demo.pid, signal.SIGKILL)
+        log.close()
