@@ -1,0 +1,26 @@
+"""The back office shows imported acteurs with their map widget, and keeps displayed ones read-only."""
+
+import pytest
+from django.contrib.gis.geos import Point
+
+from geoapp.acteurs.models import Acteur
+
+pytestmark = pytest.mark.usefixtures("referentiels")
+
+
+def test_staff_open_an_imported_acteur_with_its_map(admin_client):
+    Acteur.objects.create(identifiant_unique="ecosystem_1", uuid="u1", identifiant_externe="1", source_id="ecosystem",
+                          nom="Répar'Tout", location=Point(2.35, 48.85, srid=4326))
+
+    listing = admin_client.get("/admin/acteurs/acteur/?q=Répar")
+    page = admin_client.get("/admin/acteurs/acteur/ecosystem_1/change/")
+
+    assert listing.status_code == 200 and "ecosystem_1" in listing.content.decode()
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Répar&#x27;Tout" in html or "Répar'Tout" in html
+    assert "leaflet" in html.lower() and "id_location" in html
+
+
+def test_displayed_acteurs_cannot_be_edited_by_hand(admin_client):
+    assert admin_client.get("/admin/acteurs/displayedacteur/add/").status_code == 403
