@@ -30,11 +30,12 @@ def with_name(url: str, name: str) -> str:
 def test_make_demo_loads_the_bundled_acteurs_and_serves_the_home_page(tmp_path):
     port = free_port()
     base = os.environ.get("DATABASE_URL", "postgis://postgres:postgres@127.0.0.1:5432/circulaire_webapp")
+    prefix = f"test_demo_{urlsplit(base).path.lstrip('/')}"  # its own databases, whoever else runs tests
     env = {
         **os.environ,
         "PORT": str(port),
-        "DATABASE_URL": with_name(base, "test_demo_webapp"),
-        "WAREHOUSE_DATABASE_URL": with_name(base, "test_demo_warehouse"),
+        "DATABASE_URL": with_name(base, prefix),
+        "WAREHOUSE_DATABASE_URL": with_name(base, f"{prefix}_warehouse"),
         "PREFECT_HOME": str(tmp_path / "prefect"),  # a fresh home: Prefect's first start, migrations included
         "WEB_WORKERS": "1",
     }
