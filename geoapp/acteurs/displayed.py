@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 
 from geoapp.common.databases import (
     WAREHOUSE_SCHEMA,
@@ -211,9 +211,10 @@ DISPLAYED_COLUMNS = [f.column for f in models.DisplayedActeur._meta.concrete_fie
 
 def displayed_acteur_compute() -> int:
     """Build `displayed.acteur` in the warehouse, in one transaction. Returns its row count."""
-    fdw_configure_warehouse(webapp_tables=webapp_tables())
     with warehouse_connect() as conn:
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext('displayed_acteur_compute'))")
+        # One refresh at a time: the foreign server is recreated under the same lock.
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext('fdw_configure_warehouse'))")
+        fdw_configure_warehouse(webapp_tables=webapp_tables(), conn=conn)
         for statement in displayed_build_sql():
             conn.execute(statement)
         return conn.execute(f"SELECT count(*) FROM {WAREHOUSE_TABLE}").fetchone()[0]
@@ -221,9 +222,10 @@ def displayed_acteur_compute() -> int:
 
 def displayed_acteur_publish() -> int:
     """Copy `displayed.acteur` from the warehouse into the web app's table with an atomic swap."""
-    fdw_configure_webapp(remote_schema="displayed")
     columns = ", ".join(connection.ops.quote_name(c) for c in DISPLAYED_COLUMNS)
-    return table_swap(
-        table=models.DisplayedActeur._meta.db_table,
-        fill_sql=f"INSERT INTO {{new}} ({columns}) SELECT {columns} FROM {WAREHOUSE_SCHEMA}.acteur",
-    )
+    with transaction.atomic():  # the foreign tables cannot be recreated under a running swap
+        fdw_configure_webapp(remote_schema="displayed")
+        return table_swap(
+            table=models.DisplayedActeur._meta.db_table,
+            fill_sql=f"INSERT INTO {{new}} ({columns}) SELECT {columns} FROM {WAREHOUSE_SCHEMA}.acteur",
+        )

@@ -85,16 +85,22 @@ def _import_statements(*, server: str, remote_schema: str, local_schema: str, ta
     ]
 
 
-def fdw_configure_warehouse(*, webapp_tables: list[str]) -> None:
+def fdw_configure_warehouse(*, webapp_tables: list[str], conn: psycopg.Connection | None = None) -> None:
     """In the warehouse: a server pointing at the web app and its tables as foreign tables in
-    schema `webapp`. Recreated each time (cheap), so it always follows the web app's schema."""
+    schema `webapp`. Recreated each time (cheap), so it always follows the web app's schema.
+    Pass `conn` to do it inside the caller's transaction (and under its lock)."""
     statements = _server_statements(
         server=WEBAPP_SERVER, target=webapp_conninfo(),
         host=settings.FDW_WEBAPP_HOST, port=settings.FDW_WEBAPP_PORT,
     ) + _import_statements(server=WEBAPP_SERVER, remote_schema="public", local_schema=WEBAPP_SCHEMA, tables=webapp_tables)
-    with warehouse_connect() as conn:
+    if conn is not None:
         for statement in statements:
             conn.execute(statement)
+        return
+    with warehouse_connect() as own:
+        own.execute("SELECT pg_advisory_xact_lock(hashtext('fdw_configure_warehouse'))")
+        for statement in statements:
+            own.execute(statement)
 
 
 def fdw_configure_webapp(*, remote_schema: str = "displayed") -> None:
@@ -105,6 +111,7 @@ def fdw_configure_webapp(*, remote_schema: str = "displayed") -> None:
         host=settings.FDW_WAREHOUSE_HOST, port=settings.FDW_WAREHOUSE_PORT,
     ) + _import_statements(server=WAREHOUSE_SERVER, remote_schema=remote_schema, local_schema=WAREHOUSE_SCHEMA, tables=None)
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('fdw_configure_webapp'))")
         for statement in statements:
             cursor.execute(statement.as_string(cursor.connection))
 

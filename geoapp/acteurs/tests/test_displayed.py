@@ -135,3 +135,24 @@ def test_the_refresh_flow_runs_on_the_prefect_api(prefect_api):
     assert state.is_completed()
     assert state.result() == {"computed": 1, "published": 1}
     assert DisplayedActeur.objects.get().nom == "Acteur ecosystem_1"
+
+
+def test_refreshes_running_at_once_all_succeed():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    acteur("ecosystem_1")
+    acteur("ecosystem_2")
+
+    def refresh():
+        try:
+            return displayed_acteur_refresh()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = [f.result() for f in [pool.submit(refresh) for _ in range(4)]]
+
+    assert results == [{"computed": 2, "published": 2}] * 4
+    assert DisplayedActeur.objects.count() == 2
