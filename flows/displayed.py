@@ -8,21 +8,22 @@ from geoapp.acteurs.displayed import displayed_acteur_compute, displayed_acteur_
 
 
 @task(name="calculer les acteurs affichés (entrepôt)")
-def calculer() -> int:
-    return displayed_acteur_compute()
+def calculer() -> dict[str, int]:
+    computed = displayed_acteur_compute()
+    return {"version": computed.version, "rows": computed.rows}
 
 
 @task(name="publier les acteurs affichés (échange atomique)")
-def publier() -> int:
-    return displayed_acteur_publish()
+def publier(version: int) -> int:
+    return displayed_acteur_publish(version=version)
 
 
 @flow(name="acteurs-affiches", log_prints=True)
 def displayed_refresh_flow() -> dict[str, int]:
     computed = calculer()
-    published = publier()
-    print(f"{computed} acteurs calculés, {published} publiés")
-    return {"computed": computed, "published": published}
+    published = publier(computed["version"])
+    print(f"version {computed['version']} : {computed['rows']} acteurs calculés, {published} affichés")
+    return {"computed": computed["rows"], "published": published}
 
 
 if __name__ == "__main__":

@@ -30,7 +30,6 @@ from geoapp.common.databases import (
 
 from . import models
 
-WAREHOUSE_TABLE = "displayed.acteur"
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,7 @@ def webapp_tables() -> list[str]:
     return tables
 
 
-def displayed_build_sql(*, schema: str = WEBAPP_SCHEMA, target: str = WAREHOUSE_TABLE) -> list[str]:
+def displayed_build_sql(*, target: str, schema: str = WEBAPP_SCHEMA) -> list[str]:
     """Pure: the statements that build `target` in the warehouse from the foreign tables in `schema`."""
     a, r = f"{schema}.acteurs_acteur", f"{schema}.acteurs_revisionacteur"
     unit_cols = []
@@ -202,30 +201,76 @@ LEFT JOIN props ON props.display_id = u.identifiant_unique
 LEFT JOIN souscats ON souscats.display_id = u.identifiant_unique
 WHERE u.parent_id IS NULL AND u.statut = 'ACTIF'"""
     return [unit, member, labels, services, propositions,
-            "CREATE SCHEMA IF NOT EXISTS displayed", f"DROP TABLE IF EXISTS {target}", build,
+            f"DROP TABLE IF EXISTS {target}", build,
             f"ALTER TABLE {target} ADD PRIMARY KEY (identifiant_unique)"]
 
 
 DISPLAYED_COLUMNS = [f.column for f in models.DisplayedActeur._meta.concrete_fields]
 
 
-def displayed_acteur_compute() -> int:
-    """Build `displayed.acteur` in the warehouse, in one transaction. Returns its row count."""
+@dataclass(frozen=True)
+class DisplayedVersion:
+    """One computation's result in the warehouse: table `displayed.acteur_v<version>`."""
+
+    version: int
+    rows: int
+
+    @property
+    def table(self) -> str:
+        return f"acteur_v{self.version}"
+
+
+KEEP_VERSIONS = 3  # older computed tables are dropped (a DROP waits for any reader of them)
+
+
+def displayed_acteur_compute() -> DisplayedVersion:
+    """Build a new version of the displayed acteurs in the warehouse, in one transaction.
+
+    Each computation writes its own table (never DROP + CREATE of one name: postgres_fdw reads in
+    REPEATABLE READ, and a snapshot taken before such a swap would see the new table empty)."""
     with warehouse_connect() as conn:
-        # One refresh at a time: the foreign server is recreated under the same lock.
+        # One computation at a time: the foreign server is recreated under the same lock.
         conn.execute("SELECT pg_advisory_xact_lock(hashtext('fdw_configure_warehouse'))")
         fdw_configure_warehouse(webapp_tables=webapp_tables(), conn=conn)
-        for statement in displayed_build_sql():
+        conn.execute("CREATE SCHEMA IF NOT EXISTS displayed")
+        conn.execute("CREATE SEQUENCE IF NOT EXISTS displayed.version_seq")
+        version = conn.execute("SELECT nextval('displayed.version_seq')").fetchone()[0]
+        target = DisplayedVersion(version=version, rows=0)
+        for statement in displayed_build_sql(target=f"displayed.{target.table}"):
             conn.execute(statement)
-        return conn.execute(f"SELECT count(*) FROM {WAREHOUSE_TABLE}").fetchone()[0]
+        rows = conn.execute(f"SELECT count(*) FROM displayed.{target.table}").fetchone()[0]
+        stale = conn.execute(
+            """SELECT tablename FROM pg_tables WHERE schemaname = 'displayed' AND tablename ~ '^acteur_v[0-9]+$'
+               AND substring(tablename FROM 9)::bigint <= %s""", [version - KEEP_VERSIONS]
+        ).fetchall()
+        for (name,) in stale:
+            conn.execute(f'DROP TABLE IF EXISTS displayed."{name}"')
+        return DisplayedVersion(version=version, rows=rows)
 
 
-def displayed_acteur_publish() -> int:
-    """Copy `displayed.acteur` from the warehouse into the web app's table with an atomic swap."""
+def displayed_published_version() -> int:
+    """The version of the displayed acteurs the web app serves now (0: never published)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", [models.DisplayedActeur._meta.db_table])
+        comment = cursor.fetchone()[0] or ""
+    return int(comment.removeprefix("version ")) if comment.startswith("version ") else 0
+
+
+def displayed_acteur_publish(*, version: int) -> int:
+    """Copy version `version` of the displayed acteurs from the warehouse into the web app with an
+    atomic swap. A version older than the one already published is not swapped in (a refresh that
+    finished late must not overwrite a newer one). Returns the number of acteurs displayed."""
+    table = models.DisplayedActeur._meta.db_table
     columns = ", ".join(connection.ops.quote_name(c) for c in DISPLAYED_COLUMNS)
-    with transaction.atomic():  # the foreign tables cannot be recreated under a running swap
+    source = DisplayedVersion(version=version, rows=0).table
+    with transaction.atomic():  # publications run one at a time: the lock is held until commit
         fdw_configure_webapp(remote_schema="displayed")
-        return table_swap(
-            table=models.DisplayedActeur._meta.db_table,
-            fill_sql=f"INSERT INTO {{new}} ({columns}) SELECT {columns} FROM {WAREHOUSE_SCHEMA}.acteur",
+        if displayed_published_version() > version:
+            return models.DisplayedActeur.objects.count()
+        published = table_swap(
+            table=table,
+            fill_sql=f"INSERT INTO {{new}} ({columns}) SELECT {columns} FROM {WAREHOUSE_SCHEMA}.{source}",
         )
+        with connection.cursor() as cursor:
+            cursor.execute(f"COMMENT ON TABLE {connection.ops.quote_name(table)} IS 'version {int(version)}'")
+        return published

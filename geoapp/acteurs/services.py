@@ -147,5 +147,5 @@ def displayed_acteur_refresh() -> dict[str, int]:
     from .displayed import displayed_acteur_compute, displayed_acteur_publish
 
     computed = displayed_acteur_compute()
-    published = displayed_acteur_publish()
-    return {"computed": computed, "published": published}
+    published = displayed_acteur_publish(version=computed.version)
+    return {"computed": computed.rows, "published": published}

@@ -156,3 +156,17 @@ def test_refreshes_running_at_once_all_succeed():
 
     assert results == [{"computed": 2, "published": 2}] * 4
     assert DisplayedActeur.objects.count() == 2
+
+
+def test_a_late_older_computation_never_overwrites_a_newer_one():
+    from geoapp.acteurs.displayed import displayed_acteur_compute, displayed_acteur_publish
+
+    acteur("ecosystem_1", nom="Ancien nom")
+    older = displayed_acteur_compute()
+    Acteur.objects.filter(pk="ecosystem_1").update(nom="Nouveau nom")
+    newer = displayed_acteur_compute()
+
+    displayed_acteur_publish(version=newer.version)
+    displayed_acteur_publish(version=older.version)  # finished late
+
+    assert DisplayedActeur.objects.get().nom == "Nouveau nom"
