@@ -235,10 +235,18 @@ class RevisionActeur(ActeurFields):
         ]
 
 
-class PropositionService(models.Model):
-    acteur = models.ForeignKey(Acteur, on_delete=models.CASCADE, related_name="propositions")
+class PropositionFields(models.Model):
+    """An action an acteur offers for some sous-catégories d'objets."""
+
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="+")
     sous_categories = models.ManyToManyField(SousCategorieObjet, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class PropositionService(PropositionFields):
+    acteur = models.ForeignKey(Acteur, on_delete=models.CASCADE, related_name="propositions")
 
     class Meta:
         verbose_name = "proposition de service"
@@ -246,10 +254,8 @@ class PropositionService(models.Model):
         constraints = [models.UniqueConstraint(fields=["acteur", "action"], name="proposition_acteur_action_uniq")]
 
 
-class RevisionPropositionService(models.Model):
+class RevisionPropositionService(PropositionFields):
     acteur = models.ForeignKey(RevisionActeur, on_delete=models.CASCADE, related_name="propositions")
-    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="+")
-    sous_categories = models.ManyToManyField(SousCategorieObjet, related_name="+")
 
     class Meta:
         verbose_name = "proposition de service (révision)"
