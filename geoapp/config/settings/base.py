@@ -88,11 +88,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = None  # collected files: production only (collectstatic)
 STATICFILES_DIRS = [BASE_DIR / "geoapp" / "static"]
 # Served by WhiteNoise: from the collected STATIC_ROOT in production, from the apps' folders otherwise.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
