@@ -80,7 +80,7 @@ def t_code_source(v) -> str:
 def t_type_acteur(v) -> str:
     if not v:
         raise LigneRejetee("type de point de collecte vide")
-    code = TYPES_ACTEUR.get(ascii_lower(str(v)).replace("’", "'"))
+    code = TYPES_ACTEUR.get(ascii_lower(str(v).replace("’", "'")))
     if code is None:
         raise LigneRejetee(f"type de point de collecte inconnu : {v}")
     return code

@@ -30,7 +30,8 @@ class SourceSpec:
 
 def _eo_fetch(config: EcoOrganisme, client: HttpClient, base_url: str) -> Iterator[Payload]:
     yield datafair_schema(client, base_url=base_url, dataset=config.dataset)
-    yield from datafair_lines(client, base_url=base_url, dataset=config.dataset)
+    yield from datafair_lines(client, base_url=base_url, dataset=config.dataset,
+                              size=settings.SOURCES_DATAFAIR_PAGE_SIZE)
 
 
 def eo_spec(config: EcoOrganisme) -> SourceSpec:

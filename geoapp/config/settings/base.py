@@ -129,3 +129,4 @@ SOURCES_HTTP_TIMEOUT = env.float("SOURCES_HTTP_TIMEOUT", default=60.0)  # second
 SOURCES_HTTP_RETRIES = env.int("SOURCES_HTTP_RETRIES", default=4)  # attempts on a transient error
 SOURCES_HTTP_BACKOFF = env.float("SOURCES_HTTP_BACKOFF", default=1.0)  # first delay, doubled each time
 SOURCES_HTTP_RATE_PER_HOST = env.float("SOURCES_HTTP_RATE_PER_HOST", default=5.0)  # requests/s per host
+SOURCES_DATAFAIR_PAGE_SIZE = env.int("SOURCES_DATAFAIR_PAGE_SIZE", default=10000)
