@@ -49,6 +49,9 @@ SPECS: dict[str, SourceSpec] = {cle: eo_spec(c) for cle, c in ECO_ORGANISMES.ite
 def spec_get(flux: str) -> SourceSpec:
     if flux not in SPECS:
         from . import autres  # noqa: F401  (registers CMA, pharmacies, SINOE, S3)
+
+        if flux.startswith("s3/"):
+            return autres.s3_spec(flux.removeprefix("s3/"))
     try:
         return SPECS[flux]
     except KeyError:

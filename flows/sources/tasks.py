@@ -5,6 +5,7 @@ flow calls."""
 from __future__ import annotations
 
 import logging
+import re
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -100,7 +101,7 @@ def source_executer(*, flux: str, base_url: str | None = None, rejouer: str | No
                                                appliquees=applied)
         markdown = pipeline.rapport_markdown(flux=flux, run_id=run_id, compteurs=compteurs, raisons=norm["raisons"],
                                              inconnus=norm["inconnus"])
-        create_markdown_artifact(markdown=markdown, key=f"source-{flux.replace('_', '-')}",
+        create_markdown_artifact(markdown=markdown, key="source-" + re.sub(r"[^a-z0-9]+", "-", flux.lower()).strip("-"),
                                  description=f"Rapport de la source {flux}")
         get_run_logger().info("%s", markdown)
         suggestions.execution_finish(run_id=run_id, reussie=True, compteurs=compteurs)

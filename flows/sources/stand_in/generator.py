@@ -209,17 +209,10 @@ def pharmacies_zip(n: int, *, seed: int = 42, encoding: str = "utf-16") -> bytes
     return out.getvalue()
 
 
-def pharmacies_geocodes(n: int, *, seed: int = 42) -> dict[str, list[float]]:
-    """The coordinates of the generated pharmacies, keyed by establishment number (what the BAN
-    geocoder would answer: they sit on BAN addresses)."""
-    rng = random.Random(f"{seed}-pharmacies")
-    adresses = ban_adresses()
-    out = {}
-    for i in range(n):
-        numero, voie, cp, ville, lon, lat = adresses[rng.randrange(len(adresses))]
-        rng.choice(QUALIFS), rng.choice(QUALIFS), _telephone(rng)  # keep the draws aligned with pharmacies_zip
-        out[f"{7500000 + i}"] = [lon, lat]
-    return out
+@lru_cache(maxsize=1)
+def ban_index() -> dict[str, tuple[float, float]]:
+    """`<numéro> <voie> <code postal>` (lower case) → (lon, lat)."""
+    return {f"{numero} {voie} {cp}".lower(): (lon, lat) for numero, voie, cp, _, lon, lat in ban_adresses()}
 
 
 SINOE_NOMENCLATURE = [
@@ -281,3 +274,17 @@ def s3_rows(source_code: str, n: int, *, seed: int = 42) -> list[dict]:
             "commentaires": "", "naf_principal": "", "statut": "ACTIF",
         })
     return out
+
+
+def s3_xlsx(rows: list[dict]) -> bytes:
+    """An Excel workbook (first sheet, header on row 1) of S3 rows."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(S3_COLUMNS)
+    for row in rows:
+        sheet.append([row[c] for c in S3_COLUMNS])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -85,6 +85,7 @@ class StandIn:
 
     def start(self, port: int = 0) -> "StandIn":
         stand_in = self
+        generator.ban_adresses()  # load the BAN once, before the first request
 
         class Handler(_Handler):
             server_state = stand_in
@@ -202,15 +203,15 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(200, data)
 
     def _geocode(self, query: dict) -> None:
-        """The BAN geocoder for the generated pharmacies: their address → their BAN point."""
-        s = self.server_state
-        q = query.get("q", "")
-        key = query.get("numero", "")
-        points = generator.pharmacies_geocodes(s.size("pharmacies"), seed=s.config.seed)
-        point = points.get(key)
+        """The BAN geocoder (`/geocodage/search/?q=`), answering from the bundled Paris BAN file:
+        `<numéro> <voie> <code postal> <commune>` → that address's point."""
+        import re
+
+        m = re.match(r"^(.*\b\d{5})\b", query.get("q", ""))
+        point = generator.ban_index().get(m.group(1).strip().lower()) if m else None
         if point is None:
             return self._json({"type": "FeatureCollection", "features": []})
         return self._json({"type": "FeatureCollection", "features": [{
-            "type": "Feature", "geometry": {"type": "Point", "coordinates": point},
-            "properties": {"score": 0.93, "label": q},
+            "type": "Feature", "geometry": {"type": "Point", "coordinates": list(point)},
+            "properties": {"score": 0.93, "label": query.get("q", "")},
         }]})

@@ -130,3 +130,8 @@ SOURCES_HTTP_RETRIES = env.int("SOURCES_HTTP_RETRIES", default=4)  # attempts on
 SOURCES_HTTP_BACKOFF = env.float("SOURCES_HTTP_BACKOFF", default=1.0)  # first delay, doubled each time
 SOURCES_HTTP_RATE_PER_HOST = env.float("SOURCES_HTTP_RATE_PER_HOST", default=5.0)  # requests/s per host
 SOURCES_DATAFAIR_PAGE_SIZE = env.int("SOURCES_DATAFAIR_PAGE_SIZE", default=10000)
+SOURCES_CMA_PAGE_SIZE = env.int("SOURCES_CMA_PAGE_SIZE", default=1000)
+SOURCES_GEOCODAGE_URL = env("SOURCES_GEOCODAGE_URL", default="https://data.geopf.fr/geocodage/search/")
+SOURCES_SINOE_ANNEE = env("SOURCES_SINOE_ANNEE", default="2025")
+SOURCES_S3_ACCESS_KEY = env("SOURCES_S3_ACCESS_KEY", default="")
+SOURCES_S3_SECRET_KEY = env("SOURCES_S3_SECRET_KEY", default="")

@@ -1,0 +1,18 @@
+"""Flow: CMA Répar'Acteurs (apiopendata.artisanat.fr/reparacteur), paginated by page/page_size → suggestions."""
+
+from __future__ import annotations
+
+import flows  # noqa: F401  (Prefect and Django defaults)
+from prefect import flow
+
+from flows.sources.tasks import source_executer
+
+
+@flow(name="source-cma", log_prints=True)
+def cma_flow(base_url: str | None = None, rejouer: str | None = None) -> dict:
+    """`base_url` overrides the URL of the settings; `rejouer`: a run id replayed offline."""
+    return source_executer(flux="cma", base_url=base_url, rejouer=rejouer)
+
+
+if __name__ == "__main__":
+    cma_flow()

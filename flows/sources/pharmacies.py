@@ -1,0 +1,18 @@
+"""Flow: the Ordre des pharmaciens' zipped UTF-16 CSV, geocoded with the BAN geocoder → suggestions."""
+
+from __future__ import annotations
+
+import flows  # noqa: F401  (Prefect and Django defaults)
+from prefect import flow
+
+from flows.sources.tasks import source_executer
+
+
+@flow(name="source-pharmacies", log_prints=True)
+def pharmacies_flow(base_url: str | None = None, rejouer: str | None = None) -> dict:
+    """`base_url` overrides the URL of the settings; `rejouer`: a run id replayed offline."""
+    return source_executer(flux="pharmacies", base_url=base_url, rejouer=rejouer)
+
+
+if __name__ == "__main__":
+    pharmacies_flow()
