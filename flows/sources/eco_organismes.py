@@ -11,12 +11,13 @@ from flows.sources.tasks import source_executer
 
 
 @flow(name="source-eco-organisme", flow_run_name="source-{source}", log_prints=True)
-def eco_organisme_flow(source: str, base_url: str | None = None, rejouer: str | None = None) -> dict:
+def eco_organisme_flow(source: str, base_url: str | None = None, rejouer: str | None = None,
+                       rafraichir: bool = True) -> dict:
     """`source`: a key of ECO_ORGANISMES (refashion, citeo, ...); `base_url` overrides the data-fair
     host of the settings; `rejouer`: a run id whose archived payloads are replayed offline."""
     if source not in ECO_ORGANISMES:
         raise ValueError(f"éco-organisme inconnu : {source}")
-    return source_executer(flux=source, base_url=base_url, rejouer=rejouer)
+    return source_executer(flux=source, base_url=base_url, rejouer=rejouer, refresh=rafraichir)
 
 
 if __name__ == "__main__":

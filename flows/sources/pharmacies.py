@@ -9,9 +9,10 @@ from flows.sources.tasks import source_executer
 
 
 @flow(name="source-pharmacies", log_prints=True)
-def pharmacies_flow(base_url: str | None = None, rejouer: str | None = None) -> dict:
-    """`base_url` overrides the URL of the settings; `rejouer`: a run id replayed offline."""
-    return source_executer(flux="pharmacies", base_url=base_url, rejouer=rejouer)
+def pharmacies_flow(base_url: str | None = None, rejouer: str | None = None, rafraichir: bool = True) -> dict:
+    """`base_url` overrides the URL of the settings; `rejouer`: a run id replayed offline;
+    `rafraichir`: refresh the displayed acteurs after applying (a batch of runs does it once)."""
+    return source_executer(flux="pharmacies", base_url=base_url, rejouer=rejouer, refresh=rafraichir)
 
 
 if __name__ == "__main__":

@@ -133,9 +133,11 @@ def quarantaine_proteges(*, run_id: str) -> set[str]:
 
 
 def diff_lignes(*, actuelles: dict[str, dict], nouvelles: dict[str, dict], proteges: set[str],
-                complet: bool = True) -> tuple[list[dict], dict[str, int]]:
+                complet: bool = True, supprimables: set[str] | None = None) -> tuple[list[dict], dict[str, int]]:
     """Pure: proposals (ajout / modification / suppression) and counts per outcome. An acteur
-    absent from a complete extract is proposed for deletion, unless its row was quarantined."""
+    absent from a complete extract is proposed for deletion, unless its row was quarantined or it
+    is not among `supprimables` (the acteurs this flux brought: a source code fed by two datasets,
+    e.g. ecosystem, never loses the other dataset's acteurs)."""
     propositions: list[dict] = []
     counts = Counter(created=0, updated=0, unchanged=0, deleted=0)
     for ident, nouvelle in nouvelles.items():
@@ -157,7 +159,8 @@ def diff_lignes(*, actuelles: dict[str, dict], nouvelles: dict[str, dict], prote
             counts["unchanged"] += 1
     if complet:
         for ident, actuelle in actuelles.items():
-            if ident not in nouvelles and ident not in proteges and actuelle.get("statut") == "ACTIF":
+            if ident not in nouvelles and ident not in proteges and actuelle.get("statut") == "ACTIF" \
+                    and (supprimables is None or ident in supprimables):
                 propositions.append({"type": "suppression", "identifiant_unique": ident, "source": actuelle["source"],
                                      "donnees": {}, "changements": {"statut": ["ACTIF", "SUPPRIME"]}})
                 counts["deleted"] += 1

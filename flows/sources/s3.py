@@ -10,9 +10,10 @@ from flows.sources.tasks import source_executer
 
 
 @flow(name="source-s3", flow_run_name="source-s3-{cle}", log_prints=True)
-def s3_flow(cle: str = "lvao/acteurs.xlsx", endpoint_url: str | None = None, rejouer: str | None = None) -> dict:
+def s3_flow(cle: str = "lvao/acteurs.xlsx", endpoint_url: str | None = None, rejouer: str | None = None,
+            rafraichir: bool = True) -> dict:
     """`cle`: the object's key in SOURCES_S3_BUCKET; `endpoint_url` overrides SOURCES_S3_ENDPOINT_URL."""
-    return source_executer(flux=f"s3/{cle}", base_url=endpoint_url, rejouer=rejouer)
+    return source_executer(flux=f"s3/{cle}", base_url=endpoint_url, rejouer=rejouer, refresh=rafraichir)
 
 
 if __name__ == "__main__":

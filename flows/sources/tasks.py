@@ -13,7 +13,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from geoapp.suggestions import services as suggestions
-from geoapp.suggestions.selectors import acteur_lignes_par_sources
+from geoapp.suggestions.selectors import acteur_identifiants_du_flux, acteur_lignes_par_sources
 
 from . import pipeline
 from .clients.http import HttpClient, SourceInjoignable
@@ -69,7 +69,8 @@ def comparer(flux: str, run_id: str) -> dict:
     actuelles = acteur_lignes_par_sources(source_codes=list(spec.sources))
     propositions, counts = pipeline.diff_lignes(actuelles=actuelles, nouvelles=nouvelles,
                                                 proteges=pipeline.quarantaine_proteges(run_id=run_id),
-                                                complet=spec.complet)
+                                                complet=spec.complet,
+                                                supprimables=acteur_identifiants_du_flux(flux=flux))
     ecrites = suggestions.suggestions_write(run_id=run_id, propositions=propositions)
     get_run_logger().info("%s : %s ; suggestions %s", flux, counts, ecrites)
     return {"diff": counts, "ecrites": ecrites}

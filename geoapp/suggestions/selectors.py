@@ -70,3 +70,11 @@ def empreintes_en_attente(*, source_codes: list[str]) -> set[str]:
 def execution_derniere_reussie(*, flux: str) -> ExecutionSource | None:
     return (ExecutionSource.objects.filter(flux=flux, statut=StatutExecution.REUSSIE)
             .order_by("-fin").first())
+
+
+def acteur_identifiants_du_flux(*, flux: str) -> set[str]:
+    """The acteurs a source flow created (its applied ajout suggestions): the only ones its
+    extract may delete."""
+    return set(GroupeSuggestion.objects.filter(
+        cohorte__execution__flux=flux, cohorte__type="ajout", statut=StatutSuggestion.APPLIQUEE,
+    ).values_list("identifiant_unique", flat=True))

@@ -91,3 +91,15 @@ def test_replaying_a_run_reads_its_archive_without_the_network(stand_in):
     counts = eco_organisme_flow(source="soren", rejouer=run_id)
 
     assert counts["received"] == 30 and counts["suggestions_already_waiting"] == 30
+
+
+def test_two_datasets_feeding_one_source_code_never_delete_each_other(stand_in):
+    services.politique_set(source_codes=["corepile", "ecosystem"], politique="auto")
+    corepile = eco_organisme_flow(source="corepile")  # its rows are corepile or ecosystem points
+    from_corepile = Acteur.objects.filter(source_id="ecosystem").count()
+    assert from_corepile > 0 and corepile["created"] == 30
+
+    ecosystem = eco_organisme_flow(source="ecosystem")
+
+    assert ecosystem["deleted"] == 0
+    assert Acteur.objects.filter(source_id="ecosystem", statut="ACTIF").count() == from_corepile + 30
