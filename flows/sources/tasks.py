@@ -13,7 +13,11 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from geoapp.suggestions import services as suggestions
-from geoapp.suggestions.selectors import acteur_identifiants_du_flux, acteur_lignes_par_sources
+from geoapp.suggestions.selectors import (
+    acteur_identifiants_du_flux,
+    acteur_lignes_par_sources,
+    execution_precedente_interrompue,
+)
 
 from . import pipeline
 from .clients.http import HttpClient, SourceInjoignable
@@ -77,12 +81,18 @@ def comparer(flux: str, run_id: str) -> dict:
 
 
 @task(name="appliquer (politique auto)", cache_policy=NO_CACHE)
-def appliquer(flux: str, refresh: bool = True) -> dict:
+def appliquer(flux: str, run_id: str, refresh: bool = True) -> dict:
     spec = spec_get(flux)
     auto = [s for s in spec.sources if suggestions.politique_get(source_code=s) == "auto"]
     if not auto:
         return {"appliquees": 0, "erreurs": 0}
-    return suggestions.suggestions_apply(source_codes=auto, refresh=refresh)
+    result = suggestions.suggestions_apply(source_codes=auto, refresh=refresh)
+    if refresh and not result["appliquees"] and execution_precedente_interrompue(flux=flux, run_id=run_id):
+        # the previous run may have applied suggestions and died before the refresh
+        from geoapp.acteurs.services import displayed_acteur_refresh
+
+        result.update({f"affiches_{k}": v for k, v in displayed_acteur_refresh().items()})
+    return result
 
 
 def source_executer(*, flux: str, base_url: str | None = None, rejouer: str | None = None,
@@ -97,7 +107,7 @@ def source_executer(*, flux: str, base_url: str | None = None, rejouer: str | No
             telecharger(flux, run_id, base_url)
         norm = normaliser(flux, run_id, rejouer or run_id)
         diff = comparer(flux, run_id)
-        applied = appliquer(flux, refresh)
+        applied = appliquer(flux, run_id, refresh)
         compteurs = pipeline.rapport_compteurs(normalisation=norm, diff=diff["diff"], ecrites=diff["ecrites"],
                                                appliquees=applied)
         markdown = pipeline.rapport_markdown(flux=flux, run_id=run_id, compteurs=compteurs, raisons=norm["raisons"],

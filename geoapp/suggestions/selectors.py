@@ -78,3 +78,10 @@ def acteur_identifiants_du_flux(*, flux: str) -> set[str]:
     return set(GroupeSuggestion.objects.filter(
         cohorte__execution__flux=flux, cohorte__type="ajout", statut=StatutSuggestion.APPLIQUEE,
     ).values_list("identifiant_unique", flat=True))
+
+
+def execution_precedente_interrompue(*, flux: str, run_id: str) -> bool:
+    """Whether the run of `flux` before `run_id` did not finish successfully (killed, failed)."""
+    previous = (ExecutionSource.objects.filter(flux=flux).exclude(run_id=run_id).order_by("-debut")
+                .values_list("statut", flat=True).first())
+    return previous is not None and previous != StatutExecution.REUSSIE

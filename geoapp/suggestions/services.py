@@ -95,7 +95,8 @@ def suggestions_write(*, run_id: str, propositions: list[dict]) -> dict[str, int
             donnees=p.get("donnees") or {}, empreinte=fp,
             statut=StatutSuggestion.VALIDEE if p["source"] in auto else StatutSuggestion.A_VALIDER,
         ))
-        changements.append(list(p["changements"].items()))
+        # an ajout's values are its `donnees`; field-level change rows are for modifications/suppressions
+        changements.append([] if p["type"] == TypeSuggestion.AJOUT else list(p["changements"].items()))
         counts[p["type"]] += 1
     created = GroupeSuggestion.objects.bulk_create(groupes, batch_size=2000)
     ChangementSuggestion.objects.bulk_create(
@@ -168,19 +169,91 @@ def suggestion_groupe_apply(*, groupe: GroupeSuggestion) -> None:
             statut=StatutSuggestion.APPLIQUEE, message="", modifie_le=timezone.now())
 
 
-def suggestions_apply(*, source_codes: list[str] | None = None, refresh: bool = True) -> dict[str, int]:
-    """Apply every validated group (of these sources), each in its own transaction. A failing
-    group is marked `erreur` with its message; the others go on. Then, if anything was applied,
-    the displayed acteurs are refreshed."""
+def _bulk_apply(groupes: list[GroupeSuggestion]) -> bool:
+    """Apply a chunk of new-acteur and deletion groups set-wise, in one transaction with immediate
+    constraints. Returns False (nothing written) when any of them fails: the caller then applies
+    them one by one, so that only the failing group is marked `erreur`."""
+    from django.db import DatabaseError, connection
+
+    ajouts = [g for g in groupes if g.cohorte.type == TypeSuggestion.AJOUT]
+    suppressions = [g.identifiant_unique for g in groupes if g.cohorte.type == TypeSuggestion.SUPPRESSION]
+    try:
+        with transaction.atomic():
+            connection.cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")
+            if Acteur.objects.filter(pk__in=[g.identifiant_unique for g in ajouts]).exists():
+                raise ValueError("acteur déjà présent")
+            acteurs = []
+            for g in ajouts:
+                d = g.donnees
+                location = d.get("location")
+                acteurs.append(Acteur(
+                    identifiant_unique=g.identifiant_unique, uuid=acteur_uuid(identifiant_unique=g.identifiant_unique),
+                    source_id=g.source_id, acteur_type_id=d.get("acteur_type"),
+                    location=Point(location[0], location[1], srid=4326) if location else None,
+                    **{c: d.get(c) or "" for c in CHAMPS_TEXTE if c != "statut"},
+                    **{c: d.get(c) for c in CHAMPS_BOOLEENS}, statut=d.get("statut") or ActeurStatut.ACTIF,
+                ))
+            Acteur.objects.bulk_create(acteurs, batch_size=2000)
+            labels, services = Acteur.labels.through, Acteur.acteur_services.through
+            labels.objects.bulk_create([labels(acteur_id=g.identifiant_unique, labelqualite_id=c)
+                                        for g in ajouts for c in g.donnees.get("labels") or []], batch_size=5000)
+            services.objects.bulk_create([services(acteur_id=g.identifiant_unique, acteurservice_id=c)
+                                          for g in ajouts for c in g.donnees.get("acteur_services") or []],
+                                         batch_size=5000)
+            pairs = [(g, p) for g in ajouts for p in g.donnees.get("propositions") or []]
+            created = PropositionService.objects.bulk_create(
+                [PropositionService(acteur_id=g.identifiant_unique, action_id=p["action"]) for g, p in pairs],
+                batch_size=2000)
+            through = PropositionService.sous_categories.through
+            through.objects.bulk_create([through(propositionservice_id=obj.pk, souscategorieobjet_id=sc)
+                                         for obj, (_, p) in zip(created, pairs) for sc in p["sous_categories"]],
+                                        batch_size=5000)
+            if suppressions:
+                if Acteur.objects.filter(pk__in=suppressions).count() != len(set(suppressions)):
+                    raise ValueError("acteur introuvable")
+                Acteur.objects.filter(pk__in=suppressions).update(statut=ActeurStatut.SUPPRIME, modifie_le=timezone.now())
+            GroupeSuggestion.objects.filter(pk__in=[g.pk for g in groupes]).update(
+                statut=StatutSuggestion.APPLIQUEE, message="", modifie_le=timezone.now())
+        return True
+    except (DatabaseError, ValueError, TypeError, KeyError):
+        return False
+
+
+def suggestions_apply(*, source_codes: list[str] | None = None, refresh: bool = True,
+                      chunk: int = 2000) -> dict[str, int]:
+    """Apply every validated group (of these sources). Each group is all-or-nothing and a failing
+    group is marked `erreur` with its message while the others go on: new acteurs and deletions
+    are first tried set-wise by chunk (one transaction), and a chunk that fails is replayed group
+    by group, each in its own transaction. Then, if anything was applied, the displayed acteurs
+    are refreshed."""
     from geoapp.acteurs.services import displayed_acteur_refresh
 
     groupes = GroupeSuggestion.objects.filter(statut=StatutSuggestion.VALIDEE).select_related("cohorte")
     if source_codes is not None:
         groupes = groupes.filter(source_id__in=source_codes)
     counts: Counter = Counter()
-    # suppressions last: an acteur created and deleted in two runs ends deleted
+    # in run order, ajouts then modifications then suppressions: an acteur created and deleted in
+    # two runs ends deleted
     order = {TypeSuggestion.AJOUT: 0, TypeSuggestion.MODIFICATION: 1, TypeSuggestion.SUPPRESSION: 2}
-    for groupe in sorted(groupes.iterator(chunk_size=2000), key=lambda g: (g.cohorte.execution_id, order[g.cohorte.type], g.pk)):
+    todo = sorted(groupes.iterator(chunk_size=2000), key=lambda g: (g.cohorte.execution_id, order[g.cohorte.type], g.pk))
+    one_by_one: list[GroupeSuggestion] = []
+    i = 0
+    while i < len(todo):
+        g = todo[i]
+        if g.cohorte.type == TypeSuggestion.MODIFICATION:
+            one_by_one.append(g)
+            i += 1
+            continue
+        batch = []
+        while i < len(todo) and todo[i].cohorte.type == g.cohorte.type and \
+                todo[i].cohorte.execution_id == g.cohorte.execution_id and len(batch) < chunk:
+            batch.append(todo[i])
+            i += 1
+        if _bulk_apply(batch):
+            counts["appliquees"] += len(batch)
+        else:
+            one_by_one += batch
+    for groupe in sorted(one_by_one, key=lambda g: (g.cohorte.execution_id, order[g.cohorte.type], g.pk)):
         try:
             suggestion_groupe_apply(groupe=groupe)
             counts["appliquees"] += 1
