@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from flows.acteurs_reference import acteurs_reference_flow
 from flows.referentiels import referentiels_flow
+from flows.sources.demo import sources_demo
 from flows.territoires import territoires_flow
 from flows.warehouse.migrate import warehouse_migrate
 
@@ -21,6 +22,7 @@ def prepare() -> None:
     referentiels_flow()
     territoires_flow()
     acteurs_reference_flow()
+    sources_demo()
 
 
 def serve() -> None:

@@ -56,9 +56,13 @@ def test_make_demo_loads_the_bundled_acteurs_and_serves_the_home_page(tmp_path):
                 time.sleep(1)
         output = (tmp_path / "demo.log").read_text()
         assert page is not None, f"make demo never served / (exit {demo.poll()}):\n{output[-4000:]}"
-        assert re.search(r"<strong>10</strong> lieux référencés", page), page
-        assert "Cap Ressourcerie" in page or "CAP RESSOURCERIE" in page
+        count = re.search(r"<strong>(\d+)</strong> lieux référencés", page)
+        # the 10 bundled real acteurs + 40 generated per source flow (20 flows, all applied in `auto`)
+        assert count and int(count.group(1)) > 10 + 19 * 30, page
+        for code in ("refashion", "cma_reparacteur", "ordredespharmaciens", "ademesinoedecheteries", "lvao"):
+            assert re.search(rf"\({code}\) : [1-9]\d*<", page), code
         assert "acteurs-affiches" in output  # the flows ran through Prefect
+        assert output.count("created + updated + unchanged + quarantined") == 20  # 20 source reports
     finally:
         os.killpg(demo.pid, signal.SIGTERM)
         try:

@@ -20,19 +20,35 @@ def displayed_acteur_get(*, uuid: str) -> DisplayedActeur | None:
 
 
 def source_list_with_counts() -> list[dict]:
-    """Sources that have displayed acteurs, with their count (an acteur may have several)."""
+    """Every source with the number of displayed acteurs it gives (0 when none; an acteur may have
+    several sources) and `derniere_execution_reussie`: when its last successful run finished (ISO
+    8601), from the run registry of the source flows, or None."""
     from django.db import connection
+
+    from geoapp.suggestions.models import ExecutionSource
 
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT s.code, s.libelle, s.licence, count(*) AS acteurs_count
-            FROM {DisplayedActeur._meta.db_table} d
-            CROSS JOIN LATERAL unnest(d.sources) AS src(code)
-            JOIN {Source._meta.db_table} s ON s.code = src.code
-            GROUP BY s.code, s.libelle, s.licence
+            WITH counts AS (
+                SELECT src.code, count(*) AS n
+                FROM {DisplayedActeur._meta.db_table} d CROSS JOIN LATERAL unnest(d.sources) AS src(code)
+                GROUP BY src.code
+            ), runs AS (
+                SELECT code, max(e.fin) AS fin
+                FROM {ExecutionSource._meta.db_table} e CROSS JOIN LATERAL unnest(e.sources) AS code
+                WHERE e.statut = 'reussie' AND e.fin IS NOT NULL
+                GROUP BY code
+            )
+            SELECT s.code, s.libelle, s.licence, coalesce(c.n, 0) AS acteurs_count, r.fin
+            FROM {Source._meta.db_table} s
+            LEFT JOIN counts c ON c.code = s.code
+            LEFT JOIN runs r ON r.code = s.code
             ORDER BY acteurs_count DESC, s.code
             """
         )
-        columns = [c.name for c in cursor.description]
-        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+        return [
+            {"code": code, "libelle": libelle, "licence": licence, "acteurs_count": count,
+             "derniere_execution_reussie": fin.isoformat() if fin else None}
+            for code, libelle, licence, count, fin in cursor.fetchall()
+        ]

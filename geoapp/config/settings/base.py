@@ -116,3 +116,24 @@ LOGGING = {
 # Debian 12 ships GDAL 3.6 (a fixed choice of this project); Django warns that only GDAL >= 3.9 can
 # block file and network access from spatial references. Spatial references here come from code.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# --- ingestion des sources (issue 3) ---
+INSTALLED_APPS += ["geoapp.suggestions"]  # noqa: F405
+# Base URLs of the sources: the real hosts by default; the tests and the demo point them at the
+# local stand-in servers (flows/sources/stand_in/).
+SOURCES_DATAFAIR_POINTSAPPORT_URL = env("SOURCES_DATAFAIR_POINTSAPPORT_URL", default="https://data.pointsapport.ademe.fr")
+SOURCES_DATAFAIR_ADEME_URL = env("SOURCES_DATAFAIR_ADEME_URL", default="https://data.ademe.fr")
+SOURCES_CMA_URL = env("SOURCES_CMA_URL", default="https://apiopendata.artisanat.fr")
+SOURCES_PHARMACIES_URL = env("SOURCES_PHARMACIES_URL", default="https://www.ordre.pharmacien.fr/download/annuaire_csv.zip")
+SOURCES_S3_ENDPOINT_URL = env("SOURCES_S3_ENDPOINT_URL", default=None)  # None: AWS
+SOURCES_S3_BUCKET = env("SOURCES_S3_BUCKET", default="lvao-data-source")
+SOURCES_HTTP_TIMEOUT = env.float("SOURCES_HTTP_TIMEOUT", default=60.0)  # seconds per request
+SOURCES_HTTP_RETRIES = env.int("SOURCES_HTTP_RETRIES", default=4)  # attempts on a transient error
+SOURCES_HTTP_BACKOFF = env.float("SOURCES_HTTP_BACKOFF", default=1.0)  # first delay, doubled each time
+SOURCES_HTTP_RATE_PER_HOST = env.float("SOURCES_HTTP_RATE_PER_HOST", default=5.0)  # requests/s per host
+SOURCES_DATAFAIR_PAGE_SIZE = env.int("SOURCES_DATAFAIR_PAGE_SIZE", default=10000)
+SOURCES_CMA_PAGE_SIZE = env.int("SOURCES_CMA_PAGE_SIZE", default=1000)
+SOURCES_GEOCODAGE_URL = env("SOURCES_GEOCODAGE_URL", default="https://data.geopf.fr/geocodage/search/")
+SOURCES_SINOE_ANNEE = env("SOURCES_SINOE_ANNEE", default="2025")
+SOURCES_S3_ACCESS_KEY = env("SOURCES_S3_ACCESS_KEY", default="")
+SOURCES_S3_SECRET_KEY = env("SOURCES_S3_SECRET_KEY", default="")

@@ -1,0 +1,19 @@
+"""Flow: CMA Répar'Acteurs (apiopendata.artisanat.fr/reparacteur), paginated by page/page_size → suggestions."""
+
+from __future__ import annotations
+
+import flows  # noqa: F401  (Prefect and Django defaults)
+from prefect import flow
+
+from flows.sources.tasks import source_executer
+
+
+@flow(name="source-cma", log_prints=True)
+def cma_flow(base_url: str | None = None, rejouer: str | None = None, rafraichir: bool = True) -> dict:
+    """`base_url` overrides the URL of the settings; `rejouer`: a run id replayed offline;
+    `rafraichir`: refresh the displayed acteurs after applying (a batch of runs does it once)."""
+    return source_executer(flux="cma", base_url=base_url, rejouer=rejouer, refresh=rafraichir)
+
+
+if __name__ == "__main__":
+    cma_flow()

@@ -1,0 +1,123 @@
+"""Prefect tasks of the source flows, by stage: thin callers of `pipeline` (they receive names and
+run ids, never connections, ORM objects or DataFrames). The driver `source_executer` is what each
+flow calls."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from geoapp.suggestions import services as suggestions
+from geoapp.suggestions.selectors import (
+    acteur_identifiants_du_flux,
+    acteur_lignes_par_sources,
+    execution_precedente_interrompue,
+)
+
+from . import pipeline
+from .clients.http import HttpClient, SourceInjoignable
+from .registre import spec_get
+from .validation import Referentiels
+
+
+def _retry_if_unreachable(task, task_run, state) -> bool:
+    try:
+        state.result()
+    except SourceInjoignable:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(name="télécharger et archiver", retries=1, retry_delay_seconds=2, retry_condition_fn=_retry_if_unreachable,
+      cache_policy=NO_CACHE)
+def telecharger(flux: str, run_id: str, base_url: str | None = None) -> dict:
+    spec = spec_get(flux)
+    with HttpClient.from_settings() as client:
+        counts = pipeline.payloads_archive(run_id=run_id, flux=flux,
+                                           payloads=spec.fetch(client, base_url or spec.base_url()))
+    get_run_logger().info("%s : %d charges utiles archivées, %d lignes reçues", flux, counts["payloads"],
+                          counts["records"])
+    return counts
+
+
+@task(name="normaliser et valider", cache_policy=NO_CACHE)
+def normaliser(flux: str, run_id: str, payload_run_id: str) -> dict:
+    spec = spec_get(flux)
+    records = spec.records(pipeline.payloads_read(run_id=payload_run_id))
+    resultat = pipeline.normaliser_tout(records, normaliser=spec.normaliser, referentiels=Referentiels.depuis_la_base(),
+                                        sources=set(spec.sources), champs_connus=spec.champs_connus)
+    pipeline.normalisation_write(run_id=run_id, flux=flux, resultat=resultat)
+    raisons = pipeline.raisons_principales(resultat.quarantaine)
+    logger = get_run_logger()
+    logger.info("%s : %d lignes reçues, %d valides, %d en quarantaine", flux, resultat.recues, len(resultat.lignes),
+                len(resultat.quarantaine))
+    for raison, n in raisons:
+        logger.info("quarantaine : %s (%d)", raison, n)
+    if resultat.inconnus:
+        logger.warning("champs inconnus (gardés dans l'archive) : %s", dict(resultat.inconnus))
+    return {"recues": resultat.recues, "separees": resultat.separees, "valides": len(resultat.lignes),
+            "quarantaine": len(resultat.quarantaine), "raisons": raisons, "inconnus": dict(resultat.inconnus)}
+
+
+@task(name="comparer et écrire les suggestions", cache_policy=NO_CACHE)
+def comparer(flux: str, run_id: str) -> dict:
+    spec = spec_get(flux)
+    nouvelles = pipeline.staging_read(run_id=run_id)
+    actuelles = acteur_lignes_par_sources(source_codes=list(spec.sources))
+    propositions, counts = pipeline.diff_lignes(actuelles=actuelles, nouvelles=nouvelles,
+                                                proteges=pipeline.quarantaine_proteges(run_id=run_id),
+                                                complet=spec.complet,
+                                                supprimables=acteur_identifiants_du_flux(flux=flux))
+    ecrites = suggestions.suggestions_write(run_id=run_id, propositions=propositions)
+    get_run_logger().info("%s : %s ; suggestions %s", flux, counts, ecrites)
+    return {"diff": counts, "ecrites": ecrites}
+
+
+@task(name="appliquer (politique auto)", cache_policy=NO_CACHE)
+def appliquer(flux: str, run_id: str, refresh: bool = True) -> dict:
+    spec = spec_get(flux)
+    auto = [s for s in spec.sources if suggestions.politique_get(source_code=s) == "auto"]
+    if not auto:
+        return {"appliquees": 0, "erreurs": 0}
+    result = suggestions.suggestions_apply(source_codes=auto, refresh=refresh)
+    if refresh and not result["appliquees"] and execution_precedente_interrompue(flux=flux, run_id=run_id):
+        # the previous run may have applied suggestions and died before the refresh
+        from geoapp.acteurs.services import displayed_acteur_refresh
+
+        result.update({f"affiches_{k}": v for k, v in displayed_acteur_refresh().items()})
+    return result
+
+
+def source_executer(*, flux: str, base_url: str | None = None, rejouer: str | None = None,
+                    refresh: bool = True) -> dict:
+    """One run of a source: registry entry, stages, report. Replaying (`rejouer=<run id>`) reads
+    the payloads archived by that run instead of the network."""
+    spec = spec_get(flux)
+    run_id = str(flow_run.get_id() or "") or __import__("uuid").uuid4().hex
+    suggestions.execution_start(run_id=run_id, flux=flux, sources=list(spec.sources))
+    try:
+        if not rejouer:
+            telecharger(flux, run_id, base_url)
+        norm = normaliser(flux, run_id, rejouer or run_id)
+        diff = comparer(flux, run_id)
+        applied = appliquer(flux, run_id, refresh)
+        compteurs = pipeline.rapport_compteurs(normalisation=norm, diff=diff["diff"], ecrites=diff["ecrites"],
+                                               appliquees=applied)
+        markdown = pipeline.rapport_markdown(flux=flux, run_id=run_id, compteurs=compteurs, raisons=norm["raisons"],
+                                             inconnus=norm["inconnus"])
+        create_markdown_artifact(markdown=markdown, key="source-" + re.sub(r"[^a-z0-9]+", "-", flux.lower()).strip("-"),
+                                 description=f"Rapport de la source {flux}")
+        get_run_logger().info("%s", markdown)
+        suggestions.execution_finish(run_id=run_id, reussie=True, compteurs=compteurs)
+        return compteurs
+    except BaseException as exc:
+        logging.getLogger(__name__).error("source %s : échec : %s", flux, exc)
+        suggestions.execution_finish(run_id=run_id, reussie=False, message=f"{type(exc).__name__}: {exc}")
+        raise

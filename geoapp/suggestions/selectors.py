@@ -1,0 +1,87 @@
+"""Reads: the current imported acteurs of some sources as lignes, runs, suggestions."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from geoapp.acteurs.models import Acteur
+
+from .lignes import ligne_canonique
+from .models import ExecutionSource, GroupeSuggestion, StatutExecution, StatutSuggestion
+
+_LIGNES_SQL = """
+SELECT a.identifiant_unique, a.identifiant_externe, a.source_id, a.acteur_type_id, a.nom, a.nom_commercial,
+       a.nom_officiel, a.description, a.siren, a.siret, a.naf_principal, a.adresse, a.adresse_complement,
+       a.code_postal, a.ville, a.url, a.email, a.telephone, a.horaires_osm, a.horaires_description,
+       a.public_accueilli, a.reprise, a.lieu_prestation, a.statut, a.exclusivite_de_reprisereparation,
+       a.uniquement_sur_rdv, ST_X(a.location::geometry), ST_Y(a.location::geometry),
+       (SELECT array_agg(l.labelqualite_id) FROM acteurs_acteur_labels l WHERE l.acteur_id = a.identifiant_unique),
+       (SELECT array_agg(s.acteurservice_id) FROM acteurs_acteur_acteur_services s
+         WHERE s.acteur_id = a.identifiant_unique),
+       (SELECT json_agg(json_build_object('action', p.action_id, 'sous_categories',
+                 (SELECT coalesce(array_agg(ps.souscategorieobjet_id), '{}')
+                  FROM acteurs_propositionservice_sous_categories ps WHERE ps.propositionservice_id = p.id)))
+        FROM acteurs_propositionservice p WHERE p.acteur_id = a.identifiant_unique)
+FROM acteurs_acteur a
+WHERE a.source_id = ANY(%s)
+"""
+
+_TEXT = ("identifiant_externe", "source", "acteur_type", "nom", "nom_commercial", "nom_officiel", "description",
+         "siren", "siret", "naf_principal", "adresse", "adresse_complement", "code_postal", "ville", "url", "email",
+         "telephone", "horaires_osm", "horaires_description", "public_accueilli", "reprise", "lieu_prestation",
+         "statut", "exclusivite_de_reprisereparation", "uniquement_sur_rdv")
+
+
+def acteur_lignes_par_sources(*, source_codes: list[str]) -> dict[str, dict]:
+    """The imported acteurs of these sources, identifiant_unique → canonical ligne."""
+    out: dict[str, dict] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_LIGNES_SQL, [list(source_codes)])
+        for row in cursor.fetchall():
+            ligne = {"identifiant_unique": row[0], **dict(zip(_TEXT, row[1:26]))}
+            ligne["location"] = [row[26], row[27]] if row[26] is not None else None
+            ligne["labels"] = row[28] or []
+            ligne["acteur_services"] = row[29] or []
+            propositions = row[30]
+            if isinstance(propositions, str):
+                import json
+
+                propositions = json.loads(propositions)
+            ligne["propositions"] = propositions or []
+            out[row[0]] = ligne_canonique(ligne)
+    return out
+
+
+def acteur_existe(*, identifiant_unique: str) -> bool:
+    return Acteur.objects.filter(pk=identifiant_unique).exists()
+
+
+def empreintes_en_attente(*, source_codes: list[str]) -> set[str]:
+    """Fingerprints of proposals already made and not to be made again (waiting, validated or
+    rejected by staff)."""
+    return set(
+        GroupeSuggestion.objects.filter(
+            source_id__in=source_codes,
+            statut__in=[StatutSuggestion.A_VALIDER, StatutSuggestion.VALIDEE, StatutSuggestion.REJETEE],
+        ).values_list("empreinte", flat=True)
+    )
+
+
+def execution_derniere_reussie(*, flux: str) -> ExecutionSource | None:
+    return (ExecutionSource.objects.filter(flux=flux, statut=StatutExecution.REUSSIE)
+            .order_by("-fin").first())
+
+
+def acteur_identifiants_du_flux(*, flux: str) -> set[str]:
+    """The acteurs a source flow created (its applied ajout suggestions): the only ones its
+    extract may delete."""
+    return set(GroupeSuggestion.objects.filter(
+        cohorte__execution__flux=flux, cohorte__type="ajout", statut=StatutSuggestion.APPLIQUEE,
+    ).values_list("identifiant_unique", flat=True))
+
+
+def execution_precedente_interrompue(*, flux: str, run_id: str) -> bool:
+    """Whether the run of `flux` before `run_id` did not finish successfully (killed, failed)."""
+    previous = (ExecutionSource.objects.filter(flux=flux).exclude(run_id=run_id).order_by("-debut")
+                .values_list("statut", flat=True).first())
+    return previous is not None and previous != StatutExecution.REUSSIE

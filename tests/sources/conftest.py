@@ -1,0 +1,27 @@
+"""Fixtures of the source flows' tests: the local stand-in server (real HTTP on 127.0.0.1) and the
+settings pointing the clients at it, with short timeouts and backoff."""
+
+import pytest
+
+from flows.sources.stand_in.server import StandIn, StandInConfig
+
+
+@pytest.fixture
+def stand_in(settings):
+    with StandIn(StandInConfig(size=30), slow_seconds=1.5) as server:
+        settings.SOURCES_DATAFAIR_POINTSAPPORT_URL = server.url
+        settings.SOURCES_DATAFAIR_ADEME_URL = server.url
+        settings.SOURCES_CMA_URL = server.url
+        settings.SOURCES_PHARMACIES_URL = f"{server.url}/download/annuaire_csv.zip"
+        settings.SOURCES_GEOCODAGE_URL = f"{server.url}/geocodage/search/"
+        settings.SOURCES_HTTP_TIMEOUT = 0.8
+        settings.SOURCES_HTTP_RETRIES = 3
+        settings.SOURCES_HTTP_BACKOFF = 0.01
+        settings.SOURCES_HTTP_RATE_PER_HOST = 0
+        yield server
+
+
+@pytest.fixture
+def source_db(warehouse, referentiels, prefect_api):
+    """Everything a source flow needs: warehouse, referentials, Prefect API."""
+    return warehouse

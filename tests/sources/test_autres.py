@@ -1,0 +1,82 @@
+"""CMA, pharmacies, SINOE and S3 flows against the local servers."""
+
+import pytest
+
+from flows.sources import pipeline
+from flows.sources.cma import cma_flow
+from flows.sources.pharmacies import pharmacies_flow
+from flows.sources.s3 import s3_flow
+from flows.sources.sinoe import sinoe_flow
+from flows.sources.stand_in import generator
+from flows.sources.stand_in.s3 import S3StandIn
+from geoapp.acteurs.models import Acteur, DisplayedActeur
+from geoapp.suggestions import services
+from geoapp.suggestions.models import ExecutionSource
+
+pytestmark = pytest.mark.usefixtures("source_db")
+
+
+def test_cma_pages_are_all_read_and_applied(stand_in, settings):
+    settings.SOURCES_CMA_PAGE_SIZE = 7  # 30 records: 5 pages
+    services.politique_set(source_codes=["cma_reparacteur"], politique="auto")
+
+    counts = cma_flow()
+
+    assert counts["received"] == 30 and counts["created"] == 30
+    assert len([r for r in stand_in.requests if r.startswith("/reparacteur")]) == 1 + 5
+    acteur = DisplayedActeur.objects.get(identifiant_unique="cma_reparacteur_CMA-0000000")
+    assert acteur.labels == ["reparacteur"] and acteur.actions == ["reparer"]
+    assert acteur.url.startswith("https://facebook.com/")
+
+
+def test_pharmacies_zip_in_utf16_is_read_and_geocoded_on_ban_addresses(stand_in):
+    services.politique_set(source_codes=["ordredespharmaciens"], politique="auto")
+
+    counts = pharmacies_flow()
+
+    assert counts["created"] == 30 and counts["quarantined"] == 0
+    pharmacie = DisplayedActeur.objects.filter(sources__contains=["ordredespharmaciens"]).first()
+    assert pharmacie.sous_categories == ["medicaments"] and pharmacie.location is not None
+    assert 48.8 < pharmacie.location.y < 48.91
+
+
+def test_pharmacies_csv_in_the_wrong_encoding_fails_the_run_cleanly(stand_in):
+    stand_in.permanent_faults["annuaire_csv.zip"] = "encodage"
+
+    with pytest.raises(Exception, match="encodage inattendu"):
+        pharmacies_flow()
+
+    assert ExecutionSource.objects.get(flux="pharmacies").statut == "echouee"
+    assert not Acteur.objects.exists()
+
+
+def test_sinoe_keeps_the_requested_year_and_resolves_the_nomenclature(stand_in, settings):
+    settings.SOURCES_SINOE_ANNEE = "2025"
+    counts = sinoe_flow()
+
+    assert counts["received"] == 30  # the 2024 lines are filtered by ANNEE_eq
+    assert counts["created"] + counts["quarantined"] == 30
+    assert any("ANNEE_eq=2025" in r for r in stand_in.requests)
+    run = ExecutionSource.objects.get(flux="sinoe")
+    reasons = {q["raison"] for q in pipeline.quarantaine_read(run_id=run.run_id)}
+    assert reasons <= {"aucune sous-catégorie"}
+
+
+def test_s3_excel_file_names_its_source_and_a_missing_file_fails_cleanly(settings):
+    with S3StandIn(size=12) as s3:
+        settings.SOURCES_S3_ENDPOINT_URL = s3.url
+        settings.SOURCES_S3_ACCESS_KEY = settings.SOURCES_S3_SECRET_KEY = "test"
+        services.politique_set(source_codes=["lvao"], politique="auto")
+
+        counts = s3_flow(cle="lvao/acteurs.xlsx")
+
+        assert counts["created"] == 12
+        assert DisplayedActeur.objects.filter(sources__contains=["lvao"]).count() == 12
+        with pytest.raises(Exception, match="fichier S3 absent"):
+            s3_flow(cle="lvao/absent.xlsx")
+        assert ExecutionSource.objects.get(flux="s3/lvao/absent.xlsx").statut == "echouee"
+        assert Acteur.objects.filter(source_id="lvao").count() == 12
+
+
+def test_generated_pharmacies_sit_on_addresses_the_geocoder_knows():
+    assert len(generator.ban_index()) > 150_000

@@ -1,0 +1,105 @@
+"""The shared eco-organisme flow against the local data-fair server: suggestions, report,
+idempotency, quarantine, auto policy."""
+
+import pytest
+
+from flows.sources import pipeline
+from flows.sources.eco_organismes import eco_organisme_flow
+from geoapp.acteurs.models import Acteur, DisplayedActeur
+from geoapp.suggestions import services
+from geoapp.suggestions.models import ExecutionSource, GroupeSuggestion
+
+pytestmark = pytest.mark.usefixtures("source_db")
+
+
+def test_a_run_proposes_every_valid_row_and_reports_counts_that_add_up(stand_in):
+    stand_in.config.bad_rows.add("refashion")
+
+    counts = eco_organisme_flow(source="refashion")
+
+    assert counts["received"] == 35  # 30 generated + 5 bad
+    assert counts["created"] == 30 and counts["quarantined"] == 5
+    assert counts["created"] + counts["updated"] + counts["unchanged"] + counts["quarantined"] == counts["received"]
+    # review policy: nothing applied, 30 groups waiting in one ajout cohort
+    assert not Acteur.objects.exists()
+    assert GroupeSuggestion.objects.filter(statut="a_valider", cohorte__type="ajout").count() == 30
+    run = ExecutionSource.objects.get(flux="refashion")
+    assert run.statut == "reussie" and run.fin is not None and run.compteurs == counts
+    reasons = {q["ligne"]["id_point_apport_ou_reparation"]: q["raison"]
+               for q in pipeline.quarantaine_read(run_id=run.run_id)}
+    assert reasons["BAD-COORD"].endswith("coordonnées manquantes")
+    assert "hors de France" in reasons["BAD-NYC"]
+    assert "SIRET invalide" in reasons["BAD-SIRET"]
+    assert reasons["BAD-PROD"] == "libellé de produit inconnu : Objets introuvables"
+    assert reasons["REF-0000000"] == "identifiant en double : refashion_REF-0000000"
+    # every payload is archived and replays offline to the same lignes
+    assert [p.kind for p in pipeline.payloads_read(run_id=run.run_id)][:2] == ["schema", "page"]
+
+
+def test_running_twice_creates_no_new_suggestion(stand_in):
+    eco_organisme_flow(source="citeo")
+    before = GroupeSuggestion.objects.count()
+
+    counts = eco_organisme_flow(source="citeo")
+
+    assert GroupeSuggestion.objects.count() == before == 30
+    assert counts["suggestions_written"] == 0 and counts["suggestions_already_waiting"] == 30
+
+
+def test_auto_policy_applies_and_the_map_shows_the_acteurs_then_a_new_extract_gives_field_changes(stand_in):
+    services.politique_set(source_codes=["ecologic"], politique="auto")
+
+    first = eco_organisme_flow(source="ecologic")
+
+    assert first["applied"] == 30
+    assert DisplayedActeur.objects.filter(sources__contains=["ecologic"]).count() == 30
+    # same extract again: everything unchanged, nothing written
+    again = eco_organisme_flow(source="ecologic")
+    assert (again["unchanged"], again["suggestions_written"]) == (30, 0)
+    # a new extract changes 3 phone numbers and loses one row: field-level changes and one deletion
+    stand_in.config.versions["ecologic"] = 1
+    stand_in.config.sizes["ecologic"] = 29
+    third = eco_organisme_flow(source="ecologic")
+    assert (third["updated"], third["deleted"], third["unchanged"]) == (3, 1, 26)
+    changes = GroupeSuggestion.objects.filter(cohorte__type="modification").values_list("changements__champ", flat=True)
+    assert set(changes) == {"telephone"}
+    assert Acteur.objects.get(pk="ecologic_ECO-0000010").telephone == "0199011000"
+    assert Acteur.objects.get(pk="ecologic_ECO-0000029").statut == "SUPPRIME"
+    assert DisplayedActeur.objects.filter(sources__contains=["ecologic"]).count() == 29
+
+
+def test_a_quarantined_row_never_deletes_its_acteur(stand_in):
+    services.politique_set(source_codes=["valdelia"], politique="auto")
+    eco_organisme_flow(source="valdelia")
+    # the next extract carries VAL-0000003 with an invalid SIRET
+    original = stand_in.dataset("donnees-eo-valdelia")
+    stand_in._cache = {k: [dict(r, siret="123") if r["id_point_apport_ou_reparation"] == "VAL-0000003" else r
+                           for r in v] for k, v in stand_in._cache.items()}
+
+    counts = eco_organisme_flow(source="valdelia")
+
+    assert counts["quarantined"] == 1 and counts["deleted"] == 0
+    assert Acteur.objects.get(pk="valdelia_VAL-0000003").statut == "ACTIF"
+    assert len(original) == 30
+
+
+def test_replaying_a_run_reads_its_archive_without_the_network(stand_in):
+    eco_organisme_flow(source="soren")
+    run_id = ExecutionSource.objects.get(flux="soren").run_id
+    stand_in.permanent_faults["donnees-eo-soren"] = "500"  # the network is gone
+
+    counts = eco_organisme_flow(source="soren", rejouer=run_id)
+
+    assert counts["received"] == 30 and counts["suggestions_already_waiting"] == 30
+
+
+def test_two_datasets_feeding_one_source_code_never_delete_each_other(stand_in):
+    services.politique_set(source_codes=["corepile", "ecosystem"], politique="auto")
+    corepile = eco_organisme_flow(source="corepile")  # its rows are corepile or ecosystem points
+    from_corepile = Acteur.objects.filter(source_id="ecosystem").count()
+    assert from_corepile > 0 and corepile["created"] == 30
+
+    ecosystem = eco_organisme_flow(source="ecosystem")
+
+    assert ecosystem["deleted"] == 0
+    assert Acteur.objects.filter(source_id="ecosystem", statut="ACTIF").count() == from_corepile + 30

@@ -1,0 +1,108 @@
+"""The pure stages, without Prefect nor a database: normalisation with the declarative config,
+validation, diff, report, and the HTTP client's rate limit and backoff."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from flows.sources.clients.http import HttpClient, RateLimiter, SourceError
+from flows.sources.config import ECO_ORGANISMES
+from flows.sources.normalise import LigneRejetee, adresse_ban, eo_normaliser, t_telephone
+from flows.sources.pipeline import diff_lignes, normaliser_tout, rapport_compteurs
+from flows.sources.stand_in import generator
+from flows.sources.stand_in.server import StandIn
+from flows.sources.validation import ligne_valider, siret_valide
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "data" / "sources-examples" / "eo_record_example.json"
+
+
+def test_every_documented_example_record_normalises_with_its_family_config():
+    examples = json.loads(EXAMPLE.read_text())["examples"]
+    cles = {c.dataset: cle for cle, c in ECO_ORGANISMES.items()}
+    seen = set()
+    for example in examples:
+        cle = cles[example["dataset"].split()[0]]
+        seen.add(cle)
+        lignes = eo_normaliser(example["record"], ECO_ORGANISMES[cle])
+        for ligne in lignes:
+            assert ligne["source"] in ECO_ORGANISMES[cle].sources
+            assert ligne["propositions"] and all(p["sous_categories"] for p in ligne["propositions"])
+    assert seen == set(ECO_ORGANISMES)  # one config per documented family, no more
+
+
+def test_config_switches_change_the_result_not_the_code():
+    record = {**generator.eo_records("citeo", 1)[0], "point_dapport_pour_reemploi": True,
+              "labels_etou_bonus": "Agréé Bonus Réparation"}
+    [citeo] = eo_normaliser(record, ECO_ORGANISMES["citeo"])
+    record["ecoorganisme"] = "Valobat | Ecomaison"
+    assert "rapporter" in [p["action"] for p in citeo["propositions"]]
+    assert [l["source"] for l in eo_normaliser(record, ECO_ORGANISMES["ocab"])] == ["ocab_valobat", "ocab_ecomaison"]
+    assert eo_normaliser(record, ECO_ORGANISMES["batribox"])[0]["source"] == "batribox"
+    assert "refashion" in eo_normaliser({**record, "produitsdechets_acceptes": "Vêtement", "ecoorganisme": "Refashion"},
+                                        ECO_ORGANISMES["refashion"])[0]["labels"]
+
+
+def test_a_bad_row_is_rejected_with_its_reason_and_its_identifiant():
+    record = {**generator.eo_records("pyreo", 1)[0], "siret": "12"}
+    with pytest.raises(LigneRejetee) as exc:
+        eo_normaliser(record, ECO_ORGANISMES["pyreo"])
+    assert exc.value.raison == "SIRET invalide : 12"
+    assert exc.value.identifiant_unique == "pyreo_PYR-0000000"
+
+
+def test_cleaning_rules():
+    assert adresse_ban("12 Rue de la Roquette 75011 PARIS CEDEX 11") == ("12 Rue de la Roquette", "75011", "Paris")
+    assert t_telephone("+33 1 40 00 00 00") == "0140000000"
+    assert t_telephone("1 40 00 00 00", "75011") == "0140000000"
+    assert siret_valide("73282932000074") and not siret_valide("73282932000075")
+
+
+def test_every_row_is_accounted_for():
+    records = generator.eo_records("soren", 20)
+    records = records + generator.eo_bad_rows(records) + [{"unexpected": "x"}]
+    result = normaliser_tout(records, normaliser=lambda r: eo_normaliser(r, ECO_ORGANISMES["soren"]),
+                             referentiels=None, sources={"soren"},
+                             champs_connus=frozenset(records[0]))
+    assert len(result.lignes) + len(result.quarantaine) == len(records) == 26
+    assert result.inconnus == {"unexpected": 1}
+
+
+def test_diff_proposes_field_changes_and_deletes_only_the_absent_unprotected():
+    base = {"identifiant_unique": "x_1", "source": "x", "nom": "A", "statut": "ACTIF", "telephone": "01"}
+    actuelles = {"x_1": base, "x_2": {**base, "identifiant_unique": "x_2"}, "x_3": {**base, "identifiant_unique": "x_3"}}
+    nouvelles = {"x_1": {**base, "telephone": "02"}, "x_4": {**base, "identifiant_unique": "x_4"}}
+    propositions, counts = diff_lignes(actuelles=actuelles, nouvelles=nouvelles, proteges={"x_3"})
+    assert counts == {"created": 1, "updated": 1, "unchanged": 0, "deleted": 1}
+    by_id = {p["identifiant_unique"]: p for p in propositions}
+    assert by_id["x_1"]["changements"] == {"telephone": ["01", "02"]}
+    assert by_id["x_2"]["type"] == "suppression" and "x_3" not in by_id
+    report = rapport_compteurs(normalisation={"recues": 3, "quarantaine": 1}, diff=counts, ecrites={}, appliquees=None)
+    assert report["created"] + report["updated"] + report["unchanged"] + report["quarantined"] == report["received"]
+
+
+def test_rate_limit_spaces_requests_per_host():
+    now = [0.0]
+    waits = []
+    limiter = RateLimiter(4, clock=lambda: now[0], sleep=waits.append)
+    for _ in range(3):
+        limiter.wait("a.example")
+    limiter.wait("b.example")
+    assert waits == [0.25, 0.5]  # a.example: 0, 0.25, 0.5 ; b.example: no wait
+
+
+def test_backoff_doubles_between_retries_then_gives_up():
+    delays = []
+    with StandIn() as server:
+        server.permanent_faults["/x"] = "500"
+        with HttpClient(timeout=1, retries=4, backoff=0.5, rate_per_host=0, sleep=delays.append) as client:
+            with pytest.raises(SourceError, match="après 4 tentatives"):
+                client.get(f"{server.url}/x")
+    assert delays == [0.5, 1.0, 2.0]
+
+
+def test_generated_records_are_reproducible_and_sit_on_paris_addresses():
+    a, b = generator.eo_records("refashion", 5, seed=7), generator.eo_records("refashion", 5, seed=7)
+    assert a == b and a != generator.eo_records("refashion", 5, seed=8)
+    assert all(48.8 < r["latitudewgs84"] < 48.91 and 2.22 < r["longitudewgs84"] < 2.47 for r in a)
+    assert all(siret_valide(r["siret"]) for r in a)
