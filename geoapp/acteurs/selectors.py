@@ -20,17 +20,21 @@ def displayed_acteur_get(*, uuid: str) -> DisplayedActeur | None:
 
 
 def source_list_with_counts() -> list[dict]:
-    """Sources that have displayed acteurs, with their count (an acteur may have several)."""
+    """Every source with its number of displayed acteurs (0 when none; an acteur may cite several)
+    and `derniere_execution_reussie` (the end of its last successful run; None until runs are
+    recorded)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT s.code, s.libelle, s.licence, count(*) AS acteurs_count
-            FROM {DisplayedActeur._meta.db_table} d
-            CROSS JOIN LATERAL unnest(d.sources) AS src(code)
-            JOIN {Source._meta.db_table} s ON s.code = src.code
-            GROUP BY s.code, s.libelle, s.licence
+            SELECT s.code, s.libelle, s.licence, COALESCE(n.acteurs_count, 0) AS acteurs_count,
+                   NULL::timestamptz AS derniere_execution_reussie
+            FROM {Source._meta.db_table} s
+            LEFT JOIN (
+              SELECT src.code, count(*) AS acteurs_count
+              FROM {DisplayedActeur._meta.db_table} d CROSS JOIN LATERAL unnest(d.sources) AS src(code)
+              GROUP BY src.code) n ON n.code = s.code
             ORDER BY acteurs_count DESC, s.code
             """
         )
