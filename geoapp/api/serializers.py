@@ -51,7 +51,7 @@ class CommuneContourSerializer(GeoFeatureModelSerializer):
     class Meta:
         model = Commune
         geo_field = "geom"
-        id_field = "code"
+        id_field = False
         fields = ("code", "nom", "type", "departement", "epci", "codes_postaux", "population")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
@@ -108,7 +109,9 @@ class TileView(PublicAPIView):
             raise ParametreInvalide("tuile", f"tuile {z}/{x}/{y} impossible : 0 ≤ z ≤ 22 et 0 ≤ x, y < 2^z")
         recherche = acteur_recherche_parse(request.query_params)
         tile = selectors.acteur_tile(z=z, x=x, y=y, recherche=recherche)
-        return Response(tile, headers={"Cache-Control": "public, max-age=300"})
+        response = HttpResponse(tile, content_type=MVTRenderer.media_type)  # may be empty: still a tile
+        response["Cache-Control"] = "public, max-age=300"
+        return response
 
 
 class CommuneDetailView(PublicAPIView):
