@@ -183,11 +183,12 @@ def filter_sql(r: ActeurRecherche, *, alias: str = "d") -> tuple[list[str], list
                                    ("epci", Epci._meta.db_table, r.epci)):
         if code:
             where.append(
-                f"""EXISTS (SELECT 1 FROM {table} t WHERE t.code = %s
-                    AND {alias}.location_3857 && ST_Expand(ST_Transform(ST_Envelope(t.geom), 3857), 1)
+                f"""EXISTS (SELECT 1 FROM {table} t WHERE {'(t.code = %s OR t.commune_parente = %s)'
+                                                           if parametre == 'commune' else 't.code = %s'}
+                    AND t.geom IS NOT NULL AND {alias}.location_3857 && ST_Expand(ST_Transform(ST_Envelope(t.geom), 3857), 1)
                     AND ST_Intersects(t.geom, {alias}.location::geometry))"""
             )
-            params.append(code)
+            params += [code, code] if parametre == "commune" else [code]
     return where, params
 
 

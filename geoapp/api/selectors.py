@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+from django.contrib.gis.db.models import Union
+from django.contrib.gis.geos import MultiPolygon
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Length
@@ -109,7 +111,14 @@ SELECT ST_AsMVT(mvtgeom.*, 'acteurs', {TILE_EXTENT}, 'geom') FROM mvtgeom"""
 
 
 def commune_get(*, code: str) -> Commune | None:
-    return Commune.objects.filter(code=code).first()
+    """A commune with its contour; Paris, Lyon and Marseille without their own take the union of
+    their arrondissements'."""
+    commune = Commune.objects.filter(code=code).first()
+    if commune is not None and commune.geom is None:
+        union = Commune.objects.filter(commune_parente=code, geom__isnull=False).aggregate(u=Union("geom"))["u"]
+        if union is not None:
+            commune.geom = union if union.geom_type == "MultiPolygon" else MultiPolygon(union)
+    return commune
 
 
 def commune_search(*, q: str, limit: int = 10) -> QuerySet[Commune]:

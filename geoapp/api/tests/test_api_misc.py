@@ -20,6 +20,14 @@ def test_commune_detail_is_its_contour_in_geojson(client):
     assert missing.status_code == 404 and "00000" in missing.json()["erreur"]
 
 
+def test_paris_contour_is_the_union_of_its_arrondissements(client):
+    body = client.get("/api/v1/communes/75056").json()
+    assert body["geometry"]["type"] == "MultiPolygon" and body["properties"]["nom"] == "Paris"
+    inside = client.get("/api/v1/acteurs", {"commune": "75056", "limit": 500}).json()["features"]
+    in_4e = client.get("/api/v1/acteurs", {"commune": "75104", "limit": 500}).json()["features"]
+    assert {f["properties"]["uuid"] for f in in_4e} < {f["properties"]["uuid"] for f in inside}
+
+
 @pytest.mark.parametrize("q, code", [("lorient", "56121"), ("Lorient", "56121"), ("56100", "56121"),
                                      ("boulogne-bill", "92012")])
 def test_commune_search_by_name_or_postal_code(client, q, code):

@@ -155,3 +155,6 @@ SPECTACULAR_SETTINGS = {
 }
 CARTE_RESULTATS_MAX = 100  # the map: nearest acteurs shown
 CARTE_RAYON_M = 30_000
+# The map's background: plain tiles drawn by the app itself unless MAP_TILES_URL names a server.
+MAP_TILES_URL = env("MAP_TILES_URL", default="/carte/fond/{z}/{x}/{y}.png")
+LEAFLET_CONFIG["TILES"] = [("Plan", MAP_TILES_URL, {"attribution": env("MAP_TILES_ATTRIBUTION", default="")})]
