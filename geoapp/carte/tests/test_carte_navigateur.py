@@ -175,3 +175,33 @@ def test_the_embedded_map_renders_in_a_page_of_another_origin(live_server, carte
     uuids = frame.locator(".resultat").evaluate_all("els => els.map(e => e.dataset.uuid)")
     assert all("reparer" in by_uuid[u].groupes_actions for u in uuids)
     expect(frame.locator("header")).to_have_count(0)  # embedded: no site header
+
+
+def test_search_in_this_area_after_panning(live_server, carte_data, new_context):
+    page = new_context(geolocation=HOTEL_DE_VILLE, permissions=["geolocation"],
+                       viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(live_server.url + "/carte/")
+    page.get_by_role("button", name="Autour de moi").click()
+    expect(page.locator(".resultat")).to_have_count(100)
+    button = page.get_by_role("button", name="Rechercher dans cette zone")
+    expect(button).to_be_hidden()
+    page.wait_for_function("() => !window.carte.busy()")  # the map has finished fitting the results
+    box = page.locator("#carte").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(cx, cy)
+    page.mouse.down()
+    page.mouse.move(cx + 250, cy + 40, steps=10)  # drag the map west
+    page.mouse.up()
+    expect(button).to_be_visible()
+    before = parse_qs(urlsplit(page.url).query)["near"][0]
+    button.click()
+    page.wait_for_function(f"() => !location.search.includes('near={before.replace(',', '%2C')}')")
+    expect(button).to_be_hidden()
+    query = parse_qs(urlsplit(page.url).query)
+    lon, lat = map(float, query["near"][0].split(","))
+    dist = float(query["dist"][0])
+    assert lon < HOTEL_DE_VILLE["longitude"] and 0 < dist <= 100000
+    nearest = sorted((haversine(lon, lat, a.location.x, a.location.y), a.uuid) for a in carte_data)
+    expected = [u for d, u in nearest if d <= dist][:100]
+    page.wait_for_function(f"() => document.querySelectorAll('.resultat').length === {len(expected)}")
+    assert result_uuids(page) == expected

@@ -14,7 +14,9 @@
   var contour = null;
   var programmatic = false;
   function moveMap(fn) { programmatic = true; fn(); setTimeout(function () { programmatic = false; }, 400); }
-  map.on("moveend", function () { if (!programmatic && (state.near || state.commune)) $("chercher-zone").hidden = false; });
+  function offerArea() { if (state.near || state.commune) $("chercher-zone").hidden = false; }
+  map.on("dragend", offerArea);  // the user moved the map
+  map.on("zoomend", function () { if (!programmatic) offerArea(); });
 
   function couleur(acteur) {
     var gs = acteur.groupes_actions || [];
@@ -297,5 +299,5 @@
     moveMap(function () { map.fitBounds([[b[1], b[0]], [b[3], b[2]]]); });
   }
   if (state.commune) drawCommune().then(search); else search();
-  window.carte = { map: map, state: state };
+  window.carte = { map: map, state: state, busy: function () { return programmatic || !!map._animatingZoom; } };
 })();
