@@ -205,7 +205,32 @@ WHERE u.parent_id IS NULL AND u.statut = 'ACTIF'"""
             f"ALTER TABLE {target} ADD PRIMARY KEY (identifiant_unique)"]
 
 
-DISPLAYED_COLUMNS = [f.column for f in models.DisplayedActeur._meta.concrete_fields]
+DISPLAYED_COLUMNS = [f.column for f in models.DisplayedActeur._meta.concrete_fields if not f.generated]
+
+# Vector tiles: up to this zoom, tiles draw precomputed groups instead of every acteur.
+CLUSTER_MAX_ZOOM = 12
+CLUSTER_CELLS_PER_TILE = 64  # grid cells along a tile's side
+WEB_MERCATOR_WORLD = 40075016.685578488  # metres along the side of the z0 tile
+
+
+def displayed_cluster_fill_sql(*, max_zoom: int = CLUSTER_MAX_ZOOM) -> str:
+    """Pure: the INSERT that fills `{new}` (a copy of the cluster table) with one row per grid cell
+    holding displayed acteurs, per zoom 0..max_zoom: centre of its acteurs, count, main group."""
+    displayed = models.DisplayedActeur._meta.db_table
+    return f"""
+INSERT INTO {{new}} (id, zoom, geom, nombre, groupe_action)
+SELECT row_number() OVER (), g.* FROM (
+  SELECT z, ST_SetSRID(ST_MakePoint(avg(ST_X(location_3857)), avg(ST_Y(location_3857))), 3857),
+         count(*), COALESCE(mode() WITHIN GROUP (ORDER BY groupes_actions[1]), '')
+  FROM generate_series(0, {int(max_zoom)}) AS z
+  CROSS JOIN LATERAL (SELECT {WEB_MERCATOR_WORLD} / (2 ^ z) / {CLUSTER_CELLS_PER_TILE} AS cell) c
+  JOIN {displayed} d ON d.location_3857 IS NOT NULL
+  GROUP BY z, floor(ST_X(d.location_3857) / c.cell), floor(ST_Y(d.location_3857) / c.cell)) g"""
+
+
+def displayed_cluster_refresh() -> int:
+    """Rebuild only the tile clusters from the displayed acteurs (the benchmark's generator)."""
+    return table_swap(table=models.DisplayedActeurCluster._meta.db_table, fill_sql=displayed_cluster_fill_sql())
 
 
 @dataclass(frozen=True)
@@ -257,8 +282,8 @@ def displayed_published_version() -> int:
 
 
 def displayed_acteur_publish(*, version: int) -> int:
-    """Copy version `version` of the displayed acteurs from the warehouse into the web app with an
-    atomic swap. A version older than the one already published is not swapped in (a refresh that
+    """Copy version `version` of the displayed acteurs from the warehouse into the web app, and
+    rebuild the tile clusters from it, with atomic swaps committed together. A version older than the one already published is not swapped in (a refresh that
     finished late must not overwrite a newer one). Returns the number of acteurs displayed."""
     table = models.DisplayedActeur._meta.db_table
     columns = ", ".join(connection.ops.quote_name(c) for c in DISPLAYED_COLUMNS)
@@ -271,6 +296,8 @@ def displayed_acteur_publish(*, version: int) -> int:
             table=table,
             fill_sql=f"INSERT INTO {{new}} ({columns}) SELECT {columns} FROM {WAREHOUSE_SCHEMA}.{source}",
         )
+        # The tile clusters are rebuilt from it in the same transaction: readers see both old or both new.
+        table_swap(table=models.DisplayedActeurCluster._meta.db_table, fill_sql=displayed_cluster_fill_sql())
         with connection.cursor() as cursor:
             cursor.execute(f"COMMENT ON TABLE {connection.ops.quote_name(table)} IS 'version {int(version)}'")
         return published

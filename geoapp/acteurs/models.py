@@ -4,7 +4,7 @@ displayed read model computed from them."""
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
-from django.db.models import Q
+from django.db.models import F, Func, Q, Value
 
 
 # --- Referentials: the code is the primary key, as partners use it ---------------------------
@@ -313,6 +313,15 @@ class DisplayedActeur(models.Model):
     provenance = models.JSONField(default=dict, help_text="champ → source:<code> ou revision:<identifiant>")
     enfants = ArrayField(models.CharField(max_length=255), default=list, help_text="acteurs fusionnés")
     modifie_le = models.DateTimeField(null=True)
+    # The point in Web Mercator, kept by PostgreSQL itself (a stored generated column, so the
+    # computation and the swap never write it), with its own GiST index: vector tiles and
+    # contour filters compare it with 3857 envelopes without casting (a cast loses the index).
+    location_3857 = models.GeneratedField(
+        expression=Func(Func(F("location"), template="(%(expressions)s)::geometry"), Value(3857),
+                        function="ST_Transform", output_field=models.PointField(srid=3857)),
+        output_field=models.PointField(srid=3857, spatial_index=False),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = "acteur affiché"
@@ -323,7 +332,28 @@ class DisplayedActeur(models.Model):
             GinIndex(fields=["sous_categories"], name="displayed_souscats_gin"),
             GinIndex(fields=["labels"], name="displayed_labels_gin"),
             GinIndex(fields=["sources"], name="displayed_sources_gin"),
+            GinIndex(fields=["groupes_actions"], name="displayed_groupes_gin"),
+            GistIndex(fields=["location_3857"], name="displayed_location3857_gist"),
         ]
 
     def __str__(self) -> str:
         return f"{self.nom} ({self.identifiant_unique})"
+
+
+class DisplayedActeurCluster(models.Model):
+    """Displayed acteurs grouped on a grid per zoom level (0 to `CLUSTER_MAX_ZOOM`), for the vector
+    tiles of low zooms: at z5 a tile of every point would weigh megabytes. Rebuilt with the
+    displayed acteurs, in the same transaction (see `displayed.displayed_cluster_fill_sql`)."""
+
+    zoom = models.PositiveSmallIntegerField()
+    geom = models.PointField(srid=3857, spatial_index=False, help_text="centre of the grouped acteurs")
+    nombre = models.PositiveIntegerField()
+    groupe_action = models.CharField(max_length=100, blank=True, help_text="most frequent action group")
+
+    class Meta:
+        verbose_name = "groupe d'acteurs affichés (tuiles)"
+        verbose_name_plural = "groupes d'acteurs affichés (tuiles)"
+        indexes = [
+            GistIndex(fields=["geom"], name="displayed_cluster_geom_gist"),
+            models.Index(fields=["zoom"], name="displayed_cluster_zoom_idx"),
+        ]

@@ -5,3 +5,6 @@ urlpatterns = [
     path("", include("geoapp.carte.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# --- carte & API ---
+urlpatterns += [path("api/", include("geoapp.api.urls"))]

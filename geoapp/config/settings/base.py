@@ -137,3 +137,47 @@ SOURCES_GEOCODAGE_URL = env("SOURCES_GEOCODAGE_URL", default="https://data.geopf
 SOURCES_SINOE_ANNEE = env("SOURCES_SINOE_ANNEE", default="2025")
 SOURCES_S3_ACCESS_KEY = env("SOURCES_S3_ACCESS_KEY", default="")
 SOURCES_S3_SECRET_KEY = env("SOURCES_S3_SECRET_KEY", default="")
+
+# --- carte & API (geoapp.api, geoapp.carte) ---
+INSTALLED_APPS += [
+    "django.contrib.postgres",
+    "corsheaders",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "dsfr",
+    "geoapp.api",
+]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.common.CommonMiddleware"), "corsheaders.middleware.CorsMiddleware")
+# Anyone may read the public API from a browser (GET only).
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["geoapp.api.throttling.ClientRateThrottle"],
+    "EXCEPTION_HANDLER": "geoapp.api.exceptions.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/min")  # per client IP; empty: no limit
+API_PAGE_MAX_SIZE = 500
+API_NEAR_MAX_RESULTS = 100
+API_NEAR_MAX_DIST_M = 100_000
+API_BBOX_MAX_DEGREES = env.float("API_BBOX_MAX_DEGREES", default=5.0)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Que faire de mes objets — API",
+    "DESCRIPTION": "Les lieux où réparer, donner, vendre, louer ou déposer un objet (acteurs affichés), en GeoJSON.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # the documentation's UI from the app's own static files (drf-spectacular-sidecar): no CDN
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+CARTE_RESULTATS_MAX = 100  # the map: nearest acteurs shown
+CARTE_RAYON_M = 30_000
+# The map's background: plain tiles drawn by the app itself unless MAP_TILES_URL names a server.
+MAP_TILES_URL = env("MAP_TILES_URL", default="/carte/fond/{z}/{x}/{y}.png")
+LEAFLET_CONFIG["TILES"] = [("Plan", MAP_TILES_URL, {"attribution": env("MAP_TILES_ATTRIBUTION", default="")})]

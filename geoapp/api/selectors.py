@@ -1,0 +1,144 @@
+"""Reads of the public API: the displayed acteurs searched (nearest first on the GiST index,
+bbox, contour, codes), their vector tiles, communes. Only `DisplayedActeur` is read."""
+
+from __future__ import annotations
+
+import math
+
+from django.contrib.gis.db.models import Union
+from django.contrib.gis.geos import MultiPolygon
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Length
+
+from geoapp.acteurs.displayed import CLUSTER_MAX_ZOOM
+from geoapp.acteurs.models import DisplayedActeur, DisplayedActeurCluster
+from geoapp.territoires.models import Commune
+
+from .filters import ActeurRecherche, filter_sql
+
+TABLE = DisplayedActeur._meta.db_table
+LIST_COLUMNS = (
+    "identifiant_unique", "uuid", "nom", "nom_commercial", "adresse", "adresse_complement", "code_postal", "ville",
+    "code_commune_insee", "acteur_type", "location", "url", "telephone", "horaires_osm", "horaires_description",
+    "labels", "sources", "actions", "groupes_actions", "propositions", "exclusivite_de_reprisereparation",
+)
+
+
+def acteur_search(*, recherche: ActeurRecherche, offset: int, limit: int) -> list[DisplayedActeur]:
+    """One page of displayed acteurs. With `near`: within `dist` metres, nearest first by the KNN
+    operator `<->` on the geography GiST index (sphere distance, in `distance_m`); otherwise by
+    name. Fetches `limit + 1` rows so the caller knows whether a next page exists."""
+    where, params = filter_sql(recherche)
+    columns = ", ".join(f"d.{c}" for c in LIST_COLUMNS)
+    if recherche.near:
+        lon, lat = recherche.near
+        point = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography"
+        where.insert(0, f"ST_DWithin(d.location, {point}, %s, false)")
+        params = [lon, lat, recherche.dist, *params]
+        sql = (f"SELECT {columns}, d.location <-> {point} AS distance_m FROM {TABLE} d "
+               f"WHERE {' AND '.join(where)} ORDER BY d.location <-> {point}, d.identifiant_unique "
+               "LIMIT %s OFFSET %s")
+        params = [lon, lat, *params, lon, lat, limit + 1, offset]
+    else:
+        sql = (f"SELECT {columns}, NULL::float AS distance_m FROM {TABLE} d "
+               f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY d.nom, d.identifiant_unique "
+               "LIMIT %s OFFSET %s")
+        params = [*params, limit + 1, offset]
+    return list(DisplayedActeur.objects.raw(sql, params))
+
+
+def displayed_acteur_by_uuid(*, uuid: str) -> DisplayedActeur | None:
+    return DisplayedActeur.objects.filter(uuid=uuid).first()
+
+
+# --- Vector tiles -----------------------------------------------------------------------------
+
+TILE_EXTENT = 4096
+
+
+def tile_is_valid(*, z: int, x: int, y: int) -> bool:
+    return 0 <= z <= 22 and 0 <= x < 2**z and 0 <= y < 2**z
+
+
+def acteur_tile(*, z: int, x: int, y: int, recherche: ActeurRecherche) -> bytes:
+    """A Mapbox vector tile (layer `acteurs`). At zoom <= CLUSTER_MAX_ZOOM without filters: the
+    precomputed groups (`nombre` acteurs around each point); with filters, groups computed on the
+    fly on the same grid. Beyond: one point per acteur with its uuid, name and main group. Every
+    query compares the indexed 3857 point with the tile's envelope (no cast: the index is used)."""
+    where, params = filter_sql(recherche)
+    if recherche.near:
+        lon, lat = recherche.near
+        where.append("ST_DWithin(d.location, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, %s, false)")
+        params += [lon, lat, recherche.dist]
+    envelope = "ST_TileEnvelope(%s, %s, %s)"
+    # a margin of 64/4096 of the tile so that symbols on the edges are not cut
+    margin = "ST_TileEnvelope(%s, %s, %s, margin => 0.015625)"
+    if z <= CLUSTER_MAX_ZOOM and not where:
+        sql = f"""
+WITH mvtgeom AS (
+  SELECT ST_AsMVTGeom(c.geom, {envelope}, {TILE_EXTENT}, 64, true) AS geom, c.nombre, c.groupe_action
+  FROM {DisplayedActeurCluster._meta.db_table} c
+  WHERE c.zoom = %s AND c.geom && {margin})
+SELECT ST_AsMVT(mvtgeom.*, 'acteurs', {TILE_EXTENT}, 'geom') FROM mvtgeom"""
+        params = [z, x, y, z, z, x, y]
+    elif z <= CLUSTER_MAX_ZOOM:
+        cell = 40075016.685578488 / 2**z / 64
+        sql = f"""
+WITH g AS (
+  SELECT ST_SetSRID(ST_MakePoint(avg(ST_X(d.location_3857)), avg(ST_Y(d.location_3857))), 3857) AS geom,
+         count(*)::int AS nombre, COALESCE(mode() WITHIN GROUP (ORDER BY d.groupes_actions[1]), '') AS groupe_action
+  FROM {TABLE} d WHERE d.location_3857 && {margin} AND {' AND '.join(where)}
+  GROUP BY floor(ST_X(d.location_3857) / %s), floor(ST_Y(d.location_3857) / %s)),
+mvtgeom AS (SELECT ST_AsMVTGeom(g.geom, {envelope}, {TILE_EXTENT}, 64, true) AS geom, nombre, groupe_action FROM g)
+SELECT ST_AsMVT(mvtgeom.*, 'acteurs', {TILE_EXTENT}, 'geom') FROM mvtgeom"""
+        params = [z, x, y, *params, cell, cell, z, x, y]
+    else:
+        sql = f"""
+WITH mvtgeom AS (
+  SELECT ST_AsMVTGeom(d.location_3857, {envelope}, {TILE_EXTENT}, 64, true) AS geom,
+         d.uuid, d.nom, 1 AS nombre, COALESCE(d.groupes_actions[1], '') AS groupe_action
+  FROM {TABLE} d WHERE d.location_3857 && {margin}{''.join(' AND ' + w for w in where)})
+SELECT ST_AsMVT(mvtgeom.*, 'acteurs', {TILE_EXTENT}, 'geom') FROM mvtgeom"""
+        params = [z, x, y, z, x, y, *params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        tile = cursor.fetchone()[0]
+    return bytes(tile) if tile is not None else b""
+
+
+# --- Communes ---------------------------------------------------------------------------------
+
+
+def commune_get(*, code: str) -> Commune | None:
+    """A commune with its contour; Paris, Lyon and Marseille without their own take the union of
+    their arrondissements'."""
+    commune = Commune.objects.filter(code=code).first()
+    if commune is not None and commune.geom is None:
+        union = Commune.objects.filter(commune_parente=code, geom__isnull=False).aggregate(u=Union("geom"))["u"]
+        if union is not None:
+            commune.geom = union if union.geom_type == "MultiPolygon" else MultiPolygon(union)
+    return commune
+
+
+def commune_search(*, q: str, limit: int = 10) -> QuerySet[Commune]:
+    """By postal code (prefix) when `q` is digits, else by name (accents and case ignored,
+    prefix matches first, then similar names), most populated first."""
+    q = q.strip()
+    qs = Commune.objects.defer("geom")
+    if q.isdigit():
+        return qs.filter(Q(codes_postaux__contains=[q]) if len(q) == 5 else Q(code__startswith=q)
+                         | Q(code=q)).order_by("-population", "code")[:limit]
+    return (
+        qs.filter(Q(nom__unaccent__istartswith=q) | Q(nom__unaccent__icontains=q))
+        .annotate(longueur=Length("nom"))
+        .order_by("longueur", "-population", "code")[:limit]
+    )
+
+
+def web_mercator_tile_of(*, lon: float, lat: float, z: int) -> tuple[int, int]:
+    """The tile containing a point (tests and the benchmark)."""
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y

@@ -1,0 +1,213 @@
+"""Contract of GET /api/v1/acteurs on real PostGIS: nearest first (checked against a brute-force
+haversine), bbox, commune / EPCI contours (edges included), filters combined, pagination."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from django.db import connection
+
+from geoapp.acteurs.models import DisplayedActeur
+
+from .conftest import PARIS
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("paris_data")]
+SPHERE_RADIUS = 6371008.7714  # PostGIS's mean radius for geography sphere distances
+
+
+def haversine(lon1, lat1, lon2, lat2) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * SPHERE_RADIUS * math.asin(math.sqrt(a))
+
+
+def get(client, url, **params):
+    return client.get(url, params)
+
+
+def test_near_returns_the_nearest_first_within_dist_as_brute_force_does(client):
+    lon, lat = 2.30, 48.87
+    response = client.get("/api/v1/acteurs", {"near": f"{lon},{lat}", "dist": 20000, "limit": 100})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geo+json"
+    body = response.json()
+    assert body["type"] == "FeatureCollection"
+
+    brute = sorted(
+        (haversine(lon, lat, a.location.x, a.location.y), a.uuid) for a in DisplayedActeur.objects.all()
+    )
+    expected = [(d, u) for d, u in brute if d <= 20000]
+    got = [(f["properties"]["distance_m"], f["properties"]["uuid"]) for f in body["features"]]
+    assert 0 < len(got) == min(100, len(expected))
+    assert [u for _, u in got] == [u for _, u in expected[: len(got)]]
+    for (d_api, _), (d_brute, _) in zip(got, expected):
+        assert d_api == pytest.approx(d_brute, abs=0.2)
+    distances = [d for d, _ in got]
+    assert distances == sorted(distances)
+
+
+def test_coordinates_are_rounded_to_six_decimals_and_properties_are_complete(client):
+    body = client.get("/api/v1/acteurs", {"near": "2.35,48.85", "limit": 1}).json()
+    feature = body["features"][0]
+    assert feature["geometry"]["type"] == "Point"
+    for c in feature["geometry"]["coordinates"]:
+        assert round(c, 6) == c and len(str(c).split(".")[1]) <= 6
+    props = feature["properties"]
+    for key in ("uuid", "nom", "nom_commercial", "adresse", "code_postal", "ville", "acteur_type", "propositions",
+                "labels", "sources", "horaires_description", "telephone", "url", "distance_m"):
+        assert key in props
+    assert props["propositions"][0]["sous_categories"]
+
+
+def test_no_distance_without_near(client):
+    body = client.get("/api/v1/acteurs", {"limit": 3}).json()
+    assert len(body["features"]) == 3 and "distance_m" not in body["features"][0]["properties"]
+
+
+def test_pagination_follows_next_to_the_end_then_a_page_past_the_end_is_a_400(client):
+    seen, url, pages = [], "/api/v1/acteurs?near=2.35,48.85&dist=15000&limit=5", 0
+    while url:
+        body = client.get(url).json()
+        seen += [f["properties"]["uuid"] for f in body["features"]]
+        url, pages = body["next"], pages + 1
+    expected = [u for d, u in sorted((haversine(2.35, 48.85, a.location.x, a.location.y), a.uuid)
+                                     for a in DisplayedActeur.objects.all()) if d <= 15000]
+    assert seen == expected and pages == math.ceil(len(expected) / 5) >= 2
+    past = client.get("/api/v1/acteurs", {"near": "2.35,48.85", "dist": 15000, "limit": 5, "page": pages + 1})
+    assert past.status_code == 400 and past.json()["parametre"] == "page"
+
+
+def test_in_bbox_returns_exactly_the_acteurs_inside(client):
+    bbox = (2.2, 48.8, 2.5, 48.9)
+    body = client.get("/api/v1/acteurs", {"in_bbox": ",".join(map(str, bbox)), "limit": 500}).json()
+    expected = {a.uuid for a in DisplayedActeur.objects.all()
+                if bbox[0] <= a.location.x <= bbox[2] and bbox[1] <= a.location.y <= bbox[3]}
+    assert {f["properties"]["uuid"] for f in body["features"]} == expected and expected
+
+
+def _contour_vertex_and_outside(code: str, table: str = "territoires_commune"):
+    """A vertex of the contour (on the edge) and a point 1 m outside it, beside that vertex."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH c AS (SELECT geom FROM {table} WHERE code = %s),
+                     v AS (SELECT ST_PointN(ST_ExteriorRing(ST_GeometryN(geom, 1)), 3) AS p FROM c)
+                SELECT ST_X(v.p), ST_Y(v.p), ST_X(o), ST_Y(o) FROM v, c,
+                  LATERAL (SELECT ST_Project(v.p::geography, 1,
+                     ST_Azimuth(ST_Centroid(c.geom), v.p))::geometry AS o) x""",
+            [code],
+        )
+        return cursor.fetchone()
+
+
+def test_commune_keeps_the_acteurs_inside_the_contour_edges_included(client):
+    from django.contrib.gis.geos import Point
+
+    vx, vy, ox, oy = _contour_vertex_and_outside("75104")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ST_Covers(geom, ST_SetSRID(ST_MakePoint(%s, %s), 4326)) FROM territoires_commune "
+                       "WHERE code = '75104'", [ox, oy])
+        assert cursor.fetchone()[0] is False  # the "outside" point is really outside
+    from .conftest import displayed
+
+    DisplayedActeur.objects.bulk_create([displayed("bord", vx, vy), displayed("dehors", ox, oy)])
+    body = client.get("/api/v1/acteurs", {"commune": "75104", "limit": 500}).json()
+    uuids = {f["properties"]["uuid"] for f in body["features"]}
+    with connection.cursor() as cursor:
+        cursor.execute("""SELECT d.uuid FROM acteurs_displayedacteur d, territoires_commune c
+                          WHERE c.code = '75104' AND ST_Covers(c.geom, d.location::geometry)""")
+        expected = {u for (u,) in cursor.fetchall()}
+    assert "uuid-bord" in uuids and "uuid-dehors" not in uuids
+    assert uuids == expected
+    assert Point(vx, vy).x  # the vertex is a real coordinate
+
+
+def test_epci_keeps_the_acteurs_inside_its_contour(client):
+    from .conftest import displayed
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT code, ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)) "
+                       "FROM territoires_epci WHERE geom IS NOT NULL ORDER BY code LIMIT 1")
+        code, lon, lat = cursor.fetchone()
+    DisplayedActeur.objects.bulk_create([displayed("dans_epci", lon, lat)])
+    body = client.get("/api/v1/acteurs", {"epci": code}).json()
+    assert "uuid-dans_epci" in {f["properties"]["uuid"] for f in body["features"]}
+    assert all(f["properties"]["uuid"] != "uuid-gen_0000" for f in body["features"])
+
+
+def test_filters_combine(client):
+    params = {"near": "2.35,48.85", "dist": 60000, "limit": 100, "groupe_action": "reparer",
+              "sous_categorie": "ecran,meuble", "acteur_type": "commerce", "source": "cmareparacteur,refashion",
+              "masquer_exclusivite": "true"}
+    body = client.get("/api/v1/acteurs", params).json()
+    expected = {a.uuid for a in DisplayedActeur.objects.all()
+                if "reparer" in a.groupes_actions and set(a.sous_categories) & {"ecran", "meuble"}
+                and a.acteur_type == "commerce" and set(a.sources) & {"cmareparacteur", "refashion"}
+                and a.exclusivite_de_reprisereparation is not True
+                and haversine(2.35, 48.85, a.location.x, a.location.y) <= 60000}
+    assert {f["properties"]["uuid"] for f in body["features"]} == expected and len(expected) >= 3
+
+
+@pytest.mark.parametrize("bonus, keep", [("true", lambda a: "qualirepar" in a.labels),
+                                         ("false", lambda a: "qualirepar" not in a.labels)])
+def test_bonus_reparation_and_labels(client, bonus, keep):
+    body = client.get("/api/v1/acteurs", {"bonus_reparation": bonus, "action": "reparer", "limit": 500}).json()
+    expected = {a.uuid for a in DisplayedActeur.objects.all() if keep(a) and "reparer" in a.actions}
+    assert {f["properties"]["uuid"] for f in body["features"]} == expected and expected
+    labelled = client.get("/api/v1/acteurs", {"label": "ess", "limit": 500}).json()
+    assert {f["properties"]["uuid"] for f in labelled["features"]} == {
+        a.uuid for a in DisplayedActeur.objects.all() if "ess" in a.labels}
+
+
+def test_repeated_parameters_are_alternatives(client):
+    a = client.get("/api/v1/acteurs?action=reparer&action=louer&limit=500").json()
+    b = client.get("/api/v1/acteurs?action=reparer,louer&limit=500").json()
+    assert a["features"] == b["features"]
+    assert {f["properties"]["uuid"] for f in a["features"]} == {
+        x.uuid for x in DisplayedActeur.objects.all() if {"reparer", "louer"} & set(x.actions)}
+
+
+def test_detail_by_uuid_and_unknown_uuid(client):
+    response = client.get("/api/v1/acteurs/uuid-gen_0001")
+    assert response.status_code == 200
+    assert response.json()["properties"]["uuid"] == "uuid-gen_0001"
+    missing = client.get("/api/v1/acteurs/nope")
+    assert missing.status_code == 404 and "nope" in missing.json()["erreur"]
+
+
+@pytest.mark.parametrize("params, parametre", [
+    ({"near": "abc"}, "near"),
+    ({"near": "2.35"}, "near"),
+    ({"near": "200,48"}, "near"),
+    ({"near": "2.35,95"}, "near"),
+    ({"near": "nan,48"}, "near"),
+    ({"near": "2.35,48.85", "dist": "100001"}, "dist"),
+    ({"near": "2.35,48.85", "dist": "-5"}, "dist"),
+    ({"near": "2.35,48.85", "dist": "loin"}, "dist"),
+    ({"dist": "1000"}, "dist"),
+    ({"in_bbox": "2.5,48.8,2.2,48.9"}, "in_bbox"),
+    ({"in_bbox": "2.2,48.9,2.5,48.8"}, "in_bbox"),
+    ({"in_bbox": "-5,40,9,51"}, "in_bbox"),
+    ({"in_bbox": "1,2,3"}, "in_bbox"),
+    ({"commune": "99999"}, "commune"),
+    ({"epci": "123"}, "epci"),
+    ({"action": "reparer,voler"}, "action"),
+    ({"groupe_action": "x"}, "groupe_action"),
+    ({"sous_categorie": "x"}, "sous_categorie"),
+    ({"label": "x"}, "label"),
+    ({"acteur_type": "x"}, "acteur_type"),
+    ({"source": "x"}, "source"),
+    ({"bonus_reparation": "peut-être"}, "bonus_reparation"),
+    ({"limit": "0"}, "limit"),
+    ({"limit": "501"}, "limit"),
+    ({"near": "2.35,48.85", "limit": "101"}, "limit"),
+    ({"limit": "dix"}, "limit"),
+    ({"page": "0"}, "page"),
+    ({"page": "9999"}, "page"),
+])
+def test_every_bad_parameter_is_a_400_naming_it(client, params, parametre):
+    response = client.get("/api/v1/acteurs", params)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["parametre"] == parametre and body["erreur"]

@@ -1,0 +1,61 @@
+"""Vector tiles: points at high zoom, precomputed groups at low zoom, the same filters, and an
+impossible tile is a 400."""
+
+from __future__ import annotations
+
+import mapbox_vector_tile
+import pytest
+
+from geoapp.acteurs.models import DisplayedActeurCluster
+from geoapp.api.selectors import web_mercator_tile_of
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("paris_data")]
+
+
+def tile(client, z, x, y, **params):
+    response = client.get(f"/api/v1/tiles/{z}/{x}/{y}.pbf", params)
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/vnd.mapbox-vector-tile"
+    return mapbox_vector_tile.decode(response.content).get("acteurs", {"features": []})["features"]
+
+
+def test_a_high_zoom_tile_holds_the_acteurs_inside_it(client, paris_data):
+    a = paris_data[0]
+    x, y = web_mercator_tile_of(lon=a.location.x, lat=a.location.y, z=14)
+    features = tile(client, 14, x, y)
+    assert a.uuid in [f["properties"]["uuid"] for f in features]
+    assert all(f["geometry"]["type"] == "Point" for f in features)
+
+
+def test_a_low_zoom_tile_draws_precomputed_groups_counting_every_acteur(client, paris_data):
+    x, y = web_mercator_tile_of(lon=2.35, lat=48.85, z=3)  # all of the data is in it
+    features = tile(client, 3, x, y)
+    assert sum(f["properties"]["nombre"] for f in features) == len(paris_data)
+    assert len(features) < len(paris_data) / 3  # grouped
+    assert DisplayedActeurCluster.objects.filter(zoom=3).count() == len(features)
+
+
+def test_tiles_take_the_same_filters(client, paris_data):
+    x, y = web_mercator_tile_of(lon=2.35, lat=48.85, z=3)
+    low = tile(client, 3, x, y, action="louer")
+    assert sum(f["properties"]["nombre"] for f in low) == sum(1 for a in paris_data if "louer" in a.actions)
+    a = next(a for a in paris_data if "louer" not in a.actions)
+    x, y = web_mercator_tile_of(lon=a.location.x, lat=a.location.y, z=15)
+    assert a.uuid not in [f["properties"]["uuid"] for f in tile(client, 15, x, y, action="louer")]
+    assert a.uuid in [f["properties"]["uuid"] for f in tile(client, 15, x, y)]
+
+
+def test_an_empty_tile_is_empty(client):
+    assert tile(client, 14, 0, 0) == []
+
+
+@pytest.mark.parametrize("path", ["3/8/0", "3/0/8", "23/0/0", "-1/0/0", "2/-1/0"])
+def test_an_impossible_tile_is_a_400(client, path):
+    response = client.get(f"/api/v1/tiles/{path}.pbf")
+    assert response.status_code == 400
+    assert response.json()["parametre"] == "tuile"
+
+
+def test_a_bad_filter_on_a_tile_is_a_400(client):
+    response = client.get("/api/v1/tiles/5/16/11.pbf", {"action": "voler"})
+    assert response.status_code == 400 and response.json()["parametre"] == "action"

@@ -1,0 +1,54 @@
+"""Saved map configurations: what a partner embeds with `/carte/<slug>/` (iframe or script tag).
+Edited in the back office."""
+
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
+
+
+class CarteConfiguration(models.Model):
+    class Vue(models.TextChoices):
+        CARTE = "carte", "carte"
+        LISTE = "liste", "liste"
+
+    slug = models.SlugField(unique=True, max_length=100)
+    titre = models.CharField(max_length=255)
+    groupes_actions = ArrayField(models.CharField(max_length=100), default=list, blank=True,
+                                 help_text="groupes d'actions présélectionnés (vide : tous)")
+    actions = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    sous_categories = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    labels = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    sources = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    bonus_reparation = models.BooleanField(default=False)
+    bbox = models.PolygonField(srid=4326, null=True, blank=True, help_text="emprise affichée au départ")
+    centre = models.PointField(srid=4326, null=True, blank=True, help_text="point de recherche par défaut")
+    vue = models.CharField(max_length=8, choices=Vue.choices, default=Vue.CARTE)
+    nombre_resultats = models.PositiveSmallIntegerField(default=100, validators=[MinValueValidator(1),
+                                                                                  MaxValueValidator(100)])
+    modifie_le = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "configuration de carte"
+        verbose_name_plural = "configurations de carte"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(nombre_resultats__gte=1, nombre_resultats__lte=100),
+                                   name="carte_configuration_nombre_resultats"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.titre} ({self.slug})"
+
+    def parametres(self) -> dict:
+        """The preset search, in the URL parameters of the map and the API."""
+        p = {k: ",".join(v) for k, v in (("groupe_action", self.groupes_actions), ("action", self.actions),
+                                         ("sous_categorie", self.sous_categories), ("label", self.labels),
+                                         ("source", self.sources)) if v}
+        if self.bonus_reparation:
+            p["bonus_reparation"] = "true"
+        if self.bbox:
+            p["bbox"] = ",".join(f"{v:.6f}" for v in self.bbox.extent)
+        if self.centre:
+            p["near"] = f"{self.centre.x:.6f},{self.centre.y:.6f}"
+        p["vue"] = self.vue
+        p["limit"] = str(self.nombre_resultats)
+        return p
