@@ -35,11 +35,14 @@ BAN = JeuDeDonnees(
                       code_insee, code_postal, nom_commune, nom_voie,
                       min(substring(id from '^[^_]+_[^_]+')) AS id_ban,
                       reference.normaliser_adresse(nom_voie) AS voie_norm,
+                      reference.type_voie(reference.normaliser_adresse(nom_voie)) AS type_voie,
+                      reference.noyau_voie(reference.normaliser_adresse(nom_voie)) AS nom_norm,
                       avg(lon) AS lon, avg(lat) AS lat, count(*)::integer AS nb_adresses
                FROM {table}
                WHERE nom_voie IS NOT NULL AND lon IS NOT NULL
                GROUP BY code_insee, code_postal, nom_commune, nom_voie""",
-            "CREATE INDEX ON {derivee} USING gin (voie_norm gin_trgm_ops)",
+            "CREATE INDEX ON {derivee} USING gin (nom_norm gin_trgm_ops)",
+            "CREATE INDEX ON {derivee} (nom_norm)",
             "CREATE INDEX ON {derivee} (code_postal)",
             "CREATE INDEX ON {derivee} (code_insee)",
         ),

@@ -25,3 +25,20 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   ) AS m(abrege, complet) ON m.abrege = s.tok
   WHERE s.tok <> ''
 $$;
+
+-- A street name = its type ("rue", "avenue", ... first word) + its core (the rest without the
+-- little words "de", "la", ...). The fuzzy match compares cores: "rue du blablabla" must not look
+-- like "rue du bac" just because both are "rue du …".
+CREATE EXTENSION IF NOT EXISTS fuzzystrmatch;
+
+CREATE OR REPLACE FUNCTION reference.type_voie(v text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT coalesce(substring(v from '^(rue|avenue|boulevard|place|impasse|allee|passage|square|quai|cours|villa|cite|chemin|route|sentier|promenade|carrefour|rond point|port|pont|esplanade|galerie|hameau|voie|sente|jardin|parvis|cour|ruelle|villa|porte)( |$)'), '')
+$$;
+
+CREATE OR REPLACE FUNCTION reference.noyau_voie(v text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT btrim(regexp_replace(
+           regexp_replace(substr(v, length(reference.type_voie(v)) + 1), '\m(de|du|des|la|le|les|l|d)\M', ' ', 'g'),
+           ' +', ' ', 'g'))
+$$;
