@@ -4,4 +4,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("geoapp.carte.urls")),
     path("admin/", admin.site.urls),
+    path("", include("geoapp.geocodage.urls")),
 ]

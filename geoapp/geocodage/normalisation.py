@@ -38,9 +38,19 @@ def normaliser(text: str | None) -> str:
     return " ".join(out)
 
 
-REPETITIONS = {"bis", "ter", "quater", "quinquies", "a", "b", "c", "d", "e", "f", "g", "h"}
-_NUMERO_COLLE = re.compile(r"^([0-9]{1,4})(bis|ter|quater|quinquies|[a-h])$")
+_REPETITION = re.compile(r"^(bis|ter|quater|quinquies|[a-z]{1,2}[0-9]?)$")  # BAN: "bis", "b", "t", "p1", "bv"...
+_NUMERO_COLLE = re.compile(r"^([0-9]{1,4})(bis|ter|quater|quinquies|[a-z]{1,2}[0-9]?)$")
+_EQUIVALENTS = {"bis": "b", "ter": "t", "quater": "q", "quinquies": "c"}
+
+
+def repetitions_equivalentes(rep: str) -> list[str]:
+    """The spellings of a repetition index in the BAN: "bis" and "b", "ter" and "t", ..."""
+    if not rep:
+        return [""]
+    reverse = {v: k for k, v in _EQUIVALENTS.items()}
+    return [rep] + [x for x in (_EQUIVALENTS.get(rep), reverse.get(rep)) if x]
 _CODE_POSTAL = re.compile(r"^[0-9]{5}$")
+_PAS_UNE_REPETITION = {"de", "du", "la", "le", "l", "d", "au", "en"}
 _MOTS_DE_LIAISON = {"de", "du", "des", "la", "le", "les", "l", "d", "a", "au", "aux", "en", "sur", "sous"}
 
 
@@ -72,7 +82,7 @@ def requete_analyser(q: str, *, villes: set[str]) -> Requete:
     if tokens:
         if tokens[0].isdigit() and len(tokens[0]) <= 4 and len(tokens) > 1:
             numero = int(tokens.pop(0))
-            if len(tokens) > 1 and tokens[0] in REPETITIONS:
+            if len(tokens) > 1 and _REPETITION.match(tokens[0]) and tokens[0] not in _PAS_UNE_REPETITION:
                 rep = tokens.pop(0)
         elif (m := _NUMERO_COLLE.match(tokens[0])) and len(tokens) > 1:
             numero, rep = int(m.group(1)), m.group(2)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db import connections
 
 from .geocodeurs import Resultat
-from .normalisation import Requete, normaliser, requete_analyser, voie_decomposer
+from .normalisation import Requete, normaliser, repetitions_equivalentes, requete_analyser, voie_decomposer
 
 ALIAS = "warehouse"
 SIMILARITE_MIN = 0.5  # under it a street is not the one asked for
@@ -81,7 +81,7 @@ LEFT JOIN LATERAL (
   SELECT a.id, a.numero, a.rep, a.lon, a.lat FROM ban a
   WHERE %(numero)s::integer IS NOT NULL AND a.code_insee = v.code_insee AND a.nom_voie = v.nom_voie
     AND a.numero = %(numero)s::integer AND a.code_postal IS NOT DISTINCT FROM v.code_postal
-  ORDER BY (lower(coalesce(a.rep, '')) = %(rep)s) DESC, (a.rep IS NULL) DESC, a.id
+  ORDER BY (lower(coalesce(a.rep, '')) = ANY(%(reps)s)) DESC, (a.rep IS NULL) DESC, a.id
   LIMIT 1) a ON true
 ORDER BY v.qual DESC, v.nb_adresses DESC
 """
@@ -92,7 +92,8 @@ def _candidats(cursor, requete: Requete, *, exact: bool, code_postal: str | None
     type_voie, nom = voie_decomposer(requete.voie)
     if not nom:
         type_voie, nom = "", requete.voie
-    params = {"nom": nom, "type": type_voie, "k": CANDIDATS, "numero": requete.numero, "rep": requete.rep}
+    params = {"nom": nom, "type": type_voie, "k": CANDIDATS, "numero": requete.numero,
+              "reps": repetitions_equivalentes(requete.rep)}
     filtres = ""
     if code_postal:
         filtres += " AND code_postal = %(cp)s"
@@ -113,7 +114,7 @@ def _resultats(requete: Requete, rows: list[tuple], *, contexte_ok: bool) -> lis
         sim = min(sim, 1.0)
         if aid is not None:
             housenumber = f"{numero}{' ' + rep if rep else ''}"
-            rep_ok = (rep or "").lower() == requete.rep
+            rep_ok = (rep or "").lower() in repetitions_equivalentes(requete.rep)
             score = 0.75 * sim + 0.15 + (0.05 if rep_ok else 0.0) + (0.05 if contexte_ok else 0.0)
             out.append(Resultat(
                 label=f"{housenumber} {nom_voie} {code_postal} {nom_commune}", score=round(score, 4), id=aid,
