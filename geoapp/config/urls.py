@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("geoapp.carte.urls")),
     path("admin/", admin.site.urls),
+    path("", include("geoapp.geocodage.urls")),
 ]
 
 # --- carte & API ---

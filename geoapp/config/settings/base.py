@@ -181,3 +181,49 @@ CARTE_RAYON_M = 30_000
 # The map's background: plain tiles drawn by the app itself unless MAP_TILES_URL names a server.
 MAP_TILES_URL = env("MAP_TILES_URL", default="/carte/fond/{z}/{x}/{y}.png")
 LEAFLET_CONFIG["TILES"] = [("Plan", MAP_TILES_URL, {"attribution": env("MAP_TILES_ATTRIBUTION", default="")})]
+
+# --- geocodage & clones (issue 4) ---
+INSTALLED_APPS += ["geoapp.geocodage"]  # noqa: F405
+
+# The cloned BAN table stays in the warehouse; the web app reads it through this second alias,
+# read-only at the PostgreSQL level, never migrated (geoapp.geocodage.routers.WarehouseRouter).
+# Its backend never creates nor destroys a test database: under tests it is the `test_` warehouse
+# the `warehouse` fixture builds (WAREHOUSE_DATABASE_URL already carries the prefix there).
+DATABASES["warehouse"] = env.db_url_config(WAREHOUSE_DATABASE_URL)  # noqa: F405
+DATABASES["warehouse"].update({
+    "ENGINE": "geoapp.geocodage.warehouse_backend",
+    "OPTIONS": {"options": "-c default_transaction_read_only=on -c search_path=reference,public"},
+    "CONN_MAX_AGE": env.int("WAREHOUSE_CONN_MAX_AGE", default=60),
+})
+DATABASE_ROUTERS = ["geoapp.geocodage.routers.WarehouseRouter"]
+
+# Geocoding: the offline geocoder (BAN clone) or a BAN geocoding API (public service or addok).
+GEOCODAGE_BACKEND = env("GEOCODAGE_BACKEND", default="hors_ligne")  # hors_ligne | ban_api
+BAN_API_URL = env("BAN_API_URL", default="https://data.geopf.fr/geocodage")
+BAN_API_TIMEOUT = env.float("BAN_API_TIMEOUT", default=10.0)
+GEOCODAGE_SCORE_MIN = env.float("GEOCODAGE_SCORE_MIN", default=0.6)  # under it: no location, flagged
+
+# Clone flows: official downloads and production minimum row counts; each overridable from the
+# environment (CLONE_URL_BAN, CLONE_MIN_ROWS_BAN, ...). Tests and the demo pass local URLs.
+CLONE_URLS = {
+    "ban": "https://adresse.data.gouv.fr/data/ban/adresses/latest/csv/adresses-france.csv.gz",
+    "sirene_etablissement": "https://object.files.data.gouv.fr/data-pipeline-open/siren/stock/StockEtablissement_utf8.zip",
+    "laposte_code_postal": "https://datanova.laposte.fr/data-fair/api/v1/datasets/laposte-hexasmal/raw",
+    "insee_commune": "https://unpkg.com/@etalab/decoupage-administratif@6.0.0/data/communes.json",
+    "insee_epci": "https://unpkg.com/@etalab/decoupage-administratif@6.0.0/data/epci.json",
+    "contour_commune": "https://etalab-datasets.geo.data.gouv.fr/contours-administratifs/2025/geojson/communes-100m.geojson.gz",
+    "contour_departement": "https://etalab-datasets.geo.data.gouv.fr/contours-administratifs/2025/geojson/departements-100m.geojson.gz",
+}
+CLONE_MIN_ROWS = {
+    "ban": 25_000_000,
+    "sirene_etablissement": 35_000_000,
+    "laposte_code_postal": 38_000,
+    "insee_commune": 34_000,
+    "insee_epci": 1_200,
+    "contour_commune": 34_000,
+    "contour_departement": 100,
+}
+for _name in CLONE_URLS:
+    CLONE_URLS[_name] = env(f"CLONE_URL_{_name.upper()}", default=CLONE_URLS[_name])
+    CLONE_MIN_ROWS[_name] = env.int(f"CLONE_MIN_ROWS_{_name.upper()}", default=CLONE_MIN_ROWS[_name])
+CLONE_TIMEOUT = env.float("CLONE_TIMEOUT", default=60.0)

@@ -23,3 +23,9 @@ def _test_database_url(url: str) -> str:
 
 
 WAREHOUSE_DATABASE_URL = _test_database_url(env("WAREHOUSE_DATABASE_URL", default=WAREHOUSE_DATABASE_URL))
+
+# --- geocodage & clones (issue 4) ---
+# The read-only `warehouse` alias is the `test_` warehouse the `warehouse` fixture builds; its
+# backend neither creates nor drops it (geoapp/geocodage/warehouse_backend).
+DATABASES["warehouse"]["NAME"] = urlsplit(WAREHOUSE_DATABASE_URL).path.lstrip("/")  # noqa: F405
+DATABASES["warehouse"]["TEST"] = {"NAME": DATABASES["warehouse"]["NAME"]}  # noqa: F405

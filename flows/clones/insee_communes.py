@@ -1,0 +1,16 @@
+"""Flow: clone INSEE communes (decoupage-administratif) into the warehouse (reference.insee_commune)."""
+
+from __future__ import annotations
+
+from prefect import flow
+
+from flows.clones import cloner_jeu
+
+
+@flow(name="clone-insee-communes", log_prints=True)
+def clone_insee_communes_flow(urls: list[str] | None = None, min_lignes: int | None = None) -> dict:
+    return cloner_jeu("insee_commune", urls, min_lignes)
+
+
+if __name__ == "__main__":
+    clone_insee_communes_flow()

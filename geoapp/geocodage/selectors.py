@@ -1,0 +1,192 @@
+"""Reads: the offline geocoder over the cloned BAN (warehouse views `reference.ban`, `ban_voie`,
+`ban_commune`, read through the read-only `warehouse` alias).
+
+A query is normalised and parsed (number, repetition, street, postal code, city); the street is
+matched by trigram similarity on the precomputed normalised names of the streets (GIN index),
+restricted to the postal code / the city when the text has one; the number is then looked up
+exactly on the best streets. Under a minimum similarity there is no answer rather than a wrong
+one."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from django.db import connections
+
+from .geocodeurs import Resultat
+from .normalisation import Requete, normaliser, repetitions_equivalentes, requete_analyser, voie_decomposer
+
+ALIAS = "warehouse"
+SIMILARITE_MIN = 0.5  # under it a street is not the one asked for
+CANDIDATS = 8
+_CACHE_TTL = 300.0
+
+
+@dataclass(frozen=True)
+class _Commune:
+    code_insee: str
+    nom: str
+    codes_postaux: tuple[str, ...]
+    lon: float
+    lat: float
+
+
+class _Villes:
+    """The communes of the clone and the city names that designate them, cached per process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded_at = -_CACHE_TTL
+        self.par_nom: dict[str, list[_Commune]] = {}
+        self.noms: set[str] = set()
+
+    def charger(self, alias: str) -> "_Villes":
+        if time.monotonic() - self._loaded_at < _CACHE_TTL:
+            return self
+        with self._lock:
+            if time.monotonic() - self._loaded_at < _CACHE_TTL:
+                return self
+            par_nom: dict[str, list[_Commune]] = {}
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SELECT code_insee, nom_commune, commune_norm, acheminement_norm, codes_postaux, lon, lat "
+                               "FROM ban_commune")
+                for code, nom, commune_norm, acheminement_norm, codes_postaux, lon, lat in cursor.fetchall():
+                    commune = _Commune(code, nom, tuple(codes_postaux or ()), lon, lat)
+                    keys = {commune_norm, acheminement_norm}
+                    if commune_norm.endswith(" arrondissement"):  # "paris 11 arrondissement" → "paris 11"
+                        keys.add(commune_norm.removesuffix(" arrondissement"))
+                    for key in keys - {"", None}:
+                        par_nom.setdefault(key, []).append(commune)
+            self.par_nom, self.noms, self._loaded_at = par_nom, set(par_nom), time.monotonic()
+        return self
+
+
+_villes = _Villes()
+
+_SQL = """
+SELECT v.code_insee, v.code_postal, v.nom_commune, v.nom_voie, v.id_ban, v.lon, v.lat, v.qual,
+       a.id, a.numero, a.rep, a.lon, a.lat
+FROM (SELECT code_insee, code_postal, nom_commune, nom_voie, id_ban, lon, lat, nb_adresses,
+             greatest(similarity(nom_norm, %(nom)s),
+                      1 - levenshtein(left(nom_norm, 255), left(%(nom)s, 255))::float
+                          / greatest(length(nom_norm), length(%(nom)s), 1))
+             - CASE WHEN %(type)s = '' OR type_voie = %(type)s THEN 0 ELSE 0.1 END AS qual
+      FROM ban_voie
+      WHERE {recherche} {filtres}
+      ORDER BY qual DESC, nb_adresses DESC
+      LIMIT %(k)s) v
+LEFT JOIN LATERAL (
+  SELECT a.id, a.numero, a.rep, a.lon, a.lat FROM ban a
+  WHERE %(numero)s::integer IS NOT NULL AND a.code_insee = v.code_insee AND a.nom_voie = v.nom_voie
+    AND a.numero = %(numero)s::integer AND a.code_postal IS NOT DISTINCT FROM v.code_postal
+  ORDER BY (lower(coalesce(a.rep, '')) = ANY(%(reps)s)) DESC, (a.rep IS NULL) DESC, a.id
+  LIMIT 1) a ON true
+ORDER BY v.qual DESC, v.nb_adresses DESC
+"""
+
+
+def _candidats(cursor, requete: Requete, *, exact: bool, code_postal: str | None,
+               codes_insee: list[str] | None) -> list[tuple]:
+    type_voie, nom = voie_decomposer(requete.voie)
+    if not nom:
+        type_voie, nom = "", requete.voie
+    params = {"nom": nom, "type": type_voie, "k": CANDIDATS, "numero": requete.numero,
+              "reps": repetitions_equivalentes(requete.rep)}
+    filtres = ""
+    if code_postal:
+        filtres += " AND code_postal = %(cp)s"
+        params["cp"] = code_postal
+    if codes_insee:
+        filtres += " AND code_insee = ANY(%(insee)s)"
+        params["insee"] = codes_insee
+    # exact core name (btree); else fuzzy: every street of the postal code / city, or the trigram
+    # neighbours (GIN) when the text gives neither
+    recherche = "nom_norm = %(nom)s" if exact else ("true" if filtres else "nom_norm %% %(nom)s")
+    cursor.execute(_SQL.format(recherche=recherche, filtres=filtres), params)
+    return [row for row in cursor.fetchall() if row[7] >= SIMILARITE_MIN]
+
+
+def _resultats(requete: Requete, rows: list[tuple], *, contexte_ok: bool) -> list[Resultat]:
+    out = []
+    for code_insee, code_postal, nom_commune, nom_voie, id_voie, vlon, vlat, sim, aid, numero, rep, alon, alat in rows:
+        sim = min(sim, 1.0)
+        if aid is not None:
+            housenumber = f"{numero}{' ' + rep if rep else ''}"
+            rep_ok = (rep or "").lower() in repetitions_equivalentes(requete.rep)
+            score = 0.75 * sim + 0.15 + (0.05 if rep_ok else 0.0) + (0.05 if contexte_ok else 0.0)
+            out.append(Resultat(
+                label=f"{housenumber} {nom_voie} {code_postal} {nom_commune}", score=round(score, 4), id=aid,
+                type="housenumber", lon=alon, lat=alat, housenumber=housenumber, street=nom_voie,
+                name=f"{housenumber} {nom_voie}", postcode=code_postal, citycode=code_insee, city=nom_commune))
+        else:
+            penalty = 0.15 if requete.numero is not None else 0.0
+            score = 0.75 * sim + 0.2 - penalty + (0.05 if contexte_ok else 0.0)
+            out.append(Resultat(
+                label=f"{nom_voie} {code_postal} {nom_commune}", score=round(score, 4), id=id_voie, type="street",
+                lon=vlon, lat=vlat, street=nom_voie, name=nom_voie, postcode=code_postal, citycode=code_insee,
+                city=nom_commune))
+    return out
+
+
+def adresse_rechercher(*, q: str, limit: int = 5, alias: str = ALIAS) -> list[Resultat]:
+    """The best `limit` answers of the cloned BAN for the free-text address `q`, best first."""
+    villes = _villes.charger(alias)
+    requete = requete_analyser(q, villes=villes.noms)
+    communes = villes.par_nom.get(requete.ville, []) if requete.ville else []
+    codes_insee = sorted({c.code_insee for c in communes}) or None
+    if not requete.voie:
+        # only a city (and/or a postal code): the commune itself
+        matching = communes or [c for cs in villes.par_nom.values() for c in cs if requete.code_postal in c.codes_postaux]
+        seen, out = set(), []
+        for c in matching:
+            if c.code_insee not in seen and (not requete.code_postal or requete.code_postal in c.codes_postaux):
+                seen.add(c.code_insee)
+                out.append(Resultat(label=c.nom, score=0.9, id=c.code_insee, type="municipality", lon=c.lon, lat=c.lat,
+                                    name=c.nom, postcode=(c.codes_postaux or (None,))[0], citycode=c.code_insee,
+                                    city=c.nom))
+        return out[:limit]
+    with connections[alias].cursor() as cursor:
+        # the postal code, else the city, restricts the search; exact core name first, then fuzzy;
+        # if the context finds nothing it may be wrong: anywhere
+        contexte = (requete.code_postal, None) if requete.code_postal else (None, codes_insee)
+        attempts = [(True, *contexte), (False, *contexte)]
+        if contexte != (None, None):
+            attempts += [(True, None, None), (False, None, None)]
+        rows, contexte_ok = [], False
+        for i, (exact, code_postal, insee) in enumerate(attempts):
+            rows = _candidats(cursor, requete, exact=exact, code_postal=code_postal, codes_insee=insee)
+            if rows:
+                contexte_ok = i < 2 and contexte != (None, None)
+                break
+    resultats = _resultats(requete, rows, contexte_ok=contexte_ok)
+    resultats.sort(key=lambda r: (-r.score, r.type != "housenumber"))
+    unique, seen = [], set()
+    for r in resultats:
+        if r.id not in seen:
+            seen.add(r.id)
+            unique.append(r)
+    return unique[:limit]
+
+
+class GeocodeurHorsLigne:
+    """The offline backend: no network, the cloned BAN of the warehouse."""
+
+    nom = "hors_ligne"
+
+    def __init__(self, *, alias: str = ALIAS) -> None:
+        self.alias = alias
+
+    def rechercher(self, *, q: str, limit: int = 5) -> list[Resultat]:
+        return adresse_rechercher(q=q, limit=limit, alias=self.alias)
+
+    def geocoder_lot(self, *, adresses: list[str]) -> list[Resultat | None]:
+        out = []
+        for adresse in adresses:
+            found = adresse_rechercher(q=adresse, limit=1, alias=self.alias)
+            out.append(found[0] if found else None)
+        return out
+
+
+__all__ = ["GeocodeurHorsLigne", "adresse_rechercher", "normaliser"]

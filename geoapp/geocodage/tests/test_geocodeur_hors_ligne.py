@@ -1,0 +1,106 @@
+"""The offline geocoder over the cloned BAN of Paris: real addresses come back within 50 m of
+their BAN position, degraded spellings still match, nonsense gets nothing."""
+
+from __future__ import annotations
+
+import csv
+import math
+import random
+
+import pytest
+from django.conf import settings
+
+from geoapp.common.databases import warehouse_connect
+from geoapp.geocodage.normalisation import normaliser, requete_analyser, voie_decomposer
+from geoapp.geocodage.selectors import GeocodeurHorsLigne, adresse_rechercher
+
+pytestmark = pytest.mark.django_db(databases=["default", "warehouse"])
+
+
+def distance_m(lon1, lat1, lon2, lat2) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+def adresses_11e(n: int, seed: int = 11) -> list[dict]:
+    with open(settings.DATA_DIR / "ban" / "adresses-75111-paris-11e.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter=";"))
+    return random.Random(seed).sample(rows, n)
+
+
+def test_python_and_sql_normalisations_agree_on_every_street_and_commune_of_the_clone(ban_clone):
+    with warehouse_connect() as conn:
+        rows = conn.execute("SELECT nom_voie, voie_norm, type_voie, nom_norm FROM reference.ban_voie").fetchall()
+        communes = conn.execute("SELECT nom_commune, commune_norm FROM reference.ban_commune").fetchall()
+    assert len(rows) > 7000
+    assert [r for r in rows if (normaliser(r[0]), *voie_decomposer(normaliser(r[0]))) != r[1:]] == []
+    assert [c for c in communes if normaliser(c[0]) != c[1]] == []
+
+
+def test_a_free_text_address_is_parsed_into_number_street_postcode_and_city():
+    villes = {"paris", "paris 11", "paris 11 arrondissement"}
+    assert requete_analyser("12 bis, Bd de l'Hôpital 75013 PARIS", villes=villes).__dict__ == {
+        "numero": 12, "rep": "bis", "voie": "boulevard l hopital".replace("l hopital", "de l hopital"),
+        "code_postal": "75013", "ville": "paris"}
+    r = requete_analyser("3ter rue st maur paris 11ème", villes=villes)
+    assert (r.numero, r.rep, r.voie, r.code_postal, r.ville) == (3, "ter", "rue saint maur", None, "paris 11")
+    # "rue de Paris" keeps its "Paris": a street does not end with "de"
+    assert requete_analyser("5 rue de paris", villes=villes).voie == "rue de paris"
+
+
+def test_bundled_paris_addresses_geocode_within_50_m_of_their_ban_position(ban_clone):
+    sample = adresses_11e(300)
+    far, wrong_id = [], []
+    for row in sample:
+        rep = f" {row['rep']}" if row["rep"] else ""
+        q = f"{row['numero']}{rep} {row['nom_voie']} {row['code_postal']} {row['nom_commune']}"
+        found = adresse_rechercher(q=q, limit=1)
+        assert found, q
+        best = found[0]
+        if distance_m(best.lon, best.lat, float(row["lon"]), float(row["lat"])) > 50:
+            far.append((q, best.label))
+        if best.id != row["id"]:
+            wrong_id.append((q, best.label))
+    assert len(far) <= 3, far  # ≥ 99 %
+    assert len(wrong_id) <= 6, wrong_id
+
+
+@pytest.mark.parametrize("q, expected_id", [
+    ("12 Rue de la Roquette 75011 Paris", "75111_8358_00012"),  # clean
+    ("12 RUE DE LA ROQUETTE 75011 PARIS", "75111_8358_00012"),  # upper case
+    ("12 rue de la roquette 75011 paris", "75111_8358_00012"),  # lower case
+    ("12 rue de la roqette 75011 paris", "75111_8358_00012"),  # one-letter typo
+    ("12 rue de la roquette paris 11e", "75111_8358_00012"),  # "Paris 11e", no postal code
+    ("12 rue de la roquette, Paris 11ème arrondissement", "75111_8358_00012"),
+    ("12 rue de la roquette", "75111_8358_00012"),  # no postal code, no city
+    ("10 bd voltaire paris", "75111_9907_00010"),  # "bd"
+    ("10 boulevard voltair 75011", "75111_9907_00010"),  # typo
+    ("1 av du gal lemonnier 75001 paris", "75101_cfq3tf_00001"),  # "av", "gal"
+    ("1 Avenue du General Lemonnier 75001 Paris", "75101_cfq3tf_00001"),  # no accents
+    ("3 r st maur 75011 paris", "75111_8699_00003"),  # "r", "st"
+    ("3 rue saint-maur paris 11", "75111_8699_00003"),
+    ("5 rue de la paox 75002 paris", "75102_6998_00005"),  # typo in a short name, with the postal code
+])
+def test_degraded_spellings_still_find_the_address(ban_clone, q, expected_id):
+    found = adresse_rechercher(q=q, limit=1)
+    assert found and found[0].id == expected_id, (q, found)
+    assert found[0].type == "housenumber"
+
+
+@pytest.mark.parametrize("q", ["xqzw lorem ipsum", "rue du blablabla", "42 avenue des chimères inexistantes 75011",
+                               "zzzzzz zzzzz", "12 kjhgfd qsdfg paris"])
+def test_nonsense_gets_no_answer_rather_than_a_wrong_one(ban_clone, q):
+    assert adresse_rechercher(q=q, limit=5) == []
+
+
+def test_a_street_without_number_and_a_city_alone_get_a_street_and_a_municipality(ban_clone):
+    street = adresse_rechercher(q="rue de la roquette 75011", limit=1)[0]
+    assert (street.type, street.street, street.citycode, street.id) == ("street", "Rue de la Roquette", "75111", "75111_8358")
+    city = adresse_rechercher(q="Paris 11e", limit=1)[0]
+    assert (city.type, city.citycode, city.city) == ("municipality", "75111", "Paris 11e Arrondissement")
+
+
+def test_batch_geocoding_keeps_the_order_and_none_for_no_answer(ban_clone):
+    results = GeocodeurHorsLigne().geocoder_lot(adresses=["10 bd voltaire paris", "xqzw lorem ipsum", "3 r st maur 75011"])
+    assert [r.id if r else None for r in results] == ["75111_9907_00010", None, "75111_8699_00003"]

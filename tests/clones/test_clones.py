@@ -1,0 +1,128 @@
+"""The clone flows: streamed into a new timestamped table, checked, swapped atomically; a bad or
+short download never replaces the table in use."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import httpx
+import pytest
+
+from flows.clones.chargement import (
+    CloneSchemaError, CloneTooShortError, clone_charger, clone_table_courante, clone_tables, objets_json,
+)
+from flows.clones.jeux import BAN, CONTOUR_COMMUNE, INSEE_EPCI
+from flows.clones.serveur_local import serveur_donnees, sources_locales
+from geoapp.common.databases import warehouse_connect
+
+
+def scalar(query: str, params=None):
+    with warehouse_connect() as conn:
+        return conn.execute(query, params or []).fetchone()[0]
+
+
+def test_every_bundled_dataset_is_cloned_by_its_flow_through_prefect(warehouse, prefect_api, serveur_donnees_url):
+    from flows.clones.tous import clones_flow
+
+    report = clones_flow(sources=sources_locales(serveur_donnees_url))
+
+    assert {nom: r["lignes"] for nom, r in report.items()} == {
+        "ban": 158_048, "sirene_etablissement": 23, "laposte_code_postal": 39_201, "insee_commune": 37_590,
+        "insee_epci": 1_255, "contour_commune": 612, "contour_departement": 96,
+    }
+    # what a reader of the stable names sees
+    assert scalar("SELECT count(*) FROM reference.ban") == 158_048
+    assert scalar("SELECT nom_voie FROM reference.ban WHERE id = '75101_cfq3tf_00001'") == "Avenue du Général Lemonnier"
+    assert scalar("SELECT count(*) FROM reference.ban_voie WHERE code_insee = '75111'") > 300
+    assert scalar("SELECT etatadministratifetablissement FROM reference.sirene_etablissement WHERE siret = '00032517500016'") == "F"
+    assert scalar("SELECT codes_postaux FROM reference.insee_commune WHERE code = '75111'") == ["75011"]
+    assert "75056" in scalar("SELECT membres FROM reference.insee_epci WHERE nom = 'Métropole du Grand Paris'")
+    assert scalar("SELECT count(*) FROM reference.laposte_code_postal WHERE code_postal = '75011'") == 1
+    # contours: all valid multipolygons; Paris 11e contains the Place Léon Blum
+    assert scalar("SELECT count(*) FROM reference.contour_commune WHERE NOT ST_IsValid(geom) OR GeometryType(geom) <> 'MULTIPOLYGON'") == 0
+    assert scalar("SELECT code FROM reference.contour_commune WHERE code LIKE '751%%' AND ST_Contains(geom, ST_SetSRID(ST_MakePoint(2.3806, 48.8574), 4326))") == "75111"
+    assert scalar("SELECT nom FROM reference.contour_departement WHERE code = '56'") == "Morbihan"
+
+
+def test_rerun_swaps_a_new_copy_with_the_same_rows_and_drops_the_old_one(ban_clone, serveur_donnees_url):
+    before = clone_table_courante(nom="ban")
+    digest = "SELECT md5(string_agg(id || numero || coalesce(rep, '') || lon || lat, ',' ORDER BY id)) FROM reference.ban"
+    first = scalar(digest)
+
+    report = clone_charger(jeu=BAN, urls=[f"{serveur_donnees_url}/ban/adresses-75.csv.gz"], min_lignes=150_000)
+
+    after = clone_table_courante(nom="ban")
+    assert after != before and report.table == f"reference.{after}"
+    assert before in report.anciennes_supprimees
+    assert clone_tables(nom="ban") == [after]  # the older copy is gone
+    assert clone_tables(nom="ban_voie") == [after.replace("ban__", "ban_voie__")]
+    assert scalar(digest) == first
+
+
+def test_a_short_download_keeps_the_previous_table_and_leaves_nothing(ban_clone, serveur_donnees_url):
+    before = clone_table_courante(nom="ban")
+
+    with pytest.raises(CloneTooShortError, match="158048 rows, fewer than the minimum 25000000"):
+        clone_charger(jeu=BAN, urls=[f"{serveur_donnees_url}/ban/adresses-75.csv.gz"], min_lignes=25_000_000)
+
+    assert clone_table_courante(nom="ban") == before
+    assert clone_tables(nom="ban") == [before]
+    assert scalar("SELECT count(*) FROM reference.ban") == 158_048
+
+
+def test_a_file_with_another_schema_is_refused_and_the_previous_table_stays(ban_clone, tmp_path):
+    before = clone_table_courante(nom="ban")
+    other = "id;numero;nom_voie;code_postal\n75101_x_00001;1;Rue Neuve;75001\n"
+    (tmp_path / "adresses.csv.gz").write_bytes(gzip.compress(other.encode()))
+
+    with serveur_donnees(tmp_path) as base_url, pytest.raises(CloneSchemaError, match=r"missing \['id_fantoir'"):
+        clone_charger(jeu=BAN, urls=[f"{base_url}/adresses.csv.gz"], min_lignes=1)
+
+    assert clone_table_courante(nom="ban") == before
+    assert clone_tables(nom="ban") == [before]
+
+
+def test_a_json_object_missing_a_key_is_refused(warehouse, tmp_path):
+    (tmp_path / "epci.json").write_text(json.dumps([
+        {"code": "200000172", "nom": "CC Faucigny - Glières", "membres": [{"code": "74042"}]},
+        {"code": "200000438", "nom": "CC du Pays de Pontchâteau"},
+    ]))
+    with serveur_donnees(tmp_path) as base_url, pytest.raises(CloneSchemaError, match=r"object 2 .* lacks \['membres'\]"):
+        clone_charger(jeu=INSEE_EPCI, urls=[f"{base_url}/epci.json"], min_lignes=1)
+    assert clone_tables(nom="insee_epci") == ([clone_table_courante(nom="insee_epci")] if clone_table_courante(nom="insee_epci") else [])
+
+
+def test_a_missing_download_is_a_clear_http_error_and_changes_nothing(ban_clone, serveur_donnees_url):
+    before = clone_table_courante(nom="ban")
+    with pytest.raises(httpx.HTTPStatusError, match="404"):
+        clone_charger(jeu=BAN, urls=[f"{serveur_donnees_url}/ban/absent.csv.gz"], min_lignes=1)
+    assert clone_tables(nom="ban") == [before]
+
+
+def test_contours_are_repaired_and_promoted_to_multipolygons(warehouse, tmp_path):
+    bowtie = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}  # self-intersecting
+    square = {"type": "Polygon", "coordinates": [[[2, 2], [3, 2], [3, 3], [2, 3], [2, 2]]]}
+    (tmp_path / "c.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "99001", "nom": "Noeud"}, "geometry": bowtie},
+        {"type": "Feature", "properties": {"code": "99002", "nom": "Carré"}, "geometry": square},
+    ]}))
+    with serveur_donnees(tmp_path) as base_url:
+        clone_charger(jeu=CONTOUR_COMMUNE, urls=[f"{base_url}/c.geojson"], min_lignes=2)
+
+    with warehouse_connect() as conn:
+        rows = conn.execute("SELECT code, GeometryType(geom), ST_IsValid(geom), round(ST_Area(geom)::numeric, 3) "
+                            "FROM reference.contour_commune ORDER BY code").fetchall()
+    assert rows == [("99001", "MULTIPOLYGON", True, 0.5), ("99002", "MULTIPOLYGON", True, 1.0)]
+
+
+def test_json_arrays_are_parsed_as_the_bytes_arrive_whatever_the_chunking():
+    payload = json.dumps({"type": "FeatureCollection", "name": "x [not this]", "features": [
+        {"properties": {"nom": "Saint-Étienne ]"}, "geometry": None}, {"properties": {"nom": "Évry"}}]}).encode()
+    one_byte_chunks = (payload[i:i + 1] for i in range(len(payload)))
+
+    objets = list(objets_json(one_byte_chunks, tableau="features"))
+
+    assert [o["properties"]["nom"] for o in objets] == ["Saint-Étienne ]", "Évry"]
+    with pytest.raises(CloneSchemaError, match="not closed"):
+        list(objets_json([b'[{"a": 1}, {"a": 2}'], tableau=None))
