@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -102,14 +103,22 @@ def source_executer(*, flux: str, base_url: str | None = None, rejouer: str | No
     spec = spec_get(flux)
     run_id = str(flow_run.get_id() or "") or __import__("uuid").uuid4().hex
     suggestions.execution_start(run_id=run_id, flux=flux, sources=list(spec.sources))
+    durees: dict[str, float] = {}
+    clock = time.perf_counter
     try:
+        t = clock()
         if not rejouer:
             telecharger(flux, run_id, base_url)
+        durees["fetch"], t = clock() - t, clock()
         norm = normaliser(flux, run_id, rejouer or run_id)
+        durees["normalise"], t = clock() - t, clock()
         diff = comparer(flux, run_id)
+        durees["diff_suggestions"], t = clock() - t, clock()
         applied = appliquer(flux, run_id, refresh)
+        durees["apply"] = clock() - t
         compteurs = pipeline.rapport_compteurs(normalisation=norm, diff=diff["diff"], ecrites=diff["ecrites"],
                                                appliquees=applied)
+        compteurs["durees_s"] = {k: round(v, 3) for k, v in durees.items()}
         markdown = pipeline.rapport_markdown(flux=flux, run_id=run_id, compteurs=compteurs, raisons=norm["raisons"],
                                              inconnus=norm["inconnus"])
         create_markdown_artifact(markdown=markdown, key="source-" + re.sub(r"[^a-z0-9]+", "-", flux.lower()).strip("-"),

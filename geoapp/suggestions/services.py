@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 
+import psycopg
 from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.utils import timezone
@@ -169,6 +170,46 @@ def suggestion_groupe_apply(*, groupe: GroupeSuggestion) -> None:
             statut=StatutSuggestion.APPLIQUEE, message="", modifie_le=timezone.now())
 
 
+def _acteurs_copy(ajouts: list[GroupeSuggestion]) -> None:
+    """Insert the acteurs of new-acteur groups with COPY (Django's bulk_create spends its time
+    building the statement for 35 columns)."""
+    from django.db import connection
+
+    fields = [f for f in Acteur._meta.concrete_fields]
+    now = timezone.now()
+    text_types = ("CharField", "TextField", "URLField", "EmailField")
+
+    def value(f, g: GroupeSuggestion):
+        d = g.donnees
+        name = f.name
+        if name == "identifiant_unique":
+            return g.identifiant_unique
+        if name == "uuid":
+            return acteur_uuid(identifiant_unique=g.identifiant_unique)
+        if name == "source":
+            return g.source_id
+        if name == "acteur_type":
+            return d.get("acteur_type")
+        if name == "location":
+            loc = d.get("location")
+            return f"SRID=4326;POINT({loc[0]} {loc[1]})" if loc else None
+        if name in ("cree_le", "modifie_le"):
+            return now
+        if name == "statut":
+            return d.get("statut") or ActeurStatut.ACTIF
+        if name == "perimetre_departements":
+            return d.get(name) or []
+        if f.get_internal_type() in text_types:
+            return d.get(name) or ""
+        return d.get(name)
+
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {Acteur._meta.db_table} ({columns}) FROM STDIN") as copy:
+            for g in ajouts:
+                copy.write_row([value(f, g) for f in fields])
+
+
 def _bulk_apply(groupes: list[GroupeSuggestion]) -> bool:
     """Apply a chunk of new-acteur and deletion groups set-wise, in one transaction with immediate
     constraints. Returns False (nothing written) when any of them fails: the caller then applies
@@ -182,18 +223,7 @@ def _bulk_apply(groupes: list[GroupeSuggestion]) -> bool:
             connection.cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")
             if Acteur.objects.filter(pk__in=[g.identifiant_unique for g in ajouts]).exists():
                 raise ValueError("acteur déjà présent")
-            acteurs = []
-            for g in ajouts:
-                d = g.donnees
-                location = d.get("location")
-                acteurs.append(Acteur(
-                    identifiant_unique=g.identifiant_unique, uuid=acteur_uuid(identifiant_unique=g.identifiant_unique),
-                    source_id=g.source_id, acteur_type_id=d.get("acteur_type"),
-                    location=Point(location[0], location[1], srid=4326) if location else None,
-                    **{c: d.get(c) or "" for c in CHAMPS_TEXTE if c != "statut"},
-                    **{c: d.get(c) for c in CHAMPS_BOOLEENS}, statut=d.get("statut") or ActeurStatut.ACTIF,
-                ))
-            Acteur.objects.bulk_create(acteurs, batch_size=2000)
+            _acteurs_copy(ajouts)
             labels, services = Acteur.labels.through, Acteur.acteur_services.through
             labels.objects.bulk_create([labels(acteur_id=g.identifiant_unique, labelqualite_id=c)
                                         for g in ajouts for c in g.donnees.get("labels") or []], batch_size=5000)
@@ -215,7 +245,7 @@ def _bulk_apply(groupes: list[GroupeSuggestion]) -> bool:
             GroupeSuggestion.objects.filter(pk__in=[g.pk for g in groupes]).update(
                 statut=StatutSuggestion.APPLIQUEE, message="", modifie_le=timezone.now())
         return True
-    except (DatabaseError, ValueError, TypeError, KeyError):
+    except (DatabaseError, psycopg.Error, ValueError, TypeError, KeyError):
         return False
 
 
