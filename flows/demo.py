@@ -10,6 +10,7 @@ import flows  # noqa: F401  (Prefect and Django defaults)
 from django.core.management import call_command
 
 from flows.acteurs_reference import acteurs_reference_flow
+from flows.clones.demo import clones_demo
 from flows.referentiels import referentiels_flow
 from flows.sources.demo import sources_demo
 from flows.territoires import territoires_flow
@@ -19,6 +20,7 @@ from flows.warehouse.migrate import warehouse_migrate
 def prepare() -> None:
     call_command("migrate", interactive=False, verbosity=0)
     warehouse_migrate()
+    clones_demo()  # reference datasets from the bundled extracts, through a local HTTP server
     referentiels_flow()
     territoires_flow()
     acteurs_reference_flow()

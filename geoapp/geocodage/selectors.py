@@ -69,25 +69,25 @@ _SQL = """
 SELECT v.code_insee, v.code_postal, v.nom_commune, v.nom_voie, v.id_ban, v.lon, v.lat, v.qual,
        a.id, a.numero, a.rep, a.lon, a.lat
 FROM (SELECT code_insee, code_postal, nom_commune, nom_voie, id_ban, lon, lat, nb_adresses,
-             greatest(similarity(nom_norm, %(nom)s),
-                      1 - levenshtein(left(nom_norm, 255), left(%(nom)s, 255))::float
-                          / greatest(length(nom_norm), length(%(nom)s), 1))
-             - CASE WHEN %(type)s = '' OR type_voie = %(type)s THEN 0 ELSE 0.1 END AS qual
+             greatest(similarity(nom_norm, %(nom)s::text),
+                      1 - levenshtein(left(nom_norm, 255), left(%(nom)s::text, 255))::float
+                          / greatest(length(nom_norm), length(%(nom)s::text), 1))
+             - CASE WHEN %(type)s::text = '' OR type_voie = %(type)s::text THEN 0 ELSE 0.1 END AS qual
       FROM ban_voie
       WHERE {recherche} {filtres}
       ORDER BY qual DESC, nb_adresses DESC
-      LIMIT %(k)s) v
+      LIMIT %(k)s::integer) v
 LEFT JOIN LATERAL (
   SELECT a.id, a.numero, a.rep, a.lon, a.lat FROM ban a
   WHERE %(numero)s::integer IS NOT NULL AND a.code_insee = v.code_insee AND a.nom_voie = v.nom_voie
     AND a.numero = %(numero)s::integer AND a.code_postal IS NOT DISTINCT FROM v.code_postal
-  ORDER BY (lower(coalesce(a.rep, '')) = ANY(%(reps)s)) DESC, (a.rep IS NULL) DESC, a.id
+  ORDER BY (lower(coalesce(a.rep, '')) = ANY(%(reps)s::text[])) DESC, (a.rep IS NULL) DESC, a.id
   LIMIT 1) a ON true
 ORDER BY v.qual DESC, v.nb_adresses DESC
 """
 
 
-def _candidats(cursor, requete: Requete, *, exact: bool, code_postal: str | None,
+def _candidats(cursor, requete: Requete, *, mode: str, code_postal: str | None,
                codes_insee: list[str] | None) -> list[tuple]:
     type_voie, nom = voie_decomposer(requete.voie)
     if not nom:
@@ -96,14 +96,14 @@ def _candidats(cursor, requete: Requete, *, exact: bool, code_postal: str | None
               "reps": repetitions_equivalentes(requete.rep)}
     filtres = ""
     if code_postal:
-        filtres += " AND code_postal = %(cp)s"
+        filtres += " AND code_postal = %(cp)s::text"
         params["cp"] = code_postal
     if codes_insee:
-        filtres += " AND code_insee = ANY(%(insee)s)"
+        filtres += " AND code_insee = ANY(%(insee)s::text[])"
         params["insee"] = codes_insee
-    # exact core name (btree); else fuzzy: every street of the postal code / city, or the trigram
-    # neighbours (GIN) when the text gives neither
-    recherche = "nom_norm = %(nom)s" if exact else ("true" if filtres else "nom_norm %% %(nom)s")
+    # "proche": the core name (btree) or its trigram neighbours (GIN), in one statement; "tout":
+    # every street of one postal code / commune (a few hundred), for typos in short names
+    recherche = {"proche": "(nom_norm = %(nom)s::text OR nom_norm %% %(nom)s::text)", "tout": "true"}[mode]
     cursor.execute(_SQL.format(recherche=recherche, filtres=filtres), params)
     return [row for row in cursor.fetchall() if row[7] >= SIMILARITE_MIN]
 
@@ -151,14 +151,16 @@ def adresse_rechercher(*, q: str, limit: int = 5, alias: str = ALIAS) -> list[Re
         # the postal code, else the city, restricts the search; exact core name first, then fuzzy;
         # if the context finds nothing it may be wrong: anywhere
         contexte = (requete.code_postal, None) if requete.code_postal else (None, codes_insee)
-        attempts = [(True, *contexte), (False, *contexte)]
+        narrow = bool(contexte[0]) or (contexte[1] is not None and len(contexte[1]) == 1)
+        attempts = [("proche", *contexte)] + ([("tout", *contexte)] if narrow else [])
+        in_context = len(attempts)
         if contexte != (None, None):
-            attempts += [(True, None, None), (False, None, None)]
+            attempts.append(("proche", None, None))
         rows, contexte_ok = [], False
-        for i, (exact, code_postal, insee) in enumerate(attempts):
-            rows = _candidats(cursor, requete, exact=exact, code_postal=code_postal, codes_insee=insee)
+        for i, (mode, code_postal, insee) in enumerate(attempts):
+            rows = _candidats(cursor, requete, mode=mode, code_postal=code_postal, codes_insee=insee)
             if rows:
-                contexte_ok = i < 2 and contexte != (None, None)
+                contexte_ok = i < in_context and contexte != (None, None)
                 break
     resultats = _resultats(requete, rows, contexte_ok=contexte_ok)
     resultats.sort(key=lambda r: (-r.score, r.type != "housenumber"))

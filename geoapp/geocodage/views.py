@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
+from .geocodeurs import collection_geojson
 from .selectors import adresse_rechercher
 
 LIMIT_MAX = 20
@@ -28,12 +29,4 @@ def adresses(request):
     if not 1 <= limit <= LIMIT_MAX:
         return _erreur("limit", f"limit doit être un entier entre 1 et {LIMIT_MAX}")
     resultats = adresse_rechercher(q=q, limit=limit)
-    return JsonResponse({
-        "type": "FeatureCollection",
-        "version": "draft",
-        "features": [r.feature() for r in resultats],
-        "attribution": "BAN",
-        "licence": "ETALAB-2.0",
-        "query": q,
-        "limit": limit,
-    }, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(collection_geojson(q=q, limit=limit, resultats=resultats), json_dumps_params={"ensure_ascii": False})

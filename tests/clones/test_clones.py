@@ -126,3 +126,22 @@ def test_json_arrays_are_parsed_as_the_bytes_arrive_whatever_the_chunking():
     assert [o["properties"]["nom"] for o in objets] == ["Saint-Étienne ]", "Évry"]
     with pytest.raises(CloneSchemaError, match="not closed"):
         list(objets_json([b'[{"a": 1}, {"a": 2}'], tableau=None))
+
+
+def test_every_clone_flow_has_a_deployment_tagged_clone():
+    import importlib
+
+    import yaml
+
+    from flows import REPO
+    from flows.clones.tous import FLOWS
+
+    deployments = yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"]
+    by_function = {}
+    for d in deployments:
+        path, function = d["entrypoint"].split(":")
+        module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
+        by_function[getattr(module, function)] = d
+    for nom, flow_function in FLOWS.items():
+        assert flow_function in by_function, f"no deployment for the clone of {nom}"
+        assert "clone" in by_function[flow_function]["tags"]

@@ -192,7 +192,10 @@ INSTALLED_APPS += ["geoapp.geocodage"]  # noqa: F405
 DATABASES["warehouse"] = env.db_url_config(WAREHOUSE_DATABASE_URL)  # noqa: F405
 DATABASES["warehouse"].update({
     "ENGINE": "geoapp.geocodage.warehouse_backend",
-    "OPTIONS": {"options": "-c default_transaction_read_only=on -c search_path=reference,public"},
+    # server-side binding: psycopg prepares the geocoder's few statements (planning them each time
+    # costs more than running them)
+    "OPTIONS": {"options": "-c default_transaction_read_only=on -c search_path=reference,public",
+                "server_side_binding": True},
     "CONN_MAX_AGE": env.int("WAREHOUSE_CONN_MAX_AGE", default=60),
 })
 DATABASE_ROUTERS = ["geoapp.geocodage.routers.WarehouseRouter"]

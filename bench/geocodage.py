@@ -1,0 +1,162 @@
+"""Benchmark of the offline geocoder and of the BAN clone (prints figures; asserts nothing).
+
+    DATABASE_URL=... WAREHOUSE_DATABASE_URL=... uv run python -m bench.geocodage [--n 100000] [--workers 2]
+
+1. clones the whole Paris BAN file (data/ban/adresses-75.csv.gz, 158k rows) through the clone
+   mechanics (served by the local HTTP server), and prints the time;
+2. geocodes N addresses drawn from it, clean then degraded (no accents, lower case, "bd"/"av"/"st",
+   a one-letter typo in the street, no postal code, "Paris 11e" forms), with `--workers` threads
+   (one warehouse connection each), and prints addresses/s and accuracy: the share within 50 m of
+   the BAN position, the share with the right BAN id. Baseline measured in the same run: a
+   primary-key lookup of the same addresses (one round trip each), the floor of any per-address
+   geocoder.
+Targets (2 cores): ≥ 2,000 addresses/s; ≥ 99 % within 50 m clean, ≥ 95 % degraded; clone < 10 s."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import math
+import random
+import time
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
+
+import flows  # noqa: F401  (Django settings)
+from django.db import connections
+
+from flows import REPO
+from flows.clones.chargement import clone_charger
+from flows.clones.jeux import BAN
+from flows.clones.serveur_local import serveur_donnees
+from flows.warehouse.migrate import warehouse_migrate
+from geoapp.geocodage.selectors import adresse_rechercher
+
+ABBREV = {"Boulevard": "bd", "Avenue": "av", "Saint": "St", "Sainte": "Ste", "Place": "pl", "Rue": "r",
+          "Faubourg": "fg", "Général": "gal"}
+
+
+def distance_m(lon1, lat1, lon2, lat2) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+def no_accents(s: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+
+
+def typo(word: str, rng: random.Random) -> str:
+    if len(word) < 5:
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    kind = rng.choice(["sub", "del", "swap"])
+    if kind == "sub":
+        return word[:i] + rng.choice("aeiourstnl") + word[i + 1:]
+    if kind == "del":
+        return word[:i] + word[i + 1:]
+    return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+
+
+def clean(row: dict) -> str:
+    rep = f" {row['rep']}" if row["rep"] else ""
+    return f"{row['numero']}{rep} {row['nom_voie']} {row['code_postal']} {row['nom_commune']}"
+
+
+def degrade(row: dict, rng: random.Random) -> str:
+    """Two or three of the degradations of the issue, drawn at random."""
+    voie = row["nom_voie"]
+    city = f"{row['code_postal']} Paris"
+    kinds = rng.sample(["accents", "lower", "abbrev", "typo", "no_postcode", "arrondissement"], k=rng.choice([2, 3]))
+    if "abbrev" in kinds:
+        voie = " ".join(ABBREV.get(w, w) for w in voie.split())
+    if "typo" in kinds:
+        words = voie.split()
+        longest = max(range(len(words)), key=lambda i: len(words[i]))
+        words[longest] = typo(words[longest], rng)
+        voie = " ".join(words)
+    if "arrondissement" in kinds:
+        n = int(row["code_insee"][-2:])
+        city = f"Paris {n}{'er' if n == 1 else rng.choice(['e', 'ème', 'eme'])}"
+    elif "no_postcode" in kinds:
+        city = "Paris"
+    rep = f" {row['rep']}" if row["rep"] else ""
+    text = f"{row['numero']}{rep} {voie} {city}"
+    if "accents" in kinds:
+        text = no_accents(text)
+    if "lower" in kinds:
+        text = text.lower()
+    return text
+
+
+def run(queries: list[tuple[str, dict]], workers: int) -> tuple[float, float, float]:
+    def one(item):
+        q, row = item
+        found = adresse_rechercher(q=q, limit=1)
+        if not found:
+            return False, False
+        best = found[0]
+        return distance_m(best.lon, best.lat, float(row["lon"]), float(row["lat"])) <= 50, best.id == row["id"]
+
+    def chunk(items):
+        try:
+            return [one(i) for i in items]
+        finally:
+            connections.close_all()
+
+    parts = [queries[i::workers] for i in range(workers)]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        results = [r for part in pool.map(chunk, parts) for r in part]
+    elapsed = time.perf_counter() - started
+    return len(queries) / elapsed, sum(r[0] for r in results) / len(results), sum(r[1] for r in results) / len(results)
+
+
+def baseline(rows: list[dict], workers: int) -> float:
+    def chunk(items):
+        try:
+            with connections["warehouse"].cursor() as cursor:
+                for row in items:
+                    cursor.execute("SELECT lon, lat FROM ban WHERE id = %s", [row["id"]])
+                    cursor.fetchone()
+        finally:
+            connections.close_all()
+
+    parts = [rows[i::workers] for i in range(workers)]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(chunk, parts))
+    return len(rows) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=75)
+    args = parser.parse_args()
+
+    warehouse_migrate()
+    with serveur_donnees() as base_url:
+        report = clone_charger(jeu=BAN, urls=[f"{base_url}/ban/adresses-75.csv.gz"], min_lignes=150_000)
+    print(f"clone BAN Paris: {report.lignes} rows in {report.secondes:.2f} s (target < 10 s)")
+
+    with gzip.open(REPO / "data" / "ban" / "adresses-75.csv.gz", "rt", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh, delimiter=";") if r["lon"]]
+    rng = random.Random(args.seed)
+    sample = [rng.choice(rows) for _ in range(args.n)]  # with replacement when n > 158k
+    adresse_rechercher(q="1 rue de rivoli paris", limit=1)  # warm the city cache
+
+    base = baseline(sample[:20_000], args.workers)
+    print(f"baseline (primary-key lookup, {args.workers} workers): {base:,.0f} lookups/s")
+    for name, queries in (("clean", [(clean(r), r) for r in sample]),
+                          ("degraded", [(degrade(r, rng), r) for r in sample])):
+        rate, near, right = run(queries, args.workers)
+        print(f"{name:>8}: {len(queries):,} addresses, {rate:,.0f} addresses/s ({rate / base:.2f}× baseline), "
+              f"within 50 m {near:.2%}, right BAN id {right:.2%}")
+    print("examples of degraded addresses:", *[degrade(r, random.Random(i)) for i, r in enumerate(sample[:5])], sep="\n  ")
+
+
+if __name__ == "__main__":
+    main()
