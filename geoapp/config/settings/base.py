@@ -158,3 +158,8 @@ CARTE_RAYON_M = 30_000
 # The map's background: plain tiles drawn by the app itself unless MAP_TILES_URL names a server.
 MAP_TILES_URL = env("MAP_TILES_URL", default="/carte/fond/{z}/{x}/{y}.png")
 LEAFLET_CONFIG["TILES"] = [("Plan", MAP_TILES_URL, {"attribution": env("MAP_TILES_ATTRIBUTION", default="")})]
+# Web requests are short: keep database connections between requests, and no JIT (PostgreSQL's JIT
+# spends ~200 ms compiling the plans of spatial queries whose estimated cost looks high).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
