@@ -13,6 +13,7 @@ from flows.acteurs_reference import acteurs_reference_flow
 from flows.referentiels import referentiels_flow
 from flows.territoires import territoires_flow
 from flows.warehouse.migrate import warehouse_migrate
+from geoapp.carte.services import carte_configuration_demo_ensure
 
 
 def prepare() -> None:
@@ -21,6 +22,7 @@ def prepare() -> None:
     referentiels_flow()
     territoires_flow()
     acteurs_reference_flow()
+    carte_configuration_demo_ensure()
 
 
 def serve() -> None:

@@ -42,11 +42,18 @@ def _search_sql(recherche: ActeurRecherche, *, select: str, offset: int, limit: 
     if recherche.near:
         lon, lat = recherche.near
         point = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography"
-        where.insert(0, f"ST_DWithin(d.location, {point}, %s, false)")
+        # The radius as a square on the indexed 3857 point (Mercator stretches distances by
+        # 1/cos(latitude): take the circle's most poleward latitude), whose selectivity PostgreSQL
+        # estimates well, so that it walks the KNN index (`<->`) and stops after `limit + 1` rows
+        # where acteurs are dense; the exact radius is applied on the page. A page is a slice of the
+        # nearest-first order, so slicing before the radius gives the same pages as after it.
+        half_side = recherche.dist / math.cos(math.radians(min(85.0, abs(lat) + recherche.dist / 111_000 + 0.01)))
+        where.insert(0, "d.location_3857 && ST_Expand(ST_Transform(ST_SetSRID(ST_MakePoint(%s, %s), 4326), 3857), %s)")
         sql = (f"SELECT {select} FROM (SELECT d.*, d.location <-> {point} AS distance_m FROM {TABLE} d "
-               f"WHERE {' AND '.join(where)} ORDER BY d.location <-> {point}, d.identifiant_unique "
-               "LIMIT %s OFFSET %s) d ORDER BY d.distance_m, d.identifiant_unique")
-        params = [lon, lat, lon, lat, recherche.dist, *params, lon, lat, limit + 1, offset]
+               # the KNN order alone: a second sort key would keep the index from giving the order
+               f"WHERE {' AND '.join(where)} ORDER BY d.location <-> {point} "
+               "LIMIT %s OFFSET %s) d WHERE d.distance_m <= %s ORDER BY d.distance_m, d.identifiant_unique")
+        params = [lon, lat, lon, lat, half_side, *params, lon, lat, limit + 1, offset, recherche.dist]
     else:
         sql = (f"SELECT {select} FROM (SELECT d.*, NULL::float AS distance_m FROM {TABLE} d "
                f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY d.nom, d.identifiant_unique "
@@ -108,9 +115,9 @@ def acteur_tile(*, z: int, x: int, y: int, recherche: ActeurRecherche) -> bytes:
 WITH mvtgeom AS (
   SELECT ST_AsMVTGeom(c.geom, {envelope}, {TILE_EXTENT}, 64, true) AS geom, c.nombre, c.groupe_action
   FROM {DisplayedActeurCluster._meta.db_table} c
-  WHERE c.zoom = %s AND c.geom && {margin})
-SELECT ST_AsMVT(mvtgeom.*, 'acteurs', {TILE_EXTENT}, 'geom') FROM mvtgeom"""
-        params = [z, x, y, z, z, x, y]
+  WHERE c.zoom = {int(z)} AND c.geom && {margin})
+SELECT ST_AsMVT(mvtgeom.*, 'acteurs', {TILE_EXTENT}, 'geom') FROM mvtgeom"""  # a literal zoom: its partial index
+        params = [z, x, y, z, x, y]
     elif z <= CLUSTER_MAX_ZOOM:
         cell = 40075016.685578488 / 2**z / 64
         sql = f"""
