@@ -350,6 +350,7 @@ class DisplayedActeurCluster(models.Model):
     class Meta:
         verbose_name = "groupe d'acteurs affichés (tuiles)"
         verbose_name_plural = "groupes d'acteurs affichés (tuiles)"
-        # one spatial index per zoom: a tile reads one zoom's groups inside its envelope
-        indexes = [GistIndex(fields=["geom"], name=f"displayed_cluster_z{z}_gist", condition=Q(zoom=z))
+        # one spatial index per zoom: a tile reads one zoom's groups inside its envelope (written
+        # with F(): Django's PostGIS schema editor drops the condition of a `fields=` spatial index)
+        indexes = [GistIndex(F("geom"), name=f"displayed_cluster_z{z}_gist", condition=Q(zoom=z))
                    for z in range(CLUSTER_MAX_ZOOM + 1)]

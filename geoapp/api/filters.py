@@ -181,8 +181,11 @@ def filter_sql(r: ActeurRecherche, *, alias: str = "d") -> tuple[list[str], list
     if r.masquer_exclusivite:
         where.append(f"{alias}.exclusivite_de_reprisereparation IS NOT TRUE")
     if r.in_bbox:
+        # Web Mercator stops at ±85.0511°: a box beyond is clipped (no acteur lives there)
+        minlon, minlat, maxlon, maxlat = r.in_bbox
+        clip = lambda v: max(-85.0511, min(85.0511, v))  # noqa: E731
         where.append(f"{alias}.location_3857 && ST_Transform(ST_MakeEnvelope(%s, %s, %s, %s, 4326), 3857)")
-        params += list(r.in_bbox)
+        params += [minlon, clip(minlat), maxlon, clip(maxlat)]
     for table, codes in ((Commune._meta.db_table, r.commune_contours if r.commune else None),
                          (Epci._meta.db_table, [r.epci] if r.epci else None)):
         if codes is None:

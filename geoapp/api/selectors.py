@@ -32,6 +32,7 @@ FEATURE_PROPERTIES = (
     "horaires_description", "telephone", "url", "exclusivite_de_reprisereparation",
 )
 COORDINATE_DECIMALS = 6
+MERCATOR_MAX_LAT = 85.0511
 
 
 def _search_sql(recherche: ActeurRecherche, *, select: str, offset: int, limit: int) -> tuple[str, list]:
@@ -47,13 +48,19 @@ def _search_sql(recherche: ActeurRecherche, *, select: str, offset: int, limit: 
         # estimates well, so that it walks the KNN index (`<->`) and stops after `limit + 1` rows
         # where acteurs are dense; the exact radius is applied on the page. A page is a slice of the
         # nearest-first order, so slicing before the radius gives the same pages as after it.
-        half_side = recherche.dist / math.cos(math.radians(min(85.0, abs(lat) + recherche.dist / 111_000 + 0.01)))
-        where.insert(0, "d.location_3857 && ST_Expand(ST_Transform(ST_SetSRID(ST_MakePoint(%s, %s), 4326), 3857), %s)")
+        poleward = abs(lat) + recherche.dist / 111_000 + 0.01
+        if poleward < MERCATOR_MAX_LAT:
+            half_side = recherche.dist / math.cos(math.radians(poleward))
+            where.insert(0, "d.location_3857 && ST_Expand(ST_Transform(ST_SetSRID(ST_MakePoint(%s, %s), 4326), 3857), %s)")
+            prefilter = [lon, lat, half_side]
+        else:  # near the poles Mercator has no square: the radius itself
+            where.insert(0, f"ST_DWithin(d.location, {point}, %s, false)")
+            prefilter = [lon, lat, recherche.dist]
         sql = (f"SELECT {select} FROM (SELECT d.*, d.location <-> {point} AS distance_m FROM {TABLE} d "
                # the KNN order alone: a second sort key would keep the index from giving the order
                f"WHERE {' AND '.join(where)} ORDER BY d.location <-> {point} "
                "LIMIT %s OFFSET %s) d WHERE d.distance_m <= %s ORDER BY d.distance_m, d.identifiant_unique")
-        params = [lon, lat, lon, lat, half_side, *params, lon, lat, limit + 1, offset, recherche.dist]
+        params = [lon, lat, *prefilter, *params, lon, lat, limit + 1, offset, recherche.dist]
     else:
         sql = (f"SELECT {select} FROM (SELECT d.*, NULL::float AS distance_m FROM {TABLE} d "
                f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY d.nom, d.identifiant_unique "
