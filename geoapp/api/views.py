@@ -55,6 +55,7 @@ class ActeurListView(PublicAPIView):
 
     @extend_schema(
         summary="Acteurs affichés (GeoJSON)",
+        operation_id="acteurs_list",
         parameters=[*FILTER_PARAMETERS,
                     OpenApiParameter("limit", int, description="taille de page (défaut 50, au plus 500 ; 100 avec near)"),
                     OpenApiParameter("page", int, description="numéro de page, à partir de 1")],
