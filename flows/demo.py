@@ -15,6 +15,7 @@ from flows.referentiels import referentiels_flow
 from flows.sources.demo import sources_demo
 from flows.territoires import territoires_flow
 from flows.warehouse.migrate import warehouse_migrate
+from geoapp.carte.services import carte_configuration_demo_ensure
 
 
 def prepare() -> None:
@@ -25,6 +26,7 @@ def prepare() -> None:
     territoires_flow()
     acteurs_reference_flow()
     sources_demo()
+    carte_configuration_demo_ensure()
 
 
 def serve() -> None:

@@ -1,6 +1,7 @@
 """`make demo` really starts: it sets itself up, runs the flows on the bundled data and serves the
 web app. Runs the real command (not a copy of it) on its own databases and port."""
 
+import json
 import os
 import re
 import signal
@@ -63,6 +64,13 @@ def test_make_demo_loads_the_bundled_acteurs_and_serves_the_home_page(tmp_path):
             assert re.search(rf"\({code}\) : [1-9]\d*<", page), code
         assert "acteurs-affiches" in output  # the flows ran through Prefect
         assert output.count("created + updated + unchanged + quarantined") == 20  # 20 source reports
+
+        # la carte and the API serve the demo's displayed acteurs, and the embeddable demo map exists
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/carte/demo/", timeout=10) as response:
+            assert "leaflet/leaflet.js" in response.read().decode()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/acteurs?limit=100", timeout=10) as response:
+            assert response.headers["Content-Type"] == "application/geo+json"
+            assert len(json.loads(response.read())["features"]) == 100  # a full page: hundreds are displayed
     finally:
         os.killpg(demo.pid, signal.SIGTERM)
         try:

@@ -214,7 +214,7 @@ WHERE u.parent_id IS NULL AND u.statut = 'ACTIF'"""
 DISPLAYED_COLUMNS = [f.column for f in models.DisplayedActeur._meta.concrete_fields if not f.generated]
 
 # Vector tiles: up to this zoom, tiles draw precomputed groups instead of every acteur.
-CLUSTER_MAX_ZOOM = 12
+CLUSTER_MAX_ZOOM = models.CLUSTER_MAX_ZOOM
 CLUSTER_CELLS_PER_TILE = 64  # grid cells along a tile's side
 WEB_MERCATOR_WORLD = 40075016.685578488  # metres along the side of the z0 tile
 

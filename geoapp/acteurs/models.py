@@ -340,6 +340,9 @@ class DisplayedActeur(models.Model):
         return f"{self.nom} ({self.identifiant_unique})"
 
 
+CLUSTER_MAX_ZOOM = 12  # vector tiles draw precomputed groups up to this zoom
+
+
 class DisplayedActeurCluster(models.Model):
     """Displayed acteurs grouped on a grid per zoom level (0 to `CLUSTER_MAX_ZOOM`), for the vector
     tiles of low zooms: at z5 a tile of every point would weigh megabytes. Rebuilt with the
@@ -353,7 +356,7 @@ class DisplayedActeurCluster(models.Model):
     class Meta:
         verbose_name = "groupe d'acteurs affichés (tuiles)"
         verbose_name_plural = "groupes d'acteurs affichés (tuiles)"
-        indexes = [
-            GistIndex(fields=["geom"], name="displayed_cluster_geom_gist"),
-            models.Index(fields=["zoom"], name="displayed_cluster_zoom_idx"),
-        ]
+        # one spatial index per zoom: a tile reads one zoom's groups inside its envelope (written
+        # with F(): Django's PostGIS schema editor drops the condition of a `fields=` spatial index)
+        indexes = [GistIndex(F("geom"), name=f"displayed_cluster_z{z}_gist", condition=Q(zoom=z))
+                   for z in range(CLUSTER_MAX_ZOOM + 1)]

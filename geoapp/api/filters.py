@@ -39,6 +39,7 @@ class ActeurRecherche:
     dist: float = 30000.0
     in_bbox: tuple[float, float, float, float] | None = None
     commune: str | None = None
+    commune_contours: list[str] = field(default_factory=list)  # codes whose contours make the commune
     epci: str | None = None
     codes: dict[str, list[str]] = field(default_factory=dict)  # displayed array column -> codes
     acteur_type: list[str] = field(default_factory=list)
@@ -137,6 +138,9 @@ def acteur_recherche_parse(params) -> ActeurRecherche:
         r.commune = params["commune"].strip()
         if not Commune.objects.filter(code=r.commune).exists():
             raise ParametreInvalide("commune", f"commune inconnue : code INSEE « {r.commune} »")
+        # its own contour, or (Paris, Lyon, Marseille) those of its arrondissements
+        r.commune_contours = list(Commune.objects.filter(code=r.commune, geom__isnull=False).values_list("code", flat=True)) or \
+            list(Commune.objects.filter(commune_parente=r.commune, geom__isnull=False).values_list("code", flat=True))
     if params.get("epci"):
         r.epci = params["epci"].strip()
         if not Epci.objects.filter(code=r.epci).exists():
@@ -177,18 +181,24 @@ def filter_sql(r: ActeurRecherche, *, alias: str = "d") -> tuple[list[str], list
     if r.masquer_exclusivite:
         where.append(f"{alias}.exclusivite_de_reprisereparation IS NOT TRUE")
     if r.in_bbox:
+        # Web Mercator stops at ±85.0511°: a box beyond is clipped (no acteur lives there)
+        minlon, minlat, maxlon, maxlat = r.in_bbox
+        clip = lambda v: max(-85.0511, min(85.0511, v))  # noqa: E731
         where.append(f"{alias}.location_3857 && ST_Transform(ST_MakeEnvelope(%s, %s, %s, %s, 4326), 3857)")
-        params += list(r.in_bbox)
-    for parametre, table, code in (("commune", Commune._meta.db_table, r.commune),
-                                   ("epci", Epci._meta.db_table, r.epci)):
-        if code:
-            where.append(
-                f"""EXISTS (SELECT 1 FROM {table} t WHERE {'(t.code = %s OR t.commune_parente = %s)'
-                                                           if parametre == 'commune' else 't.code = %s'}
-                    AND t.geom IS NOT NULL AND {alias}.location_3857 && ST_Expand(ST_Transform(ST_Envelope(t.geom), 3857), 1)
-                    AND ST_Intersects(t.geom, {alias}.location::geometry))"""
-            )
-            params += [code, code] if parametre == "commune" else [code]
+        params += [minlon, clip(minlat), maxlon, clip(maxlat)]
+    for table, codes in ((Commune._meta.db_table, r.commune_contours if r.commune else None),
+                         (Epci._meta.db_table, [r.epci] if r.epci else None)):
+        if codes is None:
+            continue
+        # 1. the contour's envelope, computed once (an InitPlan), against the indexed 3857 point;
+        # 2. the exact test on the 4326 contour: a point on the edge is inside.
+        where.append(
+            f"""{alias}.location_3857 && (SELECT ST_Expand(ST_Transform(ST_SetSRID(ST_Extent(t.geom)::geometry,
+                 4326), 3857), 1) FROM {table} t WHERE t.code = ANY(%s) AND t.geom IS NOT NULL)
+                AND EXISTS (SELECT 1 FROM {table} t WHERE t.code = ANY(%s) AND t.geom IS NOT NULL
+                            AND ST_Intersects(t.geom, {alias}.location::geometry))"""
+        )
+        params += [codes, codes]
     return where, params
 
 

@@ -25,27 +25,70 @@ LIST_COLUMNS = (
 )
 
 
-def acteur_search(*, recherche: ActeurRecherche, offset: int, limit: int) -> list[DisplayedActeur]:
+# the properties of a feature: the same as serializers.ActeurSerializer's (a test checks it)
+FEATURE_PROPERTIES = (
+    "uuid", "nom", "nom_commercial", "adresse", "adresse_complement", "code_postal", "ville", "code_commune_insee",
+    "acteur_type", "propositions", "actions", "groupes_actions", "labels", "sources", "horaires_osm",
+    "horaires_description", "telephone", "url", "exclusivite_de_reprisereparation",
+)
+COORDINATE_DECIMALS = 6
+MERCATOR_MAX_LAT = 85.0511
+
+
+def _search_sql(recherche: ActeurRecherche, *, select: str, offset: int, limit: int) -> tuple[str, list]:
     """One page of displayed acteurs. With `near`: within `dist` metres, nearest first by the KNN
-    operator `<->` on the geography GiST index (sphere distance, in `distance_m`); otherwise by
-    name. Fetches `limit + 1` rows so the caller knows whether a next page exists."""
+    operator `<->` on the geography GiST index (sphere distance, `distance_m`); otherwise by name.
+    `select` may use `distance_m`. Fetches `limit + 1` rows: one more tells there is a next page."""
     where, params = filter_sql(recherche)
-    columns = ", ".join(f"d.{c}" for c in LIST_COLUMNS)
     if recherche.near:
         lon, lat = recherche.near
         point = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography"
-        where.insert(0, f"ST_DWithin(d.location, {point}, %s, false)")
-        params = [lon, lat, recherche.dist, *params]
-        sql = (f"SELECT {columns}, d.location <-> {point} AS distance_m FROM {TABLE} d "
-               f"WHERE {' AND '.join(where)} ORDER BY d.location <-> {point}, d.identifiant_unique "
-               "LIMIT %s OFFSET %s")
-        params = [lon, lat, *params, lon, lat, limit + 1, offset]
+        # The radius as a square on the indexed 3857 point (Mercator stretches distances by
+        # 1/cos(latitude): take the circle's most poleward latitude), whose selectivity PostgreSQL
+        # estimates well, so that it walks the KNN index (`<->`) and stops after `limit + 1` rows
+        # where acteurs are dense; the exact radius is applied on the page. A page is a slice of the
+        # nearest-first order, so slicing before the radius gives the same pages as after it.
+        poleward = abs(lat) + recherche.dist / 111_000 + 0.01
+        if poleward < MERCATOR_MAX_LAT:
+            half_side = recherche.dist / math.cos(math.radians(poleward))
+            where.insert(0, "d.location_3857 && ST_Expand(ST_Transform(ST_SetSRID(ST_MakePoint(%s, %s), 4326), 3857), %s)")
+            prefilter = [lon, lat, half_side]
+        else:  # near the poles Mercator has no square: the radius itself
+            where.insert(0, f"ST_DWithin(d.location, {point}, %s, false)")
+            prefilter = [lon, lat, recherche.dist]
+        sql = (f"SELECT {select} FROM (SELECT d.*, d.location <-> {point} AS distance_m FROM {TABLE} d "
+               # the KNN order alone: a second sort key would keep the index from giving the order
+               f"WHERE {' AND '.join(where)} ORDER BY d.location <-> {point} "
+               "LIMIT %s OFFSET %s) d WHERE d.distance_m <= %s ORDER BY d.distance_m, d.identifiant_unique")
+        params = [lon, lat, *prefilter, *params, lon, lat, limit + 1, offset, recherche.dist]
     else:
-        sql = (f"SELECT {columns}, NULL::float AS distance_m FROM {TABLE} d "
+        sql = (f"SELECT {select} FROM (SELECT d.*, NULL::float AS distance_m FROM {TABLE} d "
                f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY d.nom, d.identifiant_unique "
-               "LIMIT %s OFFSET %s")
+               "LIMIT %s OFFSET %s) d ORDER BY d.nom, d.identifiant_unique")
         params = [*params, limit + 1, offset]
+    return sql, params
+
+
+def acteur_search(*, recherche: ActeurRecherche, offset: int, limit: int) -> list[DisplayedActeur]:
+    """A page as model instances (with `distance_m`), `limit + 1` at most."""
+    columns = ", ".join(f"d.{c}" for c in LIST_COLUMNS)
+    sql, params = _search_sql(recherche, select=f"{columns}, d.distance_m", offset=offset, limit=limit)
     return list(DisplayedActeur.objects.raw(sql, params))
+
+
+def acteur_search_features(*, recherche: ActeurRecherche, offset: int, limit: int) -> list[str]:
+    """A page as GeoJSON Feature texts written by PostgreSQL (coordinates to 6 decimals,
+    `distance_m` to the decimetre with `near`), `limit + 1` at most. The web server only joins
+    them: no per-feature Python work."""
+    props = ", ".join(f"'{p}', d.{p}" for p in FEATURE_PROPERTIES)
+    if recherche.near:
+        props += ", 'distance_m', round(d.distance_m::numeric, 1)"
+    select = (f"json_build_object('type', 'Feature', 'geometry', "
+              f"ST_AsGeoJSON(d.location, {COORDINATE_DECIMALS})::json, 'properties', json_build_object({props}))::text")
+    sql, params = _search_sql(recherche, select=select, offset=offset, limit=limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def displayed_acteur_by_uuid(*, uuid: str) -> DisplayedActeur | None:
@@ -79,9 +122,9 @@ def acteur_tile(*, z: int, x: int, y: int, recherche: ActeurRecherche) -> bytes:
 WITH mvtgeom AS (
   SELECT ST_AsMVTGeom(c.geom, {envelope}, {TILE_EXTENT}, 64, true) AS geom, c.nombre, c.groupe_action
   FROM {DisplayedActeurCluster._meta.db_table} c
-  WHERE c.zoom = %s AND c.geom && {margin})
-SELECT ST_AsMVT(mvtgeom.*, 'acteurs', {TILE_EXTENT}, 'geom') FROM mvtgeom"""
-        params = [z, x, y, z, z, x, y]
+  WHERE c.zoom = {int(z)} AND c.geom && {margin})
+SELECT ST_AsMVT(mvtgeom.*, 'acteurs', {TILE_EXTENT}, 'geom') FROM mvtgeom"""  # a literal zoom: its partial index
+        params = [z, x, y, z, x, y]
     elif z <= CLUSTER_MAX_ZOOM:
         cell = 40075016.685578488 / 2**z / 64
         sql = f"""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -53,6 +55,7 @@ class ActeurListView(PublicAPIView):
 
     @extend_schema(
         summary="Acteurs affichés (GeoJSON)",
+        operation_id="acteurs_list",
         parameters=[*FILTER_PARAMETERS,
                     OpenApiParameter("limit", int, description="taille de page (défaut 50, au plus 500 ; 100 avec near)"),
                     OpenApiParameter("page", int, description="numéro de page, à partir de 1")],
@@ -64,21 +67,20 @@ class ActeurListView(PublicAPIView):
         maximum = settings.API_NEAR_MAX_RESULTS if recherche.near else settings.API_PAGE_MAX_SIZE
         limit = parse_int(request.query_params, "limit", default=min(50, maximum), minimum=1, maximum=maximum)
         page = parse_int(request.query_params, "page", default=1, minimum=1, maximum=10**6)
-        rows = selectors.acteur_search(recherche=recherche, offset=(page - 1) * limit, limit=limit)
-        if page > 1 and not rows:
+        features = selectors.acteur_search_features(recherche=recherche, offset=(page - 1) * limit, limit=limit)
+        if page > 1 and not features:
             raise ParametreInvalide("page", f"page {page} au-delà de la dernière")
-        has_next = len(rows) > limit
-        data = serializers.ActeurSerializer(rows[:limit], many=True).data
+        has_next = len(features) > limit
 
         def link(p):
             return request.build_absolute_uri(
                 request.path + "?" + _with(request.query_params, page=p)) if p else None
 
-        data["next"] = link(page + 1 if has_next else None)
-        data["previous"] = link(page - 1 if page > 1 else None)
-        data["page"] = page
-        data["limit"] = limit
-        return Response(data)
+        # the features are GeoJSON texts from PostgreSQL: joined, not parsed again
+        tail = json.dumps({"next": link(page + 1 if has_next else None),
+                           "previous": link(page - 1 if page > 1 else None), "page": page, "limit": limit})
+        body = '{"type": "FeatureCollection", "features": [' + ", ".join(features[:limit]) + "], " + tail[1:]
+        return HttpResponse(body, content_type=GeoJSONRenderer.media_type)
 
 
 def _with(params, **changes) -> str:

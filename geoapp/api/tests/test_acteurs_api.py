@@ -211,3 +211,22 @@ def test_every_bad_parameter_is_a_400_naming_it(client, params, parametre):
     assert response.status_code == 400
     body = response.json()
     assert body["parametre"] == parametre and body["erreur"]
+
+
+def test_a_feature_of_the_list_is_the_detail_feature_plus_its_distance(client):
+    listed = client.get("/api/v1/acteurs", {"near": "2.35,48.85", "limit": 5}).json()["features"]
+    for feature in listed:
+        detail = client.get(f"/api/v1/acteurs/{feature['properties']['uuid']}").json()
+        props = dict(feature["properties"])
+        assert props.pop("distance_m") >= 0
+        assert props == detail["properties"]
+        assert feature["geometry"] == detail["geometry"]
+
+
+@pytest.mark.parametrize("params", [{"near": "0,90"}, {"near": "-180,-90", "dist": "100000"},
+                                    {"in_bbox": "-2,86,2,90"}, {"in_bbox": "178,-90,180,-86"},
+                                    {"near": "179.99,85", "dist": "100000", "action": "reparer"}])
+def test_extreme_but_valid_coordinates_answer_an_empty_page_not_an_error(client, params):
+    response = client.get("/api/v1/acteurs", params)
+    assert response.status_code == 200
+    assert response.json()["features"] == []

@@ -59,3 +59,15 @@ def test_an_impossible_tile_is_a_400(client, path):
 def test_a_bad_filter_on_a_tile_is_a_400(client):
     response = client.get("/api/v1/tiles/5/16/11.pbf", {"action": "voler"})
     assert response.status_code == 400 and response.json()["parametre"] == "action"
+
+
+def test_the_swapped_cluster_table_keeps_one_partial_spatial_index_per_zoom():
+    from django.db import connection
+
+    from geoapp.acteurs.models import CLUSTER_MAX_ZOOM
+
+    with connection.cursor() as cursor:  # the fixture refreshed the clusters with table_swap
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'acteurs_displayedacteurcluster'")
+        indexes = dict(cursor.fetchall())
+    for z in range(CLUSTER_MAX_ZOOM + 1):
+        assert f"WHERE (zoom = {z})" in indexes[f"displayed_cluster_z{z}_gist"]

@@ -230,3 +230,9 @@ for _name in CLONE_URLS:
     CLONE_URLS[_name] = env(f"CLONE_URL_{_name.upper()}", default=CLONE_URLS[_name])
     CLONE_MIN_ROWS[_name] = env.int(f"CLONE_MIN_ROWS_{_name.upper()}", default=CLONE_MIN_ROWS[_name])
 CLONE_TIMEOUT = env.float("CLONE_TIMEOUT", default=60.0)
+
+# Web requests are short: keep database connections between requests, and no JIT (PostgreSQL's JIT
+# spends ~200 ms compiling the plans of spatial queries whose estimated cost looks high).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"

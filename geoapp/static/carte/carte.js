@@ -87,18 +87,19 @@
       .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
       .then(function (res) {
         if (!res.ok) { $("statut").textContent = "Erreur : " + (res.body.erreur || "recherche impossible"); return; }
-        show(res.body.features);
+        show(res.body.features, !!res.body.next);
       })
       .catch(function () { $("statut").textContent = "Le service ne répond pas, réessayez."; });
   }
 
-  function show(features) {
+  function show(features, more) {
     markers.clearLayers();
     var list = $("resultats");
     list.innerHTML = "";
     var n = features.length;
     $("statut").textContent = n === 0 ? "Aucun lieu trouvé." :
-      n + " lieu" + (n > 1 ? "x" : "") + (state.commune ? " dans la commune." : ", du plus proche au plus loin.");
+      (more ? "Les " + n + " premiers lieux" : n + " lieu" + (n > 1 ? "x" : "")) +
+      (state.commune ? " dans la commune." : ", du plus proche au plus loin.");
     var bounds = [];
     features.forEach(function (f, i) {
       var a = f.properties, c = couleur(a);

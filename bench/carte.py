@@ -1,0 +1,298 @@
+"""Benchmark of la carte's reads at France scale: nearest-100 within 30 km, bbox, commune, vector
+tiles at z5 / z10 / z14, in the database and over HTTP (a loopback load generator, 50 concurrent
+clients), each beside the same query written the naive way, as a ratio. Prints figures; asserts
+nothing.
+
+    uv run python -m bench.carte [--acteurs 500000] [--duree 15] [--clients 50] [--regenerer]
+
+It works on its own database, BENCH_DATABASE_URL (default: DATABASE_URL's name + `_bench`),
+created and migrated if needed, filled once by `bench/generate.py` (kept between runs)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def bench_database_url() -> str:
+    if os.environ.get("BENCH_DATABASE_URL"):
+        return os.environ["BENCH_DATABASE_URL"]
+    base = os.environ.get("DATABASE_URL", "postgis://postgres:postgres@127.0.0.1:5432/circulaire_webapp")
+    parts = urlsplit(base)
+    return urlunsplit(parts._replace(path=parts.path + "_bench"))
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    import psycopg
+
+    from geoapp.common.databases import conninfo_from_url
+
+    info = {k: v for k, v in conninfo_from_url(url).items() if v is not None}
+    with psycopg.connect(**{**info, "dbname": "postgres"}, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [info["dbname"]]).fetchone():
+            conn.execute(f'CREATE DATABASE "{info["dbname"]}"')
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def prepare(n: int, regenerate: bool) -> None:
+    from django.conf import settings
+
+    from bench.generate import bench_acteurs_generate
+    from geoapp.acteurs.models import DisplayedActeur
+    from geoapp.acteurs.services import referentiel_load
+    from geoapp.territoires.models import Commune
+    from geoapp.territoires.services import territoire_load_bundled
+
+    referentiel_load(reference_dir=Path(settings.DATA_DIR) / "reference")
+    if not Commune.objects.exists():
+        territoire_load_bundled(geo_dir=Path(settings.DATA_DIR) / "geo")
+    if regenerate or DisplayedActeur.objects.count() != n:
+        t = time.perf_counter()
+        bench_acteurs_generate(n=n)
+        print(f"generated {n} displayed acteurs + tile clusters in {time.perf_counter() - t:.1f} s", flush=True)
+
+
+# --- workload -----------------------------------------------------------------------------------
+
+
+def workload(seed: int = 7) -> dict:
+    """Query points where people are (sampled acteurs), communes with a contour, tiles."""
+    from django.db import connection
+
+    from geoapp.api.selectors import web_mercator_tile_of
+
+    rng = random.Random(seed)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ST_X(location::geometry), ST_Y(location::geometry) FROM acteurs_displayedacteur "
+                       "TABLESAMPLE SYSTEM (1) REPEATABLE (7) LIMIT 300")
+        points = [(x + rng.uniform(-0.01, 0.01), y + rng.uniform(-0.01, 0.01)) for x, y in cursor.fetchall()]
+        cursor.execute("SELECT code FROM territoires_commune WHERE geom IS NOT NULL ORDER BY code")
+        communes = [c for (c,) in cursor.fetchall()]
+    rng.shuffle(communes)
+    return {
+        "points": points,
+        "bboxes": [(x - 0.06, y - 0.04, x + 0.06, y + 0.04) for x, y in points],  # a town-sized map view
+        "communes": communes[:100],
+        "tiles": {z: [(z, *web_mercator_tile_of(lon=x, lat=y, z=z)) for x, y in points] for z in (5, 10, 14)},
+    }
+
+
+def percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+# --- in the database ----------------------------------------------------------------------------
+
+
+def db_cases(w: dict) -> list[tuple[str, callable, callable, list]]:
+    from django.contrib.gis.db.models.functions import Distance
+    from django.contrib.gis.geos import Point, Polygon
+    from django.contrib.gis.measure import D
+    from django.db import connection
+
+    from bench.urls import NAIVE_TILE_SQL
+    from geoapp.acteurs.models import DisplayedActeur
+    from geoapp.api.filters import ActeurRecherche
+    from geoapp.api.selectors import acteur_search, acteur_tile
+
+    def ours_near(p):
+        return acteur_search(recherche=ActeurRecherche(near=p, dist=30000), offset=0, limit=100)
+
+    def naive_near(p):
+        pt = Point(*p, srid=4326)
+        return list(DisplayedActeur.objects.filter(location__distance_lte=(pt, D(m=30000)))
+                    .annotate(distance=Distance("location", pt)).order_by("distance")[:100])
+
+    def ours_bbox(b):
+        return acteur_search(recherche=ActeurRecherche(in_bbox=b), offset=0, limit=100)
+
+    def naive_bbox(b):
+        poly = Polygon.from_bbox(b)
+        poly.srid = 4326
+        return list(DisplayedActeur.objects.filter(location__intersects=poly))
+
+    def ours_commune(c):
+        return acteur_search(recherche=ActeurRecherche(commune=c), offset=0, limit=100)
+
+    def naive_commune(c):
+        with connection.cursor() as cursor:
+            cursor.execute("""SELECT d.* FROM acteurs_displayedacteur d, territoires_commune t
+                              WHERE t.code = %s AND ST_Intersects(d.location::geometry, t.geom) LIMIT 100""", [c])
+            return cursor.fetchall()
+
+    def ours_tile(t):
+        return acteur_tile(z=t[0], x=t[1], y=t[2], recherche=ActeurRecherche())
+
+    def naive_tile(t):
+        with connection.cursor() as cursor:
+            cursor.execute(NAIVE_TILE_SQL, [*t, *t])
+            return cursor.fetchone()[0]
+
+    cases = [("plus proches (100, 30 km)", ours_near, naive_near, w["points"]),
+             ("bbox (page de 100 / tout en GeoJSON)", ours_bbox, naive_bbox, w["bboxes"]),
+             ("commune (contour)", ours_commune, naive_commune, w["communes"])]
+    cases += [(f"tuile z{z}", ours_tile, naive_tile, w["tiles"][z]) for z in (5, 10, 14)]
+    return cases
+
+
+def time_calls(fn, args: list, *, budget_s: float, max_calls: int) -> tuple[list[float], int]:
+    times, size = [], 0
+    start = time.perf_counter()
+    for i, a in enumerate(args * (1 + max_calls // max(1, len(args)))):
+        if i >= max_calls or (time.perf_counter() - start > budget_s and len(times) >= 3):
+            break
+        t = time.perf_counter()
+        result = fn(a)
+        times.append((time.perf_counter() - t) * 1000)
+        size = len(result) if result is not None else 0
+    return times, size
+
+
+def bench_database(w: dict) -> None:
+    print("\n== In the database (ms; the app's selectors vs the naive query) ==")
+    print(f"{'query':40} {'p50':>8} {'p99':>8}  | {'naive p50':>10} {'naive p99':>10} | {'ratio p50':>9}")
+    for name, ours, naive, args in db_cases(w):
+        ours(args[0]), naive(args[0])  # warm
+        t_ours, _ = time_calls(ours, args, budget_s=10, max_calls=300)
+        t_naive, _ = time_calls(naive, args, budget_s=15, max_calls=100)
+        o50, o99, n50, n99 = (percentile(t_ours, 50), percentile(t_ours, 99), percentile(t_naive, 50),
+                              percentile(t_naive, 99))
+        print(f"{name:40} {o50:8.2f} {o99:8.2f}  | {n50:10.2f} {n99:10.2f} | {n50 / o50:8.1f}x"
+              f"   (n={len(t_ours)}/{len(t_naive)})", flush=True)
+
+
+# --- over HTTP ----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def one_request(port: int, path: str) -> tuple[int, int]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+    await writer.drain()
+    data = await reader.read()
+    writer.close()
+    status = int(data[9:12]) if data[:5] == b"HTTP/" else 0
+    return status, len(data)
+
+
+async def load(port: int, paths: list[str], *, clients: int, duration: float) -> dict:
+    latencies, errors, sizes = [], 0, []
+    deadline = time.perf_counter() + duration
+
+    async def client(k: int):
+        nonlocal errors
+        i = k
+        while time.perf_counter() < deadline:
+            path = paths[i % len(paths)]
+            i += clients
+            t = time.perf_counter()
+            try:
+                status, size = await asyncio.wait_for(one_request(port, path), timeout=30)
+            except Exception:
+                status, size = 0, 0
+            latencies.append((time.perf_counter() - t) * 1000)
+            sizes.append(size)
+            if status != 200:
+                errors += 1
+
+    start = time.perf_counter()
+    await asyncio.gather(*(client(k) for k in range(clients)))
+    elapsed = time.perf_counter() - start
+    return {"n": len(latencies), "rps": len(latencies) / elapsed, "p50": percentile(latencies, 50),
+            "p99": percentile(latencies, 99), "errors": errors, "bytes": statistics.mean(sizes) if sizes else 0}
+
+
+def http_cases(w: dict) -> list[tuple[str, list[str], list[str]]]:
+    near = [f"near={x:.6f},{y:.6f}&dist=30000&limit=100" for x, y in w["points"]]
+    bbox = [f"in_bbox={a:.6f},{b:.6f},{c:.6f},{d:.6f}" for a, b, c, d in w["bboxes"]]
+    cases = [
+        ("plus proches (100, 30 km)", [f"/api/v1/acteurs?{q}" for q in near], [f"/naif/acteurs-proches?{q}" for q in near]),
+        ("bbox (page de 100 / tout)", [f"/api/v1/acteurs?{q}&limit=100" for q in bbox], [f"/naif/acteurs-bbox?{q}" for q in bbox]),
+        ("commune (contour)", [f"/api/v1/acteurs?commune={c}&limit=100" for c in w["communes"]],
+         [f"/naif/acteurs-commune?commune={c}" for c in w["communes"]]),
+    ]
+    for z in (5, 10, 14):
+        cases.append((f"tuile z{z}", [f"/api/v1/tiles/{z}/{x}/{y}.pbf" for _, x, y in w["tiles"][z]],
+                      [f"/naif/tiles/{z}/{x}/{y}.pbf" for _, x, y in w["tiles"][z]]))
+    return cases
+
+
+def bench_http(w: dict, *, clients: int, duration: float, workers: int) -> None:
+    port = free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "geoapp.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--backlog", "2048", "--timeout", "120",
+         "--env", "DJANGO_SETTINGS_MODULE=bench.settings"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    try:
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        print(f"\n== Over HTTP: gunicorn {workers} workers on 127.0.0.1, {clients} concurrent clients, "
+              f"{duration:g} s per run (ms) ==")
+        print(f"{'endpoint':28} {'req/s':>7} {'p50':>7} {'p99':>7} {'err':>4} {'kB':>6} | "
+              f"{'naive req/s':>11} {'p50':>7} {'p99':>8} {'err':>4} {'kB':>7} | {'x req/s':>7} {'x p99':>6}")
+        for name, ours, naive in http_cases(w):
+            asyncio.run(load(port, ours[:20], clients=5, duration=1))  # warm the workers
+            o = asyncio.run(load(port, ours, clients=clients, duration=duration))
+            n = asyncio.run(load(port, naive, clients=clients, duration=duration))
+            print(f"{name:28} {o['rps']:7.0f} {o['p50']:7.1f} {o['p99']:7.1f} {o['errors']:4d} {o['bytes'] / 1000:6.1f} | "
+                  f"{n['rps']:11.1f} {n['p50']:7.0f} {n['p99']:8.0f} {n['errors']:4d} {n['bytes'] / 1000:7.1f} | "
+                  f"{o['rps'] / max(n['rps'], 0.01):6.1f}x {n['p99'] / o['p99']:5.1f}x", flush=True)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--acteurs", type=int, default=500_000)
+    parser.add_argument("--duree", type=float, default=15.0, help="seconds per HTTP run (the issue says 60)")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--regenerer", action="store_true")
+    parser.add_argument("--sans-http", action="store_true")
+    args = parser.parse_args()
+
+    url = bench_database_url()
+    setup_django(url)
+    print(f"database: {urlsplit(url).path.lstrip('/')}; {os.cpu_count()} cores", flush=True)
+    prepare(args.acteurs, args.regenerer)
+    w = workload()
+    bench_database(w)
+    if not args.sans_http:
+        bench_http(w, clients=args.clients, duration=args.duree, workers=args.workers)
+
+
+if __name__ == "__main__":
+    main()

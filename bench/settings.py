@@ -1,0 +1,11 @@
+"""The benchmark's web server: production-like (DEBUG off, no throttling) plus the naive endpoints
+it compares against (`bench/urls.py`)."""
+
+from geoapp.config.settings.base import *  # noqa: F401,F403
+
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+ROOT_URLCONF = "bench.urls"
+API_THROTTLE_RATE = None
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+WHITENOISE_USE_FINDERS = True  # the map page works too, without collectstatic
