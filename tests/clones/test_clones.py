@@ -145,3 +145,17 @@ def test_every_clone_flow_has_a_deployment_tagged_clone():
     for nom, flow_function in FLOWS.items():
         assert flow_function in by_function, f"no deployment for the clone of {nom}"
         assert "clone" in by_function[flow_function]["tags"]
+
+
+def test_a_zipped_download_is_spooled_to_disk_and_its_csv_streamed(warehouse, tmp_path):
+    import zipfile
+
+    from flows import REPO
+    from flows.clones.jeux import SIRENE_ETABLISSEMENT
+
+    with zipfile.ZipFile(tmp_path / "StockEtablissement_utf8.zip", "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.write(REPO / "data" / "sirene" / "StockEtablissement_utf8_extrait.csv", "StockEtablissement_utf8.csv")
+    with serveur_donnees(tmp_path) as base_url:
+        report = clone_charger(jeu=SIRENE_ETABLISSEMENT, urls=[f"{base_url}/StockEtablissement_utf8.zip"], min_lignes=20)
+    assert report.lignes == 23
+    assert scalar("SELECT count(DISTINCT siret) FROM reference.sirene_etablissement") == 23
