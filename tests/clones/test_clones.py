@@ -29,7 +29,7 @@ def test_every_bundled_dataset_is_cloned_by_its_flow_through_prefect(warehouse, 
 
     assert {nom: r["lignes"] for nom, r in report.items()} == {
         "ban": 158_048, "sirene_etablissement": 23, "laposte_code_postal": 39_201, "insee_commune": 37_590,
-        "insee_epci": 1_255, "contour_commune": 612, "contour_departement": 96,
+        "insee_epci": 1_255, "insee_departement": 109, "contour_commune": 612, "contour_departement": 96,
     }
     # what a reader of the stable names sees
     assert scalar("SELECT count(*) FROM reference.ban") == 158_048
