@@ -159,3 +159,17 @@ def test_a_zipped_download_is_spooled_to_disk_and_its_csv_streamed(warehouse, tm
         report = clone_charger(jeu=SIRENE_ETABLISSEMENT, urls=[f"{base_url}/StockEtablissement_utf8.zip"], min_lignes=20)
     assert report.lignes == 23
     assert scalar("SELECT count(DISTINCT siret) FROM reference.sirene_etablissement") == 23
+
+
+def test_a_bad_file_fails_the_flow_at_once_without_retries(ban_clone, prefect_api, tmp_path):
+    import time
+
+    from flows.clones.ban import clone_ban_flow
+
+    before = clone_table_courante(nom="ban")
+    (tmp_path / "adresses.csv.gz").write_bytes(gzip.compress(b"id;nom\n1;x\n"))
+    started = time.monotonic()
+    with serveur_donnees(tmp_path) as base_url, pytest.raises(CloneSchemaError):
+        clone_ban_flow(urls=[f"{base_url}/adresses.csv.gz"], min_lignes=1)
+    assert time.monotonic() - started < 9  # the first retry would wait 10 s: a bad schema is not retried
+    assert clone_table_courante(nom="ban") == before
