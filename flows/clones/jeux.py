@@ -137,6 +137,15 @@ INSEE_EPCI = JeuDeDonnees(
 )
 
 
+INSEE_DEPARTEMENT = JeuDeDonnees(
+    nom="insee_departement",
+    format="json",
+    cles=("code", "nom", "region"),
+    ligne=lambda obj: (obj["code"], obj["nom"], obj["region"]),
+    colonnes=(Colonne("code"), Colonne("nom"), Colonne("region")),
+)
+
+
 # --- contours (GeoJSON FeatureCollections) ---------------------------------------------------------
 def _contour(feature: dict) -> tuple:
     props = feature.get("properties") or {}
@@ -170,5 +179,5 @@ CONTOUR_COMMUNE = _contours("contour_commune")
 CONTOUR_DEPARTEMENT = _contours("contour_departement")
 
 JEUX: dict[str, JeuDeDonnees] = {j.nom: j for j in (
-    BAN, SIRENE_ETABLISSEMENT, LAPOSTE_CODE_POSTAL, INSEE_COMMUNE, INSEE_EPCI, CONTOUR_COMMUNE, CONTOUR_DEPARTEMENT,
+    BAN, SIRENE_ETABLISSEMENT, LAPOSTE_CODE_POSTAL, INSEE_COMMUNE, INSEE_EPCI, INSEE_DEPARTEMENT, CONTOUR_COMMUNE, CONTOUR_DEPARTEMENT,
 )}

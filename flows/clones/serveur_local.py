@@ -21,6 +21,7 @@ SOURCES_EMBARQUEES: dict[str, tuple[list[str], int]] = {
     "laposte_code_postal": (["geo/laposte-codes-postaux-datanova-2025-06.csv"], 39_000),
     "insee_commune": (["geo/decoupage-administratif-6.0.0/communes.json"], 37_000),
     "insee_epci": (["geo/decoupage-administratif-6.0.0/epci.json"], 1_200),
+    "insee_departement": (["geo/decoupage-administratif-6.0.0/departements.json"], 100),
     "contour_commune": ([
         "geo/france-geojson-2018_communes-44-loire-atlantique.geojson",
         "geo/france-geojson-2018_communes-56-morbihan.geojson",

@@ -8,6 +8,7 @@ from flows.clones.ban import clone_ban_flow
 from flows.clones.contours_communes import clone_contours_communes_flow
 from flows.clones.contours_departements import clone_contours_departements_flow
 from flows.clones.insee_communes import clone_insee_communes_flow
+from flows.clones.insee_departements import clone_insee_departements_flow
 from flows.clones.insee_epci import clone_insee_epci_flow
 from flows.clones.laposte import clone_laposte_flow
 from flows.clones.sirene_etablissement import clone_sirene_etablissement_flow
@@ -18,6 +19,7 @@ FLOWS = {
     "laposte_code_postal": clone_laposte_flow,
     "insee_commune": clone_insee_communes_flow,
     "insee_epci": clone_insee_epci_flow,
+    "insee_departement": clone_insee_departements_flow,
     "contour_commune": clone_contours_communes_flow,
     "contour_departement": clone_contours_departements_flow,
 }

@@ -172,6 +172,78 @@ def adresse_rechercher(*, q: str, limit: int = 5, alias: str = ALIAS) -> list[Re
     return unique[:limit]
 
 
+_SQL_LOT = """
+SELECT q.i, v.code_insee, v.code_postal, v.nom_commune, v.nom_voie, v.id_ban, v.lon, v.lat, v.qual,
+       a.id, a.numero, a.rep, a.lon, a.lat
+FROM unnest(%(i)s::integer[], %(nom)s::text[], %(type)s::text[], %(cp)s::text[], %(insee)s::text[],
+            %(numero)s::integer[], %(reps)s::text[]) AS q(i, nom, type, cp, insee, numero, reps)
+CROSS JOIN LATERAL (
+  SELECT code_insee, code_postal, nom_commune, nom_voie, id_ban, lon, lat, nb_adresses,
+         greatest(similarity(nom_norm, q.nom),
+                  1 - levenshtein(left(nom_norm, 255), left(q.nom, 255))::float
+                      / greatest(length(nom_norm), length(q.nom), 1))
+         - CASE WHEN q.type = '' OR type_voie = q.type THEN 0 ELSE 0.1 END AS qual
+  FROM ban_voie
+  WHERE (nom_norm = q.nom OR nom_norm %% q.nom)
+    AND (q.cp IS NULL OR code_postal = q.cp)
+    AND (q.insee IS NULL OR code_insee = ANY(string_to_array(q.insee, ',')))
+  ORDER BY qual DESC, nb_adresses DESC
+  LIMIT %(k)s::integer) v
+LEFT JOIN LATERAL (
+  SELECT a.id, a.numero, a.rep, a.lon, a.lat FROM ban a
+  WHERE q.numero IS NOT NULL AND a.code_insee = v.code_insee AND a.nom_voie = v.nom_voie
+    AND a.numero = q.numero AND a.code_postal IS NOT DISTINCT FROM v.code_postal
+  ORDER BY (lower(coalesce(a.rep, '')) = ANY(string_to_array(q.reps, ','))) DESC, (a.rep IS NULL) DESC, a.id
+  LIMIT 1) a ON true
+ORDER BY q.i, v.qual DESC, v.nb_adresses DESC
+"""
+
+
+def adresses_geocoder_lot(*, adresses: list[str], alias: str = ALIAS) -> list[Resultat | None]:
+    """The best answer for each address, in order: the first search (within the postal code /
+    city) of every address in ONE statement; the few that find nothing there take the path of
+    `adresse_rechercher` (wider searches) one by one. Same answers as `adresse_rechercher`."""
+    villes = _villes.charger(alias)
+    requetes = [requete_analyser(a, villes=villes.noms) for a in adresses]
+    params = {"i": [], "nom": [], "type": [], "cp": [], "insee": [], "numero": [], "reps": [], "k": CANDIDATS}
+    contexts = {}
+    for i, requete in enumerate(requetes):
+        if not requete.voie:
+            continue
+        type_voie, nom = voie_decomposer(requete.voie)
+        if not nom:
+            type_voie, nom = "", requete.voie
+        communes = villes.par_nom.get(requete.ville, []) if requete.ville else []
+        codes_insee = sorted({c.code_insee for c in communes})
+        cp = requete.code_postal
+        params["i"].append(i)
+        params["nom"].append(nom)
+        params["type"].append(type_voie)
+        params["cp"].append(cp)
+        params["insee"].append(None if cp or not codes_insee else ",".join(codes_insee))
+        params["numero"].append(requete.numero)
+        params["reps"].append(",".join(repetitions_equivalentes(requete.rep)))
+        contexts[i] = bool(cp or codes_insee)
+    rows_by_i: dict[int, list[tuple]] = {}
+    if params["i"]:
+        with connections[alias].cursor() as cursor:
+            cursor.execute(_SQL_LOT, params)
+            for row in cursor.fetchall():
+                if row[8] >= SIMILARITE_MIN:
+                    rows_by_i.setdefault(row[0], []).append(row[1:])
+    out: list[Resultat | None] = []
+    for i, (adresse, requete) in enumerate(zip(adresses, requetes)):
+        rows = rows_by_i.get(i)
+        if rows:
+            found = _resultats(requete, rows, contexte_ok=contexts[i])
+            found.sort(key=lambda r: (-r.score, r.type != "housenumber"))
+            out.append(found[0])
+        else:
+            found = adresse_rechercher(q=adresse, limit=1, alias=alias)
+            out.append(found[0] if found else None)
+    return out
+
+
 class GeocodeurHorsLigne:
     """The offline backend: no network, the cloned BAN of the warehouse."""
 
@@ -183,12 +255,11 @@ class GeocodeurHorsLigne:
     def rechercher(self, *, q: str, limit: int = 5) -> list[Resultat]:
         return adresse_rechercher(q=q, limit=limit, alias=self.alias)
 
-    def geocoder_lot(self, *, adresses: list[str]) -> list[Resultat | None]:
-        out = []
-        for adresse in adresses:
-            found = adresse_rechercher(q=adresse, limit=1, alias=self.alias)
-            out.append(found[0] if found else None)
+    def geocoder_lot(self, *, adresses: list[str], taille: int = 500) -> list[Resultat | None]:
+        out: list[Resultat | None] = []
+        for start in range(0, len(adresses), taille):
+            out += adresses_geocoder_lot(adresses=adresses[start:start + taille], alias=self.alias)
         return out
 
 
-__all__ = ["GeocodeurHorsLigne", "adresse_rechercher", "normaliser"]
+__all__ = ["GeocodeurHorsLigne", "adresse_rechercher", "adresses_geocoder_lot", "normaliser"]

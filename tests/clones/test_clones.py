@@ -29,7 +29,7 @@ def test_every_bundled_dataset_is_cloned_by_its_flow_through_prefect(warehouse, 
 
     assert {nom: r["lignes"] for nom, r in report.items()} == {
         "ban": 158_048, "sirene_etablissement": 23, "laposte_code_postal": 39_201, "insee_commune": 37_590,
-        "insee_epci": 1_255, "contour_commune": 612, "contour_departement": 96,
+        "insee_epci": 1_255, "insee_departement": 109, "contour_commune": 612, "contour_departement": 96,
     }
     # what a reader of the stable names sees
     assert scalar("SELECT count(*) FROM reference.ban") == 158_048
@@ -145,3 +145,31 @@ def test_every_clone_flow_has_a_deployment_tagged_clone():
     for nom, flow_function in FLOWS.items():
         assert flow_function in by_function, f"no deployment for the clone of {nom}"
         assert "clone" in by_function[flow_function]["tags"]
+
+
+def test_a_zipped_download_is_spooled_to_disk_and_its_csv_streamed(warehouse, tmp_path):
+    import zipfile
+
+    from flows import REPO
+    from flows.clones.jeux import SIRENE_ETABLISSEMENT
+
+    with zipfile.ZipFile(tmp_path / "StockEtablissement_utf8.zip", "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.write(REPO / "data" / "sirene" / "StockEtablissement_utf8_extrait.csv", "StockEtablissement_utf8.csv")
+    with serveur_donnees(tmp_path) as base_url:
+        report = clone_charger(jeu=SIRENE_ETABLISSEMENT, urls=[f"{base_url}/StockEtablissement_utf8.zip"], min_lignes=20)
+    assert report.lignes == 23
+    assert scalar("SELECT count(DISTINCT siret) FROM reference.sirene_etablissement") == 23
+
+
+def test_a_bad_file_fails_the_flow_at_once_without_retries(ban_clone, prefect_api, tmp_path):
+    import time
+
+    from flows.clones.ban import clone_ban_flow
+
+    before = clone_table_courante(nom="ban")
+    (tmp_path / "adresses.csv.gz").write_bytes(gzip.compress(b"id;nom\n1;x\n"))
+    started = time.monotonic()
+    with serveur_donnees(tmp_path) as base_url, pytest.raises(CloneSchemaError):
+        clone_ban_flow(urls=[f"{base_url}/adresses.csv.gz"], min_lignes=1)
+    assert time.monotonic() - started < 9  # the first retry would wait 10 s: a bad schema is not retried
+    assert clone_table_courante(nom="ban") == before

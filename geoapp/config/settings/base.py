@@ -214,6 +214,7 @@ CLONE_URLS = {
     "laposte_code_postal": "https://datanova.laposte.fr/data-fair/api/v1/datasets/laposte-hexasmal/raw",
     "insee_commune": "https://unpkg.com/@etalab/decoupage-administratif@6.0.0/data/communes.json",
     "insee_epci": "https://unpkg.com/@etalab/decoupage-administratif@6.0.0/data/epci.json",
+    "insee_departement": "https://unpkg.com/@etalab/decoupage-administratif@6.0.0/data/departements.json",
     "contour_commune": "https://etalab-datasets.geo.data.gouv.fr/contours-administratifs/2025/geojson/communes-100m.geojson.gz",
     "contour_departement": "https://etalab-datasets.geo.data.gouv.fr/contours-administratifs/2025/geojson/departements-100m.geojson.gz",
 }
@@ -223,6 +224,7 @@ CLONE_MIN_ROWS = {
     "laposte_code_postal": 38_000,
     "insee_commune": 34_000,
     "insee_epci": 1_200,
+    "insee_departement": 100,
     "contour_commune": 34_000,
     "contour_departement": 100,
 }

@@ -104,3 +104,17 @@ def test_a_street_without_number_and_a_city_alone_get_a_street_and_a_municipalit
 def test_batch_geocoding_keeps_the_order_and_none_for_no_answer(ban_clone):
     results = GeocodeurHorsLigne().geocoder_lot(adresses=["10 bd voltaire paris", "xqzw lorem ipsum", "3 r st maur 75011"])
     assert [r.id if r else None for r in results] == ["75111_9907_00010", None, "75111_8699_00003"]
+
+
+def test_batch_geocoding_gives_the_same_answers_as_one_by_one(ban_clone):
+    rows = adresses_11e(120, seed=3)
+    adresses = []
+    for n, row in enumerate(rows):
+        forms = [f"{row['numero']} {row['nom_voie']} {row['code_postal']} Paris",
+                 f"{row['numero']} {row['nom_voie'].lower()} paris 11e",
+                 f"{row['numero']} {row['nom_voie'][:-2] + row['nom_voie'][-1]}",  # a letter dropped
+                 "Paris 11e", "xqzw lorem ipsum"]
+        adresses.append(forms[n % len(forms)])
+    one_by_one = [(adresse_rechercher(q=a, limit=1) or [None])[0] for a in adresses]
+    assert GeocodeurHorsLigne().geocoder_lot(adresses=adresses, taille=50) == one_by_one
+    assert sum(r is not None for r in one_by_one) >= 90
