@@ -3,6 +3,8 @@ A self-contained view (no DRF router): bad parameters get a 400 with a JSON mess
 
 from __future__ import annotations
 
+import psycopg
+from django.db import ProgrammingError
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
@@ -13,7 +15,8 @@ LIMIT_MAX = 20
 
 
 def _erreur(parametre: str, message: str) -> JsonResponse:
-    return JsonResponse({"code": 400, "parametre": parametre, "message": message}, status=400)
+    """The error shape of the whole API (geoapp.api.exceptions): {"erreur", "parametre"}."""
+    return JsonResponse({"erreur": message, "parametre": parametre}, status=400)
 
 
 @require_GET
@@ -28,5 +31,12 @@ def adresses(request):
         return _erreur("limit", f"limit doit être un entier entre 1 et {LIMIT_MAX}")
     if not 1 <= limit <= LIMIT_MAX:
         return _erreur("limit", f"limit doit être un entier entre 1 et {LIMIT_MAX}")
-    resultats = adresse_rechercher(q=q, limit=limit)
+    try:
+        resultats = adresse_rechercher(q=q, limit=limit)
+    except ProgrammingError as exc:
+        if not isinstance(exc.__cause__, psycopg.errors.UndefinedTable):
+            raise
+        # A fresh deployment: the BAN has not been cloned into the warehouse yet.
+        return JsonResponse({"erreur": "le géocodeur n'est pas encore prêt : la BAN n'a pas été clonée "
+                                       "(flow clone-ban)"}, status=503, headers={"Retry-After": "3600"})
     return JsonResponse(collection_geojson(q=q, limit=limit, resultats=resultats), json_dumps_params={"ensure_ascii": False})

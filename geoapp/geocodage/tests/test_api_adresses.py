@@ -56,4 +56,25 @@ def test_a_bad_parameter_gets_a_400_naming_it(client, params, parametre):
     response = client.get("/api/v1/adresses", params)
     assert response.status_code == 400
     body = response.json()
-    assert body["parametre"] == parametre and parametre in body["message"]
+    assert body["parametre"] == parametre and parametre in body["erreur"]
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "warehouse"])
+def test_before_the_first_ban_clone_the_endpoint_says_it_is_not_ready(client, ban_clone, warehouse):
+    import psycopg
+    from django.db import connections
+
+    connections["warehouse"].close()  # its prepared statements would still find the table by OID
+    with psycopg.connect(**warehouse, autocommit=True) as admin:
+        kind = admin.execute("SELECT relkind FROM pg_class WHERE oid = 'reference.ban_voie'::regclass").fetchone()[0]
+        what = "VIEW" if kind == "v" else "TABLE"
+        admin.execute(f"ALTER {what} reference.ban_voie RENAME TO ban_voie_absente")
+        try:
+            response = client.get("/api/v1/adresses", {"q": "12 rue de la roquette"})
+        finally:
+            connections["warehouse"].close()
+            admin.execute(f"ALTER {what} reference.ban_voie_absente RENAME TO ban_voie")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "3600"
+    assert "BAN" in response.json()["erreur"]
