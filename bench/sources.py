@@ -131,7 +131,10 @@ def main() -> None:
             print(f"{'étape':<20} {'secondes':>9} {'lignes/s':>10} {'× fetch':>8}")
             fetch_rate = rows / totals["fetch"] if totals["fetch"] else 0
             for stage in ("fetch", "normalise", "diff_suggestions", "apply", "displayed_refresh"):
-                rate = rows / totals[stage] if totals[stage] else float("inf")
+                if totals[stage] < 0.05:
+                    print(f"{stage:<20} {totals[stage]:>9.1f} {'(rien à faire)':>19}")
+                    continue
+                rate = rows / totals[stage]
                 ratio = rate / fetch_rate if fetch_rate else 0
                 print(f"{stage:<20} {totals[stage]:>9.1f} {rate:>10.0f} {ratio:>8.2f}")
             print(f"temps total : {wall:.1f} s ({rows / wall:.0f} lignes/s de bout en bout) ; "

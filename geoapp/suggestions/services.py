@@ -99,13 +99,33 @@ def suggestions_write(*, run_id: str, propositions: list[dict]) -> dict[str, int
         # an ajout's values are its `donnees`; field-level change rows are for modifications/suppressions
         changements.append([] if p["type"] == TypeSuggestion.AJOUT else list(p["changements"].items()))
         counts[p["type"]] += 1
-    created = GroupeSuggestion.objects.bulk_create(groupes, batch_size=2000)
+    # groups without change rows (ajouts) go in with COPY; the others need their ids back
+    _groupes_copy([g for g, changes in zip(groupes, changements) if not changes])
+    with_changes = [(g, changes) for g, changes in zip(groupes, changements) if changes]
+    created = GroupeSuggestion.objects.bulk_create([g for g, _ in with_changes], batch_size=2000)
     ChangementSuggestion.objects.bulk_create(
         (ChangementSuggestion(groupe=g, champ=champ, ancienne_valeur=old, nouvelle_valeur=new)
-         for g, changes in zip(created, changements) for champ, (old, new) in changes),
+         for g, (_, changes) in zip(created, with_changes) for champ, (old, new) in changes),
         batch_size=5000,
     )
     return dict(counts)
+
+
+def _groupes_copy(groupes: list[GroupeSuggestion]) -> None:
+    """Insert groups with COPY (bulk_create spends its time building statements)."""
+    if not groupes:
+        return
+    from django.db import connection
+    from psycopg.types.json import Jsonb
+
+    now = timezone.now()
+    columns = ["cohorte_id", "source_id", "identifiant_unique", "statut", "donnees", "empreinte", "message",
+               "modifie_le"]
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {GroupeSuggestion._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for g in groupes:
+                copy.write_row([g.cohorte_id, g.source_id, g.identifiant_unique, g.statut, Jsonb(g.donnees),
+                                g.empreinte, g.message, now])
 
 
 def suggestion_groupes_set_statut(*, groupe_ids: list[int], statut: str) -> int:

@@ -8,13 +8,13 @@ from flows.sources.stand_in.server import StandIn, StandInConfig
 
 @pytest.fixture
 def stand_in(settings):
-    with StandIn(StandInConfig(size=30), slow_seconds=1.5) as server:
+    with StandIn(StandInConfig(size=30), slow_seconds=4.0) as server:
         settings.SOURCES_DATAFAIR_POINTSAPPORT_URL = server.url
         settings.SOURCES_DATAFAIR_ADEME_URL = server.url
         settings.SOURCES_CMA_URL = server.url
         settings.SOURCES_PHARMACIES_URL = f"{server.url}/download/annuaire_csv.zip"
         settings.SOURCES_GEOCODAGE_URL = f"{server.url}/geocodage/search/"
-        settings.SOURCES_HTTP_TIMEOUT = 0.8
+        settings.SOURCES_HTTP_TIMEOUT = 2.0
         settings.SOURCES_HTTP_RETRIES = 3
         settings.SOURCES_HTTP_BACKOFF = 0.01
         settings.SOURCES_HTTP_RATE_PER_HOST = 0

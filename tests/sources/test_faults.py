@@ -32,7 +32,7 @@ def test_a_5xx_then_success_is_retried_and_the_run_completes(paged):
 
 
 def test_a_timeout_is_retried(paged):
-    paged.faults["donnees-eo-aliapur/lines"] = ["lent"]  # 1.5 s > the 0.8 s timeout, once
+    paged.faults["donnees-eo-aliapur/lines"] = ["lent"]  # 4 s > the 2 s timeout, once
 
     counts = eco_organisme_flow(source="aliapur")
 
