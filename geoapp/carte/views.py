@@ -20,7 +20,7 @@ def accueil(request):
         {
             "acteurs_count": displayed_acteur_count(),
             "acteurs": displayed_acteur_list(limit=50),
-            "sources": source_list_with_counts(),
+            "sources": [s for s in source_list_with_counts() if s["acteurs_count"]],  # those that give acteurs
         },
     )
 
