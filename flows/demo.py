@@ -4,6 +4,7 @@ on http://127.0.0.1:$PORT (8000) until Ctrl-C."""
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 
 import flows  # noqa: F401  (Prefect and Django defaults)
@@ -42,6 +43,11 @@ def serve() -> None:
 
 
 if __name__ == "__main__":
-    if "--serve-only" not in sys.argv:
+    if "--prepare-only" in sys.argv:
         prepare()
-    serve()
+    else:
+        if "--serve-only" not in sys.argv:
+            # The flows run in a child process that exits normally, so that Prefect's embedded
+            # server stops with it (an exec into gunicorn would leave that server running orphaned).
+            subprocess.run([sys.executable, "-m", "flows.demo", "--prepare-only"], check=True)
+        serve()

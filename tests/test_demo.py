@@ -23,6 +23,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def session_commands(session_id: int) -> list[str]:
+    """Command lines of the live processes of a session (the demo runs in its own)."""
+    commands = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[3]) == session_id:  # field 6 of stat: the session id
+                commands.append((stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+        except (OSError, IndexError, ValueError):
+            continue
+    return commands
+
+
 def with_name(url: str, name: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
@@ -71,6 +84,8 @@ def test_make_demo_loads_the_bundled_acteurs_and_serves_the_home_page(tmp_path):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/acteurs?limit=100", timeout=10) as response:
             assert response.headers["Content-Type"] == "application/geo+json"
             assert len(json.loads(response.read())["features"]) == 100  # a full page: hundreds are displayed
+        # the flows' embedded Prefect server stopped with them: only the web app keeps running
+        assert not [cmd for cmd in session_commands(demo.pid) if "prefect.server" in cmd]
     finally:
         os.killpg(demo.pid, signal.SIGTERM)
         try:
