@@ -103,15 +103,17 @@ def fdw_configure_warehouse(*, webapp_tables: list[str], conn: psycopg.Connectio
             own.execute(statement)
 
 
-def fdw_configure_webapp(*, remote_schema: str = "displayed") -> None:
-    """In the web app: a server pointing at the warehouse and its `displayed` schema imported as
-    foreign tables in schema `warehouse`."""
+def fdw_configure_webapp(*, remote_schema: str = "displayed", server: str = WAREHOUSE_SERVER,
+                         local_schema: str = WAREHOUSE_SCHEMA, tables: list[str] | None = None) -> None:
+    """In the web app: a server pointing at the warehouse and a warehouse schema (`displayed` by
+    default) imported as foreign tables in `local_schema` (`warehouse` by default). Recreated
+    each time, one at a time per server."""
     statements = _server_statements(
-        server=WAREHOUSE_SERVER, target=warehouse_conninfo(),
+        server=server, target=warehouse_conninfo(),
         host=settings.FDW_WAREHOUSE_HOST, port=settings.FDW_WAREHOUSE_PORT,
-    ) + _import_statements(server=WAREHOUSE_SERVER, remote_schema=remote_schema, local_schema=WAREHOUSE_SCHEMA, tables=None)
+    ) + _import_statements(server=server, remote_schema=remote_schema, local_schema=local_schema, tables=tables)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('fdw_configure_webapp'))")
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"fdw_configure_webapp:{server}"])
         for statement in statements:
             cursor.execute(statement.as_string(cursor.connection))
 

@@ -8,15 +8,9 @@ not carry foreign keys, and could not drop a table another one references."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import connection, transaction
 
-from geoapp.common.databases import (
-    _import_statements,
-    _server_statements,
-    table_swap,
-    warehouse_conninfo,
-)
+from geoapp.common.databases import fdw_configure_webapp, table_swap
 from geoapp.territoires.models import Commune, Departement, Epci
 
 SERVER = "warehouse_reference_server"
@@ -29,12 +23,7 @@ _GEOM_OK = "ST_Multi(ST_CollectionExtract(ST_MakeValid({g}), 3))"
 def fdw_configure_reference() -> None:
     """In the web app: the warehouse's cloned tables as foreign tables of schema `warehouse_reference`
     (own server, so that the `warehouse` schema of the displayed acteurs is untouched)."""
-    statements = _server_statements(
-        server=SERVER, target=warehouse_conninfo(), host=settings.FDW_WAREHOUSE_HOST, port=settings.FDW_WAREHOUSE_PORT,
-    ) + _import_statements(server=SERVER, remote_schema="reference", local_schema=SCHEMA, tables=TABLES)
-    with transaction.atomic(), connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement.as_string(cursor.connection))
+    fdw_configure_webapp(server=SERVER, remote_schema="reference", local_schema=SCHEMA, tables=TABLES)
 
 
 def _foreign_keys(cursor, tables: list[str]) -> list[tuple[str, str, str]]:
