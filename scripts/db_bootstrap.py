@@ -71,8 +71,7 @@ def main() -> None:
     ensure_database(warehouse, EXTENSIONS)
     if "--test" in sys.argv:
         ensure_database(test_url(warehouse), EXTENSIONS)
-        # pytest-django creates test_<webapp> itself; the template needs the extensions so that
-        # a superuser-less role could still use it.
+        # (pytest-django creates the web app's test_ database itself)
     prefect_url = os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL", "")
     if prefect_url.startswith("postgresql"):
         ensure_database(prefect_url, [])

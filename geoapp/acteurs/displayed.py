@@ -100,7 +100,7 @@ CREATE TEMP TABLE member ON COMMIT DROP AS
 SELECT u.identifiant_unique, COALESCE(u.parent_id, u.identifiant_unique) AS display_id, u.parent_id IS NULL AS own
 FROM unit u WHERE u.parent_id IS NULL OR u.statut = 'ACTIF'"""
 
-    def set_table(name: str, revision_sql: str, acteur_sql: str, columns: str) -> str:
+    def set_table(name: str, revision_sql: str, acteur_sql: str) -> str:
         """A per-unit set: the revision's when it has one, else the imported acteur's."""
         return f"""
 CREATE TEMP TABLE {name} ON COMMIT DROP AS
@@ -111,11 +111,11 @@ SELECT * FROM imp WHERE NOT EXISTS (SELECT 1 FROM rev WHERE rev.id = imp.id)"""
     labels = set_table(
         "unit_label",
         f"SELECT revisionacteur_id AS id, labelqualite_id AS code FROM {schema}.acteurs_revisionacteur_labels",
-        f"SELECT acteur_id AS id, labelqualite_id AS code FROM {schema}.acteurs_acteur_labels", "id, code")
+        f"SELECT acteur_id AS id, labelqualite_id AS code FROM {schema}.acteurs_acteur_labels")
     services = set_table(
         "unit_service",
         f"SELECT revisionacteur_id AS id, acteurservice_id AS code FROM {schema}.acteurs_revisionacteur_acteur_services",
-        f"SELECT acteur_id AS id, acteurservice_id AS code FROM {schema}.acteurs_acteur_acteur_services", "id, code")
+        f"SELECT acteur_id AS id, acteurservice_id AS code FROM {schema}.acteurs_acteur_acteur_services")
     propositions = set_table(
         "unit_proposition",
         f"""SELECT p.acteur_id AS id, p.action_id AS action, s.souscategorieobjet_id AS sous_categorie
@@ -123,8 +123,7 @@ SELECT * FROM imp WHERE NOT EXISTS (SELECT 1 FROM rev WHERE rev.id = imp.id)"""
             JOIN {schema}.acteurs_revisionpropositionservice_sous_categories s ON s.revisionpropositionservice_id = p.id""",
         f"""SELECT p.acteur_id AS id, p.action_id AS action, s.souscategorieobjet_id AS sous_categorie
             FROM {schema}.acteurs_propositionservice p
-            JOIN {schema}.acteurs_propositionservice_sous_categories s ON s.propositionservice_id = p.id""",
-        "id, action, sous_categorie")
+            JOIN {schema}.acteurs_propositionservice_sous_categories s ON s.propositionservice_id = p.id""")
 
     def displayed_set(unit_table: str, columns: str) -> str:
         """Per displayed acteur: its own set when not empty, else the union of its children's."""
