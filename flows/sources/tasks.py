@@ -102,7 +102,18 @@ def source_executer(*, flux: str, base_url: str | None = None, rejouer: str | No
     the payloads archived by that run instead of the network."""
     spec = spec_get(flux)
     run_id = str(flow_run.get_id() or "") or __import__("uuid").uuid4().hex
-    suggestions.execution_start(run_id=run_id, flux=flux, sources=list(spec.sources))
+    with suggestions.execution_verrou(flux=flux) as seule:
+        suggestions.execution_start(run_id=run_id, flux=flux, sources=list(spec.sources))
+        if seule:  # no other run of this source is alive: the ones left `en_cours` were killed
+            interrompues = suggestions.executions_interrompues_marquer(flux=flux, run_id=run_id)
+            if interrompues:
+                get_run_logger().warning("%s : %d exécution(s) précédente(s) interrompue(s)", flux, interrompues)
+        else:
+            get_run_logger().warning("%s : une autre exécution de cette source est en cours", flux)
+        return _executer(spec=spec, flux=flux, run_id=run_id, base_url=base_url, rejouer=rejouer, refresh=refresh)
+
+
+def _executer(*, spec, flux: str, run_id: str, base_url: str | None, rejouer: str | None, refresh: bool) -> dict:
     durees: dict[str, float] = {}
     clock = time.perf_counter
     try:

@@ -45,9 +45,13 @@ class CohorteSuggestionAdmin(admin.ModelAdmin):
 
 @admin.register(models.ExecutionSource)
 class ExecutionSourceAdmin(admin.ModelAdmin):
-    list_display = ("flux", "run_id", "statut", "debut", "fin")
+    list_display = ("flux", "run_id", "statut", "debut", "fin", "message_court")
     list_filter = ("statut", "flux")
     readonly_fields = ("run_id", "flux", "sources", "statut", "compteurs", "message", "debut", "fin")
+
+    @admin.display(description="message")
+    def message_court(self, obj):
+        return obj.message if len(obj.message) <= 120 else obj.message[:119] + "…"
 
 
 @admin.register(models.PolitiqueSource)

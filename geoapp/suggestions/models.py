@@ -32,6 +32,7 @@ class StatutExecution(models.TextChoices):
     EN_COURS = "en_cours", "en cours"
     REUSSIE = "reussie", "réussie"
     ECHOUEE = "echouee", "échouée"
+    INTERROMPUE = "interrompue", "interrompue"  # its process died (killed) before it could finish
 
 
 class ExecutionSource(models.Model):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from contextlib import contextmanager
+from typing import Iterator
 
 import psycopg
 from django.contrib.gis.geos import Point
@@ -48,6 +50,29 @@ def execution_finish(*, run_id: str, reussie: bool, compteurs: dict | None = Non
         statut=StatutExecution.REUSSIE if reussie else StatutExecution.ECHOUEE,
         compteurs=compteurs or {}, message=message[:10000], fin=timezone.now(),
     )
+
+
+def executions_interrompues_marquer(*, flux: str, run_id: str) -> int:
+    """Mark the runs of `flux` other than `run_id` still `en_cours` as `interrompue`, with a
+    message (their process died: SIGKILL, machine lost). Call it only when no other run of `flux`
+    is alive (see `execution_verrou`). Returns how many were marked."""
+    return ExecutionSource.objects.filter(flux=flux, statut=StatutExecution.EN_COURS).exclude(run_id=run_id).update(
+        statut=StatutExecution.INTERROMPUE, fin=timezone.now(),
+        message=f"interrompue : le processus s'est arrêté sans terminer (constaté au début de l'exécution {run_id})")
+
+
+@contextmanager
+def execution_verrou(*, flux: str) -> Iterator[bool]:
+    """Hold, for the life of a run, a session advisory lock named after `flux` on a connection
+    of its own: a killed process loses its connection, hence the lock. Yields whether it was
+    obtained (False: another run of `flux` is alive)."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    with psycopg.connect(host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"] or None,
+                         password=s["PASSWORD"] or None, dbname=s["NAME"], autocommit=True) as conn:
+        obtenu = conn.execute("SELECT pg_try_advisory_lock(hashtext('execution-source:' || %s))", [flux]).fetchone()[0]
+        yield bool(obtenu)
 
 
 # --- Policy ---------------------------------------------------------------------------------------
@@ -190,129 +215,210 @@ def suggestion_groupe_apply(*, groupe: GroupeSuggestion) -> None:
             statut=StatutSuggestion.APPLIQUEE, message="", modifie_le=timezone.now())
 
 
-def _acteurs_copy(ajouts: list[GroupeSuggestion]) -> None:
-    """Insert the acteurs of new-acteur groups with COPY (Django's bulk_create spends its time
-    building the statement for 35 columns)."""
-    from django.db import connection
-
-    fields = [f for f in Acteur._meta.concrete_fields]
-    now = timezone.now()
-    text_types = ("CharField", "TextField", "URLField", "EmailField")
-
-    def value(f, g: GroupeSuggestion):
-        d = g.donnees
-        name = f.name
-        if name == "identifiant_unique":
-            return g.identifiant_unique
-        if name == "uuid":
-            return acteur_uuid(identifiant_unique=g.identifiant_unique)
-        if name == "source":
-            return g.source_id
-        if name == "acteur_type":
-            return d.get("acteur_type")
-        if name == "location":
-            loc = d.get("location")
-            return f"SRID=4326;POINT({loc[0]} {loc[1]})" if loc else None
-        if name in ("cree_le", "modifie_le"):
-            return now
-        if name == "statut":
-            return d.get("statut") or ActeurStatut.ACTIF
-        if name == "perimetre_departements":
-            return d.get(name) or []
-        if f.get_internal_type() in text_types:
-            return d.get(name) or ""
-        return d.get(name)
-
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {Acteur._meta.db_table} ({columns}) FROM STDIN") as copy:
-            for g in ajouts:
-                copy.write_row([value(f, g) for f in fields])
+# --- Applying set-wise: a chunk of groups of one run and one kind in a few SQL statements --------
+#
+# The values come from the groups' rows in the database (`donnees` of an ajout, the change rows of
+# a modification): nothing travels through Python row by row. Constraints are checked at once;
+# any error rolls the chunk back and the caller replays it group by group.
 
 
-def _bulk_apply(groupes: list[GroupeSuggestion]) -> bool:
-    """Apply a chunk of new-acteur and deletion groups set-wise, in one transaction with immediate
+def _point(expr: str) -> str:
+    return (f"CASE WHEN jsonb_typeof({expr}) = 'array' THEN ST_SetSRID(ST_MakePoint(({expr}->>0)::float8, "
+            f"({expr}->>1)::float8), 4326)::geography END")
+
+
+def _elements(expr: str, text: bool = True) -> str:
+    fn = "jsonb_array_elements_text" if text else "jsonb_array_elements"
+    return f"{fn}(CASE WHEN jsonb_typeof({expr}) = 'array' THEN {expr} ELSE '[]'::jsonb END)"
+
+
+def _valeur_sql(field, v: str) -> str | None:
+    """SQL expression of a JSON value `v` for an Acteur column (None: not settable from a ligne)."""
+    name, kind = field.name, field.get_internal_type()
+    if name in ("source", "acteur_type"):
+        return f"nullif({v} #>> '{{}}', '')"
+    if name == "location":
+        return _point(v)
+    if name == "perimetre_departements":
+        return f"coalesce(ARRAY(SELECT {_elements(v)}), '{{}}')::varchar(3)[]"
+    if name == "perimetre_rayon_km":
+        return f"({v} #>> '{{}}')::float8"
+    if name == "statut":
+        return f"coalesce(nullif({v} #>> '{{}}', ''), '{ActeurStatut.ACTIF}')"
+    if kind == "BooleanField":
+        return f"({v} #>> '{{}}')::boolean"
+    if kind in ("CharField", "TextField", "URLField", "EmailField"):
+        return f"coalesce({v} #>> '{{}}', '')"
+    return None
+
+
+_M2M = {"labels": (Acteur.labels.through, "labelqualite_id"),
+        "acteur_services": (Acteur.acteur_services.through, "acteurservice_id")}
+
+
+def _m2m_insert(cursor, champ: str, select_from: str, valeur: str, params: list) -> None:
+    through, column = _M2M[champ]
+    cursor.execute(f"INSERT INTO {through._meta.db_table} (acteur_id, {column}) "
+                   f"SELECT DISTINCT ident, code FROM (SELECT ident, {_elements(valeur)} AS code FROM {select_from}) s",
+                   params)
+
+
+def _propositions_insert(cursor, select_from: str, valeur: str, params: list) -> None:
+    """Propositions (action × sous-catégories) of many acteurs: ids drawn from the sequence first,
+    so that each proposition's sous-catégories follow it in the same statement."""
+    ps, through = PropositionService._meta.db_table, PropositionService.sous_categories.through._meta.db_table
+    cursor.execute(f"""
+        WITH src AS MATERIALIZED (
+            SELECT nextval(pg_get_serial_sequence('{ps}', 'id')) AS pid, ident, e AS entry
+            FROM (SELECT ident, {_elements(valeur, text=False)} AS e FROM {select_from}) s
+        ), ins AS (
+            INSERT INTO {ps} (id, acteur_id, action_id) SELECT pid, ident, entry->>'action' FROM src
+        )
+        INSERT INTO {through} (propositionservice_id, souscategorieobjet_id)
+        SELECT DISTINCT pid, sc FROM src, {_elements("src.entry->'sous_categories'")} AS sc""", params)
+
+
+def _propositions_delete(cursor, identifiants: list[str]) -> None:
+    ps, through = PropositionService._meta.db_table, PropositionService.sous_categories.through._meta.db_table
+    cursor.execute(f"DELETE FROM {through} WHERE propositionservice_id IN "
+                   f"(SELECT id FROM {ps} WHERE acteur_id = ANY(%s))", [identifiants])
+    cursor.execute(f"DELETE FROM {ps} WHERE acteur_id = ANY(%s)", [identifiants])
+
+
+def _ajouts_sql(cursor, groupe_ids: list[int], identifiants: list[str]) -> None:
+    table, groupes = Acteur._meta.db_table, GroupeSuggestion._meta.db_table
+    cursor.execute(f"SELECT 1 FROM {table} WHERE identifiant_unique = ANY(%s) LIMIT 1", [identifiants])
+    if cursor.fetchone():
+        raise ValueError("acteur déjà présent")
+    columns, values = [], []
+    for f in Acteur._meta.concrete_fields:
+        if f.name == "identifiant_unique":
+            expr = "g.identifiant_unique"
+        elif f.name == "uuid":
+            expr = "u.uuid"
+        elif f.name == "source":
+            expr = "g.source_id"
+        elif f.name in ("cree_le", "modifie_le"):
+            expr = "now()"
+        else:
+            expr = _valeur_sql(f, f"(g.donnees->'{f.name}')")
+            if expr is None:
+                continue
+        columns.append(cursor.db.ops.quote_name(f.column))
+        values.append(expr)
+    uuids = [acteur_uuid(identifiant_unique=i) for i in identifiants]
+    cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} "
+                   f"FROM unnest(%s::bigint[], %s::text[]) AS u(gid, uuid) JOIN {groupes} g ON g.id = u.gid",
+                   [groupe_ids, uuids])
+    select_from = f"(SELECT identifiant_unique AS ident, donnees FROM {groupes} WHERE id = ANY(%s)) g"
+    for champ in _M2M:
+        _m2m_insert(cursor, champ, select_from, f"g.donnees->'{champ}'", [groupe_ids])
+    _propositions_insert(cursor, select_from, "g.donnees->'propositions'", [groupe_ids])
+
+
+def _modifications_sql(cursor, groupe_ids: list[int], identifiants: list[str]) -> None:
+    table, groupes = Acteur._meta.db_table, GroupeSuggestion._meta.db_table
+    changements = ChangementSuggestion._meta.db_table
+    cursor.execute(f"SELECT count(*) FROM {table} WHERE identifiant_unique = ANY(%s)", [identifiants])
+    if cursor.fetchone()[0] != len(set(identifiants)):
+        raise ValueError("acteur introuvable")
+    cursor.execute(f"SELECT DISTINCT champ FROM {changements} WHERE groupe_id = ANY(%s)", [groupe_ids])
+    champs = [r[0] for r in cursor.fetchall()]
+    fields = {f.name: f for f in Acteur._meta.concrete_fields}
+    select_from = (f"(SELECT g.identifiant_unique AS ident, c.nouvelle_valeur AS valeur FROM {changements} c "
+                   f"JOIN {groupes} g ON g.id = c.groupe_id WHERE c.groupe_id = ANY(%s) AND c.champ = %s) g")
+    for champ in champs:
+        if champ in _M2M or champ == "propositions":
+            cursor.execute(f"SELECT ident FROM {select_from}", [groupe_ids, champ])
+            touched = [r[0] for r in cursor.fetchall()]
+            if champ == "propositions":
+                _propositions_delete(cursor, touched)
+                _propositions_insert(cursor, select_from, "g.valeur", [groupe_ids, champ])
+            else:
+                through, _ = _M2M[champ]
+                cursor.execute(f"DELETE FROM {through._meta.db_table} WHERE acteur_id = ANY(%s)", [touched])
+                _m2m_insert(cursor, champ, select_from, "g.valeur", [groupe_ids, champ])
+            continue
+        field = fields.get(champ)
+        expr = _valeur_sql(field, "g.valeur") if field is not None and champ not in ("uuid", "identifiant_unique") \
+            else None
+        if expr is None:  # not a field an imported ligne sets: ignored, as group by group
+            continue
+        cursor.execute(f"UPDATE {table} a SET {cursor.db.ops.quote_name(field.column)} = {expr} "
+                       f"FROM {select_from} WHERE a.identifiant_unique = g.ident", [groupe_ids, champ])
+    cursor.execute(f"UPDATE {table} SET modifie_le = now() WHERE identifiant_unique = ANY(%s)", [identifiants])
+
+
+def _suppressions_sql(cursor, identifiants: list[str]) -> None:
+    table = Acteur._meta.db_table
+    cursor.execute(f"UPDATE {table} SET statut = %s, modifie_le = now() WHERE identifiant_unique = ANY(%s)",
+                   [ActeurStatut.SUPPRIME, identifiants])
+    if cursor.rowcount != len(set(identifiants)):
+        raise ValueError("acteur introuvable")
+
+
+def _chunk_apply(*, type: str, groupe_ids: list[int], identifiants: list[str]) -> bool:
+    """Apply a chunk of groups of one kind set-wise, in one transaction with immediate
     constraints. Returns False (nothing written) when any of them fails: the caller then applies
     them one by one, so that only the failing group is marked `erreur`."""
     from django.db import DatabaseError, connection
 
-    ajouts = [g for g in groupes if g.cohorte.type == TypeSuggestion.AJOUT]
-    suppressions = [g.identifiant_unique for g in groupes if g.cohorte.type == TypeSuggestion.SUPPRESSION]
     try:
-        with transaction.atomic():
-            connection.cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")
-            if Acteur.objects.filter(pk__in=[g.identifiant_unique for g in ajouts]).exists():
-                raise ValueError("acteur déjà présent")
-            _acteurs_copy(ajouts)
-            labels, services = Acteur.labels.through, Acteur.acteur_services.through
-            labels.objects.bulk_create([labels(acteur_id=g.identifiant_unique, labelqualite_id=c)
-                                        for g in ajouts for c in g.donnees.get("labels") or []], batch_size=5000)
-            services.objects.bulk_create([services(acteur_id=g.identifiant_unique, acteurservice_id=c)
-                                          for g in ajouts for c in g.donnees.get("acteur_services") or []],
-                                         batch_size=5000)
-            pairs = [(g, p) for g in ajouts for p in g.donnees.get("propositions") or []]
-            created = PropositionService.objects.bulk_create(
-                [PropositionService(acteur_id=g.identifiant_unique, action_id=p["action"]) for g, p in pairs],
-                batch_size=2000)
-            through = PropositionService.sous_categories.through
-            through.objects.bulk_create([through(propositionservice_id=obj.pk, souscategorieobjet_id=sc)
-                                         for obj, (_, p) in zip(created, pairs) for sc in p["sous_categories"]],
-                                        batch_size=5000)
-            if suppressions:
-                if Acteur.objects.filter(pk__in=suppressions).count() != len(set(suppressions)):
-                    raise ValueError("acteur introuvable")
-                Acteur.objects.filter(pk__in=suppressions).update(statut=ActeurStatut.SUPPRIME, modifie_le=timezone.now())
-            GroupeSuggestion.objects.filter(pk__in=[g.pk for g in groupes]).update(
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            if type == TypeSuggestion.AJOUT:
+                _ajouts_sql(cursor, groupe_ids, identifiants)
+            elif type == TypeSuggestion.MODIFICATION:
+                _modifications_sql(cursor, groupe_ids, identifiants)
+            else:
+                _suppressions_sql(cursor, identifiants)
+            GroupeSuggestion.objects.filter(pk__in=groupe_ids).update(
                 statut=StatutSuggestion.APPLIQUEE, message="", modifie_le=timezone.now())
         return True
-    except (DatabaseError, psycopg.Error, ValueError, TypeError, KeyError):
+    except (DatabaseError, psycopg.Error, ValueError, TypeError, KeyError) as exc:
+        log.info("lot de %d suggestions (%s) rejoué groupe par groupe : %s", len(groupe_ids), type, exc)
         return False
 
 
 def suggestions_apply(*, source_codes: list[str] | None = None, refresh: bool = True,
-                      chunk: int = 2000) -> dict[str, int]:
+                      chunk: int = 5000) -> dict[str, int]:
     """Apply every validated group (of these sources). Each group is all-or-nothing and a failing
-    group is marked `erreur` with its message while the others go on: new acteurs and deletions
-    are first tried set-wise by chunk (one transaction), and a chunk that fails is replayed group
-    by group, each in its own transaction. Then, if anything was applied, the displayed acteurs
-    are refreshed."""
+    group is marked `erreur` with its message while the others go on: groups are first applied
+    set-wise by chunk (one run, one kind, one transaction), and a chunk that fails is replayed
+    group by group, each in its own transaction. Then, if anything was applied, the displayed
+    acteurs are refreshed."""
     from geoapp.acteurs.services import displayed_acteur_refresh
 
-    groupes = GroupeSuggestion.objects.filter(statut=StatutSuggestion.VALIDEE).select_related("cohorte")
+    groupes = GroupeSuggestion.objects.filter(statut=StatutSuggestion.VALIDEE)
     if source_codes is not None:
         groupes = groupes.filter(source_id__in=source_codes)
     counts: Counter = Counter()
     # in run order, ajouts then modifications then suppressions: an acteur created and deleted in
     # two runs ends deleted
     order = {TypeSuggestion.AJOUT: 0, TypeSuggestion.MODIFICATION: 1, TypeSuggestion.SUPPRESSION: 2}
-    todo = sorted(groupes.iterator(chunk_size=2000), key=lambda g: (g.cohorte.execution_id, order[g.cohorte.type], g.pk))
-    one_by_one: list[GroupeSuggestion] = []
+    todo = sorted(groupes.values_list("cohorte__execution_id", "cohorte__type", "pk", "identifiant_unique"),
+                  key=lambda r: (r[0], order[r[1]], r[2]))
     i = 0
     while i < len(todo):
-        g = todo[i]
-        if g.cohorte.type == TypeSuggestion.MODIFICATION:
-            one_by_one.append(g)
-            i += 1
-            continue
+        execution, type_ = todo[i][:2]
         batch = []
-        while i < len(todo) and todo[i].cohorte.type == g.cohorte.type and \
-                todo[i].cohorte.execution_id == g.cohorte.execution_id and len(batch) < chunk:
+        while i < len(todo) and todo[i][:2] == (execution, type_) and len(batch) < chunk:
             batch.append(todo[i])
             i += 1
-        if _bulk_apply(batch):
+        if _chunk_apply(type=type_, groupe_ids=[r[2] for r in batch], identifiants=[r[3] for r in batch]):
             counts["appliquees"] += len(batch)
-        else:
-            one_by_one += batch
-    for groupe in sorted(one_by_one, key=lambda g: (g.cohorte.execution_id, order[g.cohorte.type], g.pk)):
-        try:
-            suggestion_groupe_apply(groupe=groupe)
-            counts["appliquees"] += 1
-        except Exception as exc:  # one group's failure never stops the others
-            message = f"{type(exc).__name__}: {exc}"
-            GroupeSuggestion.objects.filter(pk=groupe.pk).update(
-                statut=StatutSuggestion.ERREUR, message=message[:5000], modifie_le=timezone.now())
-            log.warning("suggestion %s (%s) en erreur : %s", groupe.pk, groupe.identifiant_unique, message)
-            counts["erreurs"] += 1
+            continue
+        for groupe in GroupeSuggestion.objects.filter(pk__in=[r[2] for r in batch]).select_related("cohorte") \
+                .order_by("pk"):
+            try:
+                suggestion_groupe_apply(groupe=groupe)
+                counts["appliquees"] += 1
+            except Exception as exc:  # one group's failure never stops the others
+                message = f"{type(exc).__name__}: {exc}"
+                GroupeSuggestion.objects.filter(pk=groupe.pk).update(
+                    statut=StatutSuggestion.ERREUR, message=message[:5000], modifie_le=timezone.now())
+                log.warning("suggestion %s (%s) en erreur : %s", groupe.pk, groupe.identifiant_unique, message)
+                counts["erreurs"] += 1
     if refresh and counts["appliquees"]:
         counts.update({f"affiches_{k}": v for k, v in displayed_acteur_refresh().items()})
     return {"appliquees": counts["appliquees"], "erreurs": counts["erreurs"],

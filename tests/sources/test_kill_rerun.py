@@ -19,7 +19,7 @@ from flows.sources.stand_in import generator
 from geoapp.acteurs.models import Acteur, DisplayedActeur
 from geoapp.common.databases import warehouse_connect
 from geoapp.suggestions import services
-from geoapp.suggestions.models import GroupeSuggestion
+from geoapp.suggestions.models import ExecutionSource, GroupeSuggestion
 from geoapp.suggestions.selectors import acteur_lignes_par_sources
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,7 +39,7 @@ KILL_POINTS = {
 
 
 @pytest.mark.parametrize("point", list(KILL_POINTS))
-def test_kill_then_rerun_ends_with_the_acteurs_of_a_clean_run(stand_in, settings, point):
+def test_kill_then_rerun_ends_with_the_acteurs_of_a_clean_run(stand_in, settings, point, admin_client):
     from prefect.settings import PREFECT_API_URL
 
     services.politique_set(source_codes=["pyreo"], politique="auto")
@@ -78,3 +78,9 @@ def test_kill_then_rerun_ends_with_the_acteurs_of_a_clean_run(stand_in, settings
     assert DisplayedActeur.objects.filter(sources__contains=["pyreo"]).count() == 30
     assert counts["apply_errors"] == 0
     assert not GroupeSuggestion.objects.filter(source_id="pyreo", statut__in=["validee", "erreur"]).exists()
+    # the killed run does not stay `en cours`: the registry shows it interrupted, with a message
+    killed, rerun = ExecutionSource.objects.filter(flux="pyreo").order_by("debut")
+    assert (killed.statut, rerun.statut) == ("interrompue", "reussie")
+    assert killed.fin is not None and "interrompue" in killed.message and rerun.run_id in killed.message
+    registre = admin_client.get("/admin/suggestions/executionsource/?flux=pyreo").content.decode()
+    assert "interrompue : le processus" in registre
