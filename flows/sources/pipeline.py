@@ -4,11 +4,14 @@ acteurs, write suggestions, report. Pure functions are tested without Prefect.""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Callable, Iterable
 
+import orjson
 from psycopg.types.json import Jsonb
 
 from geoapp.common.databases import warehouse_connect
@@ -44,6 +47,68 @@ def payloads_read(*, run_id: str) -> list[Payload]:
     return [Payload(kind, url, bytes(body)) for kind, url, body in rows]
 
 
+# --- fingerprints of raw records (re-runs without change) -----------------------------------------
+
+# Bump when a normalisation rule changes in a way the configuration does not show: every record is
+# then normalised again once.
+NORMALISATION_VERSION = "2"
+
+
+def empreinte_sel(*, flux: str, regles: str) -> bytes:
+    """Pure: what a record's fingerprint also depends on: the flux, its rules (configuration and
+    mapping files, as text) and NORMALISATION_VERSION: new rules make every record new."""
+    return hashlib.blake2b(f"{NORMALISATION_VERSION}|{flux}|{regles}".encode(), digest_size=16).digest()
+
+
+def record_empreinte(record: dict, *, sel: bytes = b"") -> bytes:
+    """Pure: 16-byte fingerprint of a raw record: blake2b of its canonical JSON (sorted keys)."""
+    try:
+        data = orjson.dumps(record, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    except TypeError:  # a value JSON does not know (Excel cells): its text
+        data = json.dumps(record, sort_keys=True, ensure_ascii=False, default=str).encode()
+    h = hashlib.blake2b(sel, digest_size=16)
+    h.update(data)
+    return h.digest()
+
+
+def empreintes_connues(*, flux: str, acteurs_modifie_le: dict[str, datetime]) -> dict[bytes, list[str]]:
+    """Fingerprint → identifiants, for the records this flux last imported whose acteurs were not
+    modified since (`acteurs_modifie_le`: the acteurs' current modifie_le)."""
+    par_empreinte: dict[bytes, list[str]] = {}
+    invalides: set[bytes] = set()
+    with warehouse_connect() as conn:
+        rows = conn.execute("SELECT identifiant_unique, empreinte, acteur_modifie_le FROM staging.source_empreinte "
+                            "WHERE flux = %s", [flux])
+        for ident, fp, modifie_le in rows:
+            fp = bytes(fp)
+            if acteurs_modifie_le.get(ident) != modifie_le:
+                invalides.add(fp)
+            par_empreinte.setdefault(fp, []).append(ident)
+    return {fp: sorted(idents) for fp, idents in par_empreinte.items() if fp not in invalides}
+
+
+def empreintes_enregistrer(*, flux: str, run_id: str, en_attente: set[str],
+                           acteurs_modifie_le: dict[str, datetime]) -> int:
+    """After a run: remember the fingerprint of the record each of its lignes came from, for the
+    acteurs that now match it (not waiting for a decision: `en_attente`), with their modifie_le."""
+    with warehouse_connect() as conn:
+        staged = conn.execute("SELECT identifiant_unique, empreinte FROM staging.source_ligne WHERE run_id = %s "
+                              "AND ligne IS NOT NULL AND empreinte IS NOT NULL", [run_id]).fetchall()
+        rows = [(ident, fp, acteurs_modifie_le[ident]) for ident, fp in staged
+                if ident not in en_attente and ident in acteurs_modifie_le]
+        conn.execute("CREATE TEMP TABLE empreinte_run (identifiant_unique text, empreinte bytea, "
+                     "acteur_modifie_le timestamptz) ON COMMIT DROP")
+        with conn.cursor() as cur:
+            with cur.copy("COPY empreinte_run FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        conn.execute("""INSERT INTO staging.source_empreinte (flux, identifiant_unique, empreinte, acteur_modifie_le)
+                        SELECT %s, identifiant_unique, empreinte, acteur_modifie_le FROM empreinte_run
+                        ON CONFLICT (flux, identifiant_unique) DO UPDATE
+                        SET empreinte = EXCLUDED.empreinte, acteur_modifie_le = EXCLUDED.acteur_modifie_le""", [flux])
+    return len(rows)
+
+
 # --- normalise + validate ---------------------------------------------------------------------------
 
 
@@ -54,6 +119,8 @@ class Normalisation:
     inconnus: Counter = field(default_factory=Counter)
     recues: int = 0
     separees: int = 0
+    inchangees: list[str] = field(default_factory=list)  # acteurs of records known unchanged (not normalised)
+    empreintes: dict[str, bytes] = field(default_factory=dict)  # identifiant → fingerprint of its record
 
     @property
     def proteges(self) -> set[str]:
@@ -63,13 +130,25 @@ class Normalisation:
 
 def normaliser_tout(records: list[dict], *, normaliser: Callable[[dict], list[dict]],
                     referentiels: Referentiels | None, sources: set[str] | None,
-                    champs_connus: frozenset | None = None) -> Normalisation:
-    """Pure: every record → lignes or quarantine; nothing is lost (each ligne is accepted or
-    quarantined, with its reason)."""
+                    champs_connus: frozenset | None = None, empreintes: list[bytes] | None = None,
+                    connues: dict[bytes, list[str]] | None = None) -> Normalisation:
+    """Pure: every record → lignes or quarantine, or unchanged; nothing is lost (each ligne is
+    accepted or quarantined, with its reason). `empreintes`: each record's fingerprint; `connues`:
+    fingerprint → acteurs already imported from that very record: such a record is not normalised
+    again, its acteurs count as unchanged."""
     out = Normalisation(recues=len(records))
+    connues = dict(connues or {})
+    inchanges: set[str] = set()
     for numero, record in enumerate(records):
         if champs_connus is not None:
             out.inconnus.update(set(record) - champs_connus)
+        fp = empreintes[numero] if empreintes is not None else None
+        if fp is not None and fp in connues:
+            idents = connues.pop(fp)  # a second identical record is normalised, then found a duplicate
+            out.inchangees += idents
+            inchanges.update(idents)
+            out.separees += max(0, len(idents) - 1)
+            continue
         try:
             lignes = normaliser(record)
         except LigneRejetee as exc:
@@ -86,10 +165,12 @@ def normaliser_tout(records: list[dict], *, normaliser: Callable[[dict], list[di
             except ValueError as exc:
                 out.quarantaine.append((numero, record, str(exc), ident))
                 continue
-            if ident in out.lignes:
+            if ident in out.lignes or ident in inchanges:
                 out.quarantaine.append((numero, record, f"identifiant en double : {ident}", None))
                 continue
             out.lignes[ident] = canon
+            if fp is not None:
+                out.empreintes[ident] = fp
     return out
 
 
@@ -102,16 +183,27 @@ def normalisation_write(*, run_id: str, flux: str, resultat: Normalisation) -> N
             with cur.copy("COPY raw.quarantaine (flux, run_id, numero, identifiant_unique, ligne, raison) FROM STDIN") as copy:
                 for numero, record, raison, ident in resultat.quarantaine:
                     copy.write_row([flux, run_id, numero, ident, Jsonb(record), raison])
-            with cur.copy("COPY staging.source_ligne (run_id, identifiant_unique, ligne) FROM STDIN") as copy:
+            with cur.copy("COPY staging.source_ligne (run_id, identifiant_unique, ligne, empreinte) FROM STDIN") as copy:
                 for ident, ligne in resultat.lignes.items():
-                    copy.write_row([run_id, ident, Jsonb(ligne)])
+                    copy.write_row([run_id, ident, Jsonb(ligne), resultat.empreintes.get(ident)])
+                for ident in resultat.inchangees:
+                    copy.write_row([run_id, ident, None, None])
 
 
 def staging_read(*, run_id: str) -> dict[str, dict]:
+    """The run's normalised lignes (records that changed or are new)."""
     with warehouse_connect() as conn:
-        rows = conn.execute("SELECT identifiant_unique, ligne FROM staging.source_ligne WHERE run_id = %s",
-                            [run_id]).fetchall()
+        rows = conn.execute("SELECT identifiant_unique, ligne FROM staging.source_ligne WHERE run_id = %s "
+                            "AND ligne IS NOT NULL", [run_id]).fetchall()
     return {ident: (ligne if isinstance(ligne, dict) else json.loads(ligne)) for ident, ligne in rows}
+
+
+def staging_inchanges(*, run_id: str) -> set[str]:
+    """The acteurs of the run's records known unchanged (present in the extract, not normalised)."""
+    with warehouse_connect() as conn:
+        rows = conn.execute("SELECT identifiant_unique FROM staging.source_ligne WHERE run_id = %s "
+                            "AND ligne IS NULL", [run_id]).fetchall()
+    return {r[0] for r in rows}
 
 
 def quarantaine_read(*, run_id: str) -> list[dict]:
@@ -133,11 +225,14 @@ def quarantaine_proteges(*, run_id: str) -> set[str]:
 
 
 def diff_lignes(*, actuelles: dict[str, dict], nouvelles: dict[str, dict], proteges: set[str],
-                complet: bool = True, supprimables: set[str] | None = None) -> tuple[list[dict], dict[str, int]]:
+                complet: bool = True, supprimables: set[str] | None = None, inchanges: set[str] = frozenset(),
+                actifs: dict[str, str] | None = None) -> tuple[list[dict], dict[str, int]]:
     """Pure: proposals (ajout / modification / suppression) and counts per outcome. An acteur
     absent from a complete extract is proposed for deletion, unless its row was quarantined or it
     is not among `supprimables` (the acteurs this flux brought: a source code fed by two datasets,
-    e.g. ecosystem, never loses the other dataset's acteurs)."""
+    e.g. ecosystem, never loses the other dataset's acteurs). `inchanges`: acteurs of records
+    known unchanged (present, counted unchanged); `actifs`: identifiant → source of every active
+    acteur of the sources, when `actuelles` holds only those of `nouvelles`."""
     propositions: list[dict] = []
     counts = Counter(created=0, updated=0, unchanged=0, deleted=0)
     for ident, nouvelle in nouvelles.items():
@@ -157,11 +252,14 @@ def diff_lignes(*, actuelles: dict[str, dict], nouvelles: dict[str, dict], prote
             counts["updated"] += 1
         else:
             counts["unchanged"] += 1
+    counts["unchanged"] += len(inchanges)
+    if actifs is None:
+        actifs = {i: a["source"] for i, a in actuelles.items() if a.get("statut") == "ACTIF"}
     if complet:
-        for ident, actuelle in actuelles.items():
-            if ident not in nouvelles and ident not in proteges and actuelle.get("statut") == "ACTIF" \
+        for ident, source in actifs.items():
+            if ident not in nouvelles and ident not in inchanges and ident not in proteges \
                     and (supprimables is None or ident in supprimables):
-                propositions.append({"type": "suppression", "identifiant_unique": ident, "source": actuelle["source"],
+                propositions.append({"type": "suppression", "identifiant_unique": ident, "source": source,
                                      "donnees": {}, "changements": {"statut": ["ACTIF", "SUPPRIME"]}})
                 counts["deleted"] += 1
     return propositions, dict(counts)
@@ -177,6 +275,7 @@ def rapport_compteurs(*, normalisation: dict, diff: dict, ecrites: dict, appliqu
         "received": normalisation["recues"], "split": normalisation.get("separees", 0),
         "created": diff.get("created", 0), "updated": diff.get("updated", 0),
         "unchanged": diff.get("unchanged", 0), "quarantined": normalisation["quarantaine"],
+        "unchanged_by_fingerprint": normalisation.get("inchangees", 0),
         "deleted": diff.get("deleted", 0),
         "suggestions_written": sum(v for k, v in ecrites.items() if k != "deja_proposees"),
         "suggestions_already_waiting": ecrites.get("deja_proposees", 0),
@@ -187,8 +286,8 @@ def rapport_compteurs(*, normalisation: dict, diff: dict, ecrites: dict, appliqu
 def rapport_markdown(*, flux: str, run_id: str, compteurs: dict, raisons: list[tuple[str, int]],
                      inconnus: dict[str, int]) -> str:
     lines = [f"# Source {flux} — exécution {run_id}", "", "| résultat | lignes |", "|---|---:|"]
-    for key in ("received", "split", "created", "updated", "unchanged", "quarantined", "deleted",
-                "suggestions_written", "suggestions_already_waiting", "applied", "apply_errors"):
+    for key in ("received", "split", "created", "updated", "unchanged", "unchanged_by_fingerprint", "quarantined",
+                "deleted", "suggestions_written", "suggestions_already_waiting", "applied", "apply_errors"):
         lines.append(f"| {key} | {compteurs.get(key, 0)} |")
     total = compteurs["created"] + compteurs["updated"] + compteurs["unchanged"] + compteurs["quarantined"]
     lines += ["", f"created + updated + unchanged + quarantined = {total} = received + split "

@@ -26,6 +26,14 @@ class SourceSpec:
     base_url: Callable[[], str]
     champs_connus: frozenset | None = None
     complet: bool = True  # a complete extract: absent acteurs are proposed for deletion
+    config: object = None  # the declarative configuration (eco-organismes), part of its rules
+
+    def regles(self) -> str:
+        """The rules a record goes through, as text (configuration, mapping files): a record's
+        fingerprint depends on them, so that new rules normalise every record again."""
+        from .normalise import MAPPING_FILE
+
+        return f"{self.config!r}|{MAPPING_FILE.read_text(encoding='utf-8')}"
 
 
 def _eo_fetch(config: EcoOrganisme, client: HttpClient, base_url: str) -> Iterator[Payload]:
@@ -39,7 +47,7 @@ def eo_spec(config: EcoOrganisme) -> SourceSpec:
     return SourceSpec(
         flux=config.cle, sources=config.sources, fetch=partial(_eo_fetch, config), records=datafair_records,
         normaliser=partial(eo_normaliser, config=config), base_url=lambda: getattr(settings, host_setting),
-        champs_connus=EO_KNOWN_FIELDS,
+        champs_connus=EO_KNOWN_FIELDS, config=config,
     )
 
 

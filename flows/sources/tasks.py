@@ -15,9 +15,12 @@ from prefect.runtime import flow_run
 
 from geoapp.suggestions import services as suggestions
 from geoapp.suggestions.selectors import (
+    acteur_actifs_par_sources,
     acteur_identifiants_du_flux,
     acteur_lignes_par_sources,
+    acteur_modifie_le_par_sources,
     execution_precedente_interrompue,
+    identifiants_en_attente,
 )
 
 from . import pipeline
@@ -52,18 +55,25 @@ def telecharger(flux: str, run_id: str, base_url: str | None = None) -> dict:
 def normaliser(flux: str, run_id: str, payload_run_id: str) -> dict:
     spec = spec_get(flux)
     records = spec.records(pipeline.payloads_read(run_id=payload_run_id))
+    sel = pipeline.empreinte_sel(flux=flux, regles=spec.regles())
+    empreintes = [pipeline.record_empreinte(r, sel=sel) for r in records]
+    connues = pipeline.empreintes_connues(
+        flux=flux, acteurs_modifie_le=acteur_modifie_le_par_sources(source_codes=list(spec.sources)))
     resultat = pipeline.normaliser_tout(records, normaliser=spec.normaliser, referentiels=Referentiels.depuis_la_base(),
-                                        sources=set(spec.sources), champs_connus=spec.champs_connus)
+                                        sources=set(spec.sources), champs_connus=spec.champs_connus,
+                                        empreintes=empreintes, connues=connues)
+    del records, empreintes, connues
     pipeline.normalisation_write(run_id=run_id, flux=flux, resultat=resultat)
     raisons = pipeline.raisons_principales(resultat.quarantaine)
     logger = get_run_logger()
-    logger.info("%s : %d lignes reçues, %d valides, %d en quarantaine", flux, resultat.recues, len(resultat.lignes),
-                len(resultat.quarantaine))
+    logger.info("%s : %d lignes reçues, %d inchangées depuis le dernier import, %d valides, %d en quarantaine", flux,
+                resultat.recues, len(resultat.inchangees), len(resultat.lignes), len(resultat.quarantaine))
     for raison, n in raisons:
         logger.info("quarantaine : %s (%d)", raison, n)
     if resultat.inconnus:
         logger.warning("champs inconnus (gardés dans l'archive) : %s", dict(resultat.inconnus))
     return {"recues": resultat.recues, "separees": resultat.separees, "valides": len(resultat.lignes),
+            "inchangees": len(resultat.inchangees),
             "quarantaine": len(resultat.quarantaine), "raisons": raisons, "inconnus": dict(resultat.inconnus)}
 
 
@@ -71,11 +81,13 @@ def normaliser(flux: str, run_id: str, payload_run_id: str) -> dict:
 def comparer(flux: str, run_id: str) -> dict:
     spec = spec_get(flux)
     nouvelles = pipeline.staging_read(run_id=run_id)
-    actuelles = acteur_lignes_par_sources(source_codes=list(spec.sources))
+    actuelles = acteur_lignes_par_sources(source_codes=list(spec.sources), identifiants=list(nouvelles))
     propositions, counts = pipeline.diff_lignes(actuelles=actuelles, nouvelles=nouvelles,
                                                 proteges=pipeline.quarantaine_proteges(run_id=run_id),
                                                 complet=spec.complet,
-                                                supprimables=acteur_identifiants_du_flux(flux=flux))
+                                                supprimables=acteur_identifiants_du_flux(flux=flux),
+                                                inchanges=pipeline.staging_inchanges(run_id=run_id),
+                                                actifs=acteur_actifs_par_sources(source_codes=list(spec.sources)))
     ecrites = suggestions.suggestions_write(run_id=run_id, propositions=propositions)
     get_run_logger().info("%s : %s ; suggestions %s", flux, counts, ecrites)
     return {"diff": counts, "ecrites": ecrites}
@@ -126,6 +138,9 @@ def _executer(*, spec, flux: str, run_id: str, base_url: str | None, rejouer: st
         diff = comparer(flux, run_id)
         durees["diff_suggestions"], t = clock() - t, clock()
         applied = appliquer(flux, run_id, refresh)
+        pipeline.empreintes_enregistrer(
+            flux=flux, run_id=run_id, en_attente=identifiants_en_attente(source_codes=list(spec.sources)),
+            acteurs_modifie_le=acteur_modifie_le_par_sources(source_codes=list(spec.sources)))
         durees["apply"] = clock() - t
         compteurs = pipeline.rapport_compteurs(normalisation=norm, diff=diff["diff"], ecrites=diff["ecrites"],
                                                appliquees=applied)

@@ -25,6 +25,7 @@ SELECT a.identifiant_unique, a.identifiant_externe, a.source_id, a.acteur_type_i
 FROM acteurs_acteur a
 WHERE a.source_id = ANY(%s)
 """
+_LIGNES_SQL_IDENTIFIANTS = _LIGNES_SQL + " AND a.identifiant_unique = ANY(%s)"
 
 _TEXT = ("identifiant_externe", "source", "acteur_type", "nom", "nom_commercial", "nom_officiel", "description",
          "siren", "siret", "naf_principal", "adresse", "adresse_complement", "code_postal", "ville", "url", "email",
@@ -32,11 +33,15 @@ _TEXT = ("identifiant_externe", "source", "acteur_type", "nom", "nom_commercial"
          "statut", "exclusivite_de_reprisereparation", "uniquement_sur_rdv")
 
 
-def acteur_lignes_par_sources(*, source_codes: list[str]) -> dict[str, dict]:
-    """The imported acteurs of these sources, identifiant_unique → canonical ligne."""
+def acteur_lignes_par_sources(*, source_codes: list[str], identifiants: list[str] | None = None) -> dict[str, dict]:
+    """The imported acteurs of these sources (only `identifiants` when given), identifiant_unique
+    → canonical ligne."""
     out: dict[str, dict] = {}
     with connection.cursor() as cursor:
-        cursor.execute(_LIGNES_SQL, [list(source_codes)])
+        if identifiants is None:
+            cursor.execute(_LIGNES_SQL, [list(source_codes)])
+        else:
+            cursor.execute(_LIGNES_SQL_IDENTIFIANTS, [list(source_codes), list(identifiants)])
         for row in cursor.fetchall():
             ligne = {"identifiant_unique": row[0], **dict(zip(_TEXT, row[1:26]))}
             ligne["location"] = [row[26], row[27]] if row[26] is not None else None
@@ -50,6 +55,27 @@ def acteur_lignes_par_sources(*, source_codes: list[str]) -> dict[str, dict]:
             ligne["propositions"] = propositions or []
             out[row[0]] = ligne_canonique(ligne)
     return out
+
+
+def acteur_actifs_par_sources(*, source_codes: list[str]) -> dict[str, str]:
+    """identifiant_unique → source code of the active imported acteurs of these sources."""
+    return dict(Acteur.objects.filter(source_id__in=source_codes, statut="ACTIF")
+                .values_list("identifiant_unique", "source_id"))
+
+
+def acteur_modifie_le_par_sources(*, source_codes: list[str]) -> dict:
+    """identifiant_unique → modifie_le of the imported acteurs of these sources."""
+    return dict(Acteur.objects.filter(source_id__in=source_codes).values_list("identifiant_unique", "modifie_le"))
+
+
+def identifiants_en_attente(*, source_codes: list[str]) -> set[str]:
+    """Acteurs of these sources with a suggestion not applied (waiting, validated, rejected or in
+    error): what the source says about them is not (yet) what they are."""
+    return set(GroupeSuggestion.objects.filter(
+        source_id__in=source_codes,
+        statut__in=[StatutSuggestion.A_VALIDER, StatutSuggestion.VALIDEE, StatutSuggestion.REJETEE,
+                    StatutSuggestion.ERREUR],
+    ).values_list("identifiant_unique", flat=True))
 
 
 def acteur_existe(*, identifiant_unique: str) -> bool:

@@ -103,3 +103,29 @@ def test_two_datasets_feeding_one_source_code_never_delete_each_other(stand_in):
 
     assert ecosystem["deleted"] == 0
     assert Acteur.objects.filter(source_id="ecosystem", statut="ACTIF").count() == from_corepile + 30
+
+
+def test_a_rerun_without_change_skips_known_records_and_an_acteur_edited_since_is_proposed_again(stand_in):
+    services.politique_set(source_codes=["ecomaison"], politique="auto")
+    stand_in.config.bad_rows.add("ecomaison")  # 30 rows + 5 bad ones, among them a duplicate of ECO-0000000
+    first = eco_organisme_flow(source="ecomaison")
+    assert (first["created"], first["quarantined"], first["unchanged_by_fingerprint"]) == (30, 5, 0)
+
+    again = eco_organisme_flow(source="ecomaison")
+
+    # known records are not normalised again; the counts still add up to the rows received
+    assert (again["received"], again["unchanged"], again["unchanged_by_fingerprint"]) == (35, 30, 30)
+    assert (again["quarantined"], again["deleted"], again["suggestions_written"]) == (5, 0, 0)
+    reasons = [q["raison"] for q in pipeline.quarantaine_read(run_id=ExecutionSource.objects.filter(
+        flux="ecomaison").order_by("-debut").first().run_id)]
+    assert "identifiant en double : ecomaison_ECO-0000000" in reasons
+    # staff edit an acteur by hand: its record is read again and the source's value proposed back
+    acteur = Acteur.objects.get(pk="ecomaison_ECO-0000004")
+    telephone, acteur.telephone = acteur.telephone, "0999999999"
+    acteur.save()
+
+    third = eco_organisme_flow(source="ecomaison")
+
+    assert (third["updated"], third["unchanged"], third["unchanged_by_fingerprint"]) == (1, 29, 29)
+    assert Acteur.objects.get(pk="ecomaison_ECO-0000004").telephone == telephone
+    assert eco_organisme_flow(source="ecomaison")["unchanged_by_fingerprint"] == 30

@@ -9,7 +9,7 @@ import pytest
 from flows.sources.clients.http import HttpClient, RateLimiter, SourceError
 from flows.sources.config import ECO_ORGANISMES
 from flows.sources.normalise import LigneRejetee, adresse_ban, eo_normaliser, t_telephone
-from flows.sources.pipeline import diff_lignes, normaliser_tout, rapport_compteurs
+from flows.sources.pipeline import diff_lignes, normaliser_tout, rapport_compteurs, record_empreinte
 from flows.sources.stand_in import generator
 from flows.sources.stand_in.server import StandIn
 from flows.sources.validation import ligne_valider, siret_valide
@@ -106,3 +106,22 @@ def test_generated_records_are_reproducible_and_sit_on_paris_addresses():
     assert a == b and a != generator.eo_records("refashion", 5, seed=8)
     assert all(48.8 < r["latitudewgs84"] < 48.91 and 2.22 < r["longitudewgs84"] < 2.47 for r in a)
     assert all(siret_valide(r["siret"]) for r in a)
+
+
+def test_known_records_are_not_normalised_again_and_still_add_up():
+    records = generator.eo_records("ocab", 6)  # OCAB: one record may give several lignes
+    config = ECO_ORGANISMES["ocab"]
+    empreintes = [record_empreinte(r, sel=b"v1") for r in records]
+    assert empreintes == [record_empreinte(dict(reversed(r.items())), sel=b"v1") for r in records]  # canonical
+    assert record_empreinte(records[0], sel=b"v2") != empreintes[0]  # new rules: every record is new
+    first = normaliser_tout(records, normaliser=lambda r: eo_normaliser(r, config), referentiels=None, sources=None)
+    connues = {empreintes[i]: [l["identifiant_unique"] for l in eo_normaliser(records[i], config)] for i in (0, 1)}
+    changed = [*records[:5], {**records[5], "telephone": "0102030405"}]
+
+    again = normaliser_tout(changed, normaliser=lambda r: eo_normaliser(r, config), referentiels=None, sources=None,
+                            empreintes=[record_empreinte(r, sel=b"v1") for r in changed], connues=connues)
+
+    assert sorted(again.inchangees) == sorted(i for ids in connues.values() for i in ids)
+    assert set(again.lignes) | set(again.inchangees) == set(first.lignes)
+    assert len(again.lignes) + len(again.inchangees) == again.recues + again.separees == first.recues + first.separees
+    assert set(again.empreintes) == set(again.lignes)

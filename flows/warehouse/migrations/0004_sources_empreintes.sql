@@ -1,0 +1,16 @@
+-- Re-runs without change: the fingerprint (blake2b of the canonical JSON) of the raw record each
+-- imported acteur last came from, with the acteur's modifie_le at that time. A record whose
+-- fingerprint is known, for acteurs not modified since, skips normalise / validate / diff and
+-- counts as unchanged.
+CREATE TABLE IF NOT EXISTS staging.source_empreinte (
+    flux               text        NOT NULL,
+    identifiant_unique text        NOT NULL,
+    empreinte          bytea       NOT NULL,
+    acteur_modifie_le  timestamptz NOT NULL,
+    PRIMARY KEY (flux, identifiant_unique)
+);
+
+-- a run's lignes carry the fingerprint of their record; an unchanged record's acteurs are
+-- staged with no ligne (they count as present: never proposed for deletion)
+ALTER TABLE staging.source_ligne ADD COLUMN IF NOT EXISTS empreinte bytea;
+ALTER TABLE staging.source_ligne ALTER COLUMN ligne DROP NOT NULL;
