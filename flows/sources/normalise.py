@@ -4,6 +4,7 @@ geoapp/suggestions/lignes.py), or `LigneRejetee` with the reason (the row goes t
 from __future__ import annotations
 
 import json
+import logging
 import re
 import unicodedata
 from functools import lru_cache
@@ -12,6 +13,8 @@ from pathlib import Path
 from geoapp.acteurs.identifiants import IdentifiantError, acteur_identifiant_unique
 
 from .config import EO_KNOWN_FIELDS, EcoOrganisme
+
+log = logging.getLogger(__name__)
 
 NULLS = {"null", "none", "nan", "na", "n/a", "non applicable", "aucun", "-"}
 MAPPING_FILE = Path(__file__).resolve().parents[2] / "data" / "reference" / "eo-produits-vers-sous-categories.json"
@@ -142,6 +145,33 @@ def t_lieu_prestation(v) -> str:
     return "SUR_PLACE"
 
 
+DEPARTEMENTS_METROPOLE = tuple([f"{n:02d}" for n in range(1, 96) if n != 20] + ["2A", "2B"])
+DEPARTEMENTS_DROM = ("971", "972", "973", "974", "976")
+
+
+def perimetre_intervention(v) -> tuple[float | None, list[str]]:
+    """`perimetre_dintervention` → (rayon en km, départements): `<n> km` a radius (the largest
+    when several), 1–3 digits / 2A / 2B a département (one digit gets a leading 0), `France
+    métropolitaine` and `DROM TOM` their départements; anything else is ignored (logged)."""
+    rayon: float | None = None
+    departements: set[str] = set()
+    for item in multi(v):
+        code = ascii_lower(item)
+        km = re.fullmatch(r"(\d+(?:[.,]\d+)?)\s*km", code)
+        if km:
+            rayon = max(rayon or 0.0, float(km.group(1).replace(",", ".")))
+        elif re.fullmatch(r"\d{1,3}|2a|2b", code):
+            departements.add(code.upper().zfill(2))
+        elif code.startswith("france metropolitaine") or code == "drom tom":
+            if code.startswith("france metropolitaine"):
+                departements.update(DEPARTEMENTS_METROPOLE)
+            if code.endswith("drom tom"):
+                departements.update(DEPARTEMENTS_DROM)
+        else:
+            log.info("périmètre d'intervention ignoré : %s", item)
+    return rayon, sorted(departements)
+
+
 TRANSFORMS = {
     "code_source": t_code_source, "type_acteur": t_type_acteur, "public_accueilli": t_public_accueilli,
     "booleen": t_booleen, "reprise": t_reprise, "horaires_osm": t_horaires_osm, "url": t_url, "email": t_email,
@@ -264,6 +294,9 @@ def _eo_champs(r: dict, config: EcoOrganisme, acteur_type: str) -> dict:
     ligne["location"] = coordonnees(r.get("latitudewgs84"), r.get("longitudewgs84"))
     if ligne.get("lieu_prestation") == "SUR_PLACE":
         ligne["lieu_prestation"] = ""  # the default: nothing to say
+    elif ligne.get("lieu_prestation"):  # at home: how far the acteur goes
+        ligne["perimetre_rayon_km"], ligne["perimetre_departements"] = perimetre_intervention(
+            r.get("perimetre_dintervention"))
     # sous-catégories, then services and actions from the four flags
     scats = sous_categories(multi(r.get("produitsdechets_acceptes")), mappings()[config.mapping])
     if not scats:

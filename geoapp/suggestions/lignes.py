@@ -2,7 +2,9 @@
 
 Scalar fields keep the names of `Acteur`; `source` and `acteur_type` are codes; `location` is
 `[lon, lat]` rounded to 6 decimals (10 cm); `labels`, `acteur_services` are sorted codes;
-`propositions` is a sorted list of `{"action", "sous_categories": [sorted codes]}`."""
+`propositions` is a sorted list of `{"action", "sous_categories": [sorted codes]}`;
+`perimetre_rayon_km` a float or None, `perimetre_departements` sorted codes (an acteur working at
+home: how far it goes)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,9 @@ CHAMPS_TEXTE = (
 CHAMPS_BOOLEENS = ("exclusivite_de_reprisereparation", "uniquement_sur_rdv")
 CHAMPS_CODES = ("source", "acteur_type")
 CHAMPS_LISTES = ("labels", "acteur_services")
-CHAMPS = (*CHAMPS_CODES, *CHAMPS_TEXTE, *CHAMPS_BOOLEENS, "location", *CHAMPS_LISTES, "propositions")
+CHAMPS_PERIMETRE = ("perimetre_rayon_km", "perimetre_departements")
+CHAMPS = (*CHAMPS_CODES, *CHAMPS_TEXTE, *CHAMPS_BOOLEENS, "location", *CHAMPS_LISTES, "propositions",
+          *CHAMPS_PERIMETRE)
 
 
 def ligne_canonique(ligne: dict) -> dict:
@@ -33,6 +37,9 @@ def ligne_canonique(ligne: dict) -> dict:
     out["location"] = [round(float(location[0]), 6), round(float(location[1]), 6)] if location else None
     for champ in CHAMPS_LISTES:
         out[champ] = sorted(set(ligne.get(champ) or []))
+    rayon = ligne.get("perimetre_rayon_km")
+    out["perimetre_rayon_km"] = float(rayon) if rayon not in (None, "") else None
+    out["perimetre_departements"] = sorted(set(ligne.get("perimetre_departements") or []))
     merged: dict[str, set] = {}
     for p in ligne.get("propositions") or []:
         merged.setdefault(p["action"], set()).update(p.get("sous_categories") or [])

@@ -21,7 +21,8 @@ SELECT a.identifiant_unique, a.identifiant_externe, a.source_id, a.acteur_type_i
        (SELECT json_agg(json_build_object('action', p.action_id, 'sous_categories',
                  (SELECT coalesce(array_agg(ps.souscategorieobjet_id), '{}')
                   FROM acteurs_propositionservice_sous_categories ps WHERE ps.propositionservice_id = p.id)))
-        FROM acteurs_propositionservice p WHERE p.acteur_id = a.identifiant_unique)
+        FROM acteurs_propositionservice p WHERE p.acteur_id = a.identifiant_unique),
+       a.perimetre_rayon_km, a.perimetre_departements
 FROM acteurs_acteur a
 WHERE a.source_id = ANY(%s)
 """
@@ -53,6 +54,7 @@ def acteur_lignes_par_sources(*, source_codes: list[str], identifiants: list[str
 
                 propositions = json.loads(propositions)
             ligne["propositions"] = propositions or []
+            ligne["perimetre_rayon_km"], ligne["perimetre_departements"] = row[31], row[32] or []
             out[row[0]] = ligne_canonique(ligne)
     return out
 

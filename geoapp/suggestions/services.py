@@ -180,6 +180,10 @@ def _acteur_write(*, identifiant_unique: str, source: str, valeurs: dict) -> Non
             setattr(acteur, f"{champ}_id", valeur)
         elif champ == "location":
             acteur.location = Point(valeur[0], valeur[1], srid=4326) if valeur else None
+        elif champ == "perimetre_rayon_km":
+            acteur.perimetre_rayon_km = valeur
+        elif champ == "perimetre_departements":
+            acteur.perimetre_departements = valeur or []
     if not acteur.statut:
         acteur.statut = ActeurStatut.ACTIF
     acteur.full_clean(exclude=["uuid", "identifiant_unique", "labels", "acteur_services"], validate_unique=False)

@@ -4,10 +4,13 @@ idempotency, quarantine, auto policy."""
 import pytest
 
 from flows.sources import pipeline
+from flows.sources.config import ECO_ORGANISMES
 from flows.sources.eco_organismes import eco_organisme_flow
+from flows.sources.normalise import eo_normaliser
 from geoapp.acteurs.models import Acteur, DisplayedActeur
 from geoapp.suggestions import services
 from geoapp.suggestions.models import ExecutionSource, GroupeSuggestion
+from geoapp.suggestions.selectors import acteur_lignes_par_sources
 
 pytestmark = pytest.mark.usefixtures("source_db")
 
@@ -129,3 +132,31 @@ def test_a_rerun_without_change_skips_known_records_and_an_acteur_edited_since_i
     assert (third["updated"], third["unchanged"], third["unchanged_by_fingerprint"]) == (1, 29, 29)
     assert Acteur.objects.get(pk="ecomaison_ECO-0000004").telephone == telephone
     assert eco_organisme_flow(source="ecomaison")["unchanged_by_fingerprint"] == 30
+
+
+def test_the_perimetre_dintervention_reaches_the_acteurs_on_the_map(stand_in):
+    services.politique_set(source_codes=["ecodds"], politique="auto")
+
+    eco_organisme_flow(source="ecodds")
+
+    records = {f"ecodds_{r['id_point_apport_ou_reparation']}": r for r in stand_in.dataset("donnees-eo-ecodds")}
+    a_domicile = DisplayedActeur.objects.filter(sources__contains=["ecodds"]).exclude(lieu_prestation="")
+    by_area = {a.identifiant_unique: (a.perimetre_rayon_km, a.perimetre_departements) for a in a_domicile}
+    assert {records[i]["perimetre_dintervention"] for i in by_area} == {
+        "20 km", "75|92|93|94", "France métropolitaine", "", "5 km|2A|2B"}
+    for ident, (rayon, departements) in by_area.items():
+        perimetre = records[ident]["perimetre_dintervention"]
+        if perimetre == "20 km":
+            assert (rayon, departements) == (20.0, [])
+        elif perimetre == "75|92|93|94":
+            assert (rayon, departements) == (None, ["75", "92", "93", "94"])
+        elif perimetre == "5 km|2A|2B":
+            assert (rayon, departements) == (5.0, ["2A", "2B"])
+        elif perimetre == "France métropolitaine":
+            assert rayon is None and len(departements) == 96
+    # what was applied reads back as the lignes the source gives: a diff would find nothing
+    clean = pipeline.normaliser_tout(list(records.values()), referentiels=None, sources=None,
+                                     normaliser=lambda r: eo_normaliser(r, ECO_ORGANISMES["ecodds"]))
+    assert acteur_lignes_par_sources(source_codes=["ecodds"]) == clean.lignes
+    assert not DisplayedActeur.objects.filter(sources__contains=["ecodds"], lieu_prestation="").exclude(
+        perimetre_departements=[]).exists()

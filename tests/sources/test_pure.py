@@ -125,3 +125,18 @@ def test_known_records_are_not_normalised_again_and_still_add_up():
     assert set(again.lignes) | set(again.inchangees) == set(first.lignes)
     assert len(again.lignes) + len(again.inchangees) == again.recues + again.separees == first.recues + first.separees
     assert set(again.empreintes) == set(again.lignes)
+
+
+def test_perimetre_dintervention_of_an_acteur_working_at_home():
+    record = {**generator.eo_records("ecodds", 1)[0], "service_a_domicile": "Oui",
+              "perimetre_dintervention": "20 km|7|2A|123|Lune|5 km"}
+    [ligne] = eo_normaliser(record, ECO_ORGANISMES["ecodds"])
+    assert ligne["lieu_prestation"] == "SUR_PLACE_OU_A_DOMICILE"
+    assert (ligne["perimetre_rayon_km"], ligne["perimetre_departements"]) == (20.0, ["07", "123", "2A"])
+    [partout] = eo_normaliser({**record, "perimetre_dintervention": "France métropolitaine y compris DROM TOM"},
+                              ECO_ORGANISMES["ecodds"])
+    assert len(partout["perimetre_departements"]) == 96 + 5 and {"2B", "95", "976"} <= set(partout["perimetre_departements"])
+    assert partout["perimetre_rayon_km"] is None
+    # on site only: the perimeter is not read
+    [sur_place] = eo_normaliser({**record, "service_a_domicile": "Non"}, ECO_ORGANISMES["ecodds"])
+    assert "perimetre_departements" not in sur_place and sur_place["lieu_prestation"] == ""

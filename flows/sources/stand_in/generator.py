@@ -98,6 +98,7 @@ def eo_records(cle: str, n: int, *, seed: int = 42, version: int = 0) -> list[di
         if config.label_bonus and rng.random() < 0.3:
             labels = "Agréé Bonus Réparation"
         tel = _telephone(rng)
+        domicile = rng.choice(["Non", "Oui", "Service à domicile uniquement"])
         if version and i % 10 == 0:
             tel = f"01 99 {version:02d} {i % 100:02d} 00"
         out.append({
@@ -125,14 +126,15 @@ def eo_records(cle: str, n: int, *, seed: int = 42, version: int = 0) -> list[di
             "telephone": tel,
             "point_dapport_de_service_reparation": reparation, "point_de_reparation": False,
             "point_dapport_pour_reemploi": reemploi, "point_de_collecte_ou_de_reprise_des_dechets": collecte,
-            "service_a_domicile": rng.choice(["Non", "Oui", "Service à domicile uniquement"]),
-            "perimetre_dintervention": "",
+            "service_a_domicile": domicile,
+            "perimetre_dintervention": "" if domicile == "Non" else PERIMETRES[i % len(PERIMETRES)],
             "filiere": "", "latitudemercator": "", "longitudemercator": "", "accessible": "",
             "date_debut_point_ephemere": "", "date_fin_point_ephemere": "",
         })
     return out
 
 
+PERIMETRES = ("20 km", "75|92|93|94", "France métropolitaine", "", "5 km|2A|2B")
 BAD_ROWS = ("sans_coordonnees", "hors_france", "siret_invalide", "produit_inconnu", "doublon")
 
 

@@ -123,3 +123,31 @@ def test_sources_list_every_source_with_its_last_successful_run():
     assert sources["refashion"]["derniere_execution_reussie"] == finished.isoformat()
     assert sources["citeo"] == {**sources["citeo"], "acteurs_count": 0, "derniere_execution_reussie": None}
     assert len(sources) > 70  # every source of the referential
+
+
+def test_modifications_are_applied_together_and_one_that_fails_does_not_stop_the_others():
+    services.politique_set(source_codes=["refashion"], politique="auto")
+    services.suggestions_write(run_id=run("r1"), propositions=[ajout(ligne(i)) for i in ("G1", "G2", "G3")])
+    services.suggestions_apply(source_codes=["refashion"])
+    actuelles = acteur_lignes_par_sources(source_codes=["refashion"])
+    nouvelles = {
+        "refashion_G1": ligne("G1", labels=[], location=[2.36, 48.86], lieu_prestation="A_DOMICILE",
+                              perimetre_rayon_km=12.5, perimetre_departements=["75", "2A"]),
+        "refashion_G2": ligne("G2", acteur_type="type_inconnu", nom="Boutique G2 bis"),
+        "refashion_G3": ligne("G3", nom="Boutique G3 bis", acteur_services=["service_de_reparation"],
+                              propositions=[{"action": "reparer", "sous_categories": ["vetement"]}]),
+    }
+    services.suggestions_write(run_id=run("r2"), propositions=[
+        {"type": "modification", "identifiant_unique": i, "source": "refashion", "donnees": n,
+         "changements": lignes_changements(actuelle=actuelles[i], nouvelle=n)} for i, n in nouvelles.items()])
+
+    counts = services.suggestions_apply(source_codes=["refashion"])
+
+    assert (counts["appliquees"], counts["erreurs"]) == (2, 1)
+    apres = acteur_lignes_par_sources(source_codes=["refashion"])
+    assert apres["refashion_G1"] == nouvelles["refashion_G1"] and apres["refashion_G3"] == nouvelles["refashion_G3"]
+    assert apres["refashion_G2"] == actuelles["refashion_G2"]  # nothing half-written
+    failed = GroupeSuggestion.objects.get(identifiant_unique="refashion_G2", cohorte__type="modification")
+    assert failed.statut == StatutSuggestion.ERREUR and "type_inconnu" in failed.message
+    shown = DisplayedActeur.objects.get(identifiant_unique="refashion_G1")
+    assert (shown.perimetre_rayon_km, shown.perimetre_departements) == (12.5, ["2A", "75"])
