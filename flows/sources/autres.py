@@ -245,9 +245,21 @@ SPECS["cma"] = SourceSpec(
     fetch=lambda client, base_url: cma_pages(client, base_url=base_url, page_size=settings.SOURCES_CMA_PAGE_SIZE),
     records=cma_records, normaliser=cma_normaliser, base_url=lambda: settings.SOURCES_CMA_URL, champs_connus=CMA_CHAMPS,
 )
+def pharmacies_fetch_geocoder(client: HttpClient, base_url: str):
+    from .geocodage import geocodeur_ban, geocoder_avec_cache
+
+    geocodeur = geocodeur_ban(search_url=settings.SOURCES_GEOCODAGE_URL, timeout=settings.SOURCES_HTTP_TIMEOUT)
+    try:
+        yield from pharmacies_fetch(client, url=base_url, geocodage_url=settings.SOURCES_GEOCODAGE_URL,
+                                    geocoder=partial(geocoder_avec_cache,
+                                                     geocoder_lot=lambda q: geocodeur.geocoder_lot(adresses=q)))
+    finally:
+        geocodeur.close()
+
+
 SPECS["pharmacies"] = SourceSpec(
     flux="pharmacies", sources=("ordredespharmaciens",),
-    fetch=lambda client, base_url: pharmacies_fetch(client, url=base_url, geocodage_url=settings.SOURCES_GEOCODAGE_URL),
+    fetch=pharmacies_fetch_geocoder,
     records=pharmacies_records, normaliser=pharmacie_normaliser, base_url=lambda: settings.SOURCES_PHARMACIES_URL,
 )
 SPECS["sinoe"] = SourceSpec(

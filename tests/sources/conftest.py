@@ -23,5 +23,10 @@ def stand_in(settings):
 
 @pytest.fixture
 def source_db(warehouse, referentiels, prefect_api):
-    """Everything a source flow needs: warehouse, referentials, Prefect API."""
+    """Everything a source flow needs: warehouse, referentials, Prefect API; what earlier tests
+    left in the warehouse's memory of past runs (fingerprints, geocoding cache) is forgotten."""
+    from geoapp.common.databases import warehouse_connect
+
+    with warehouse_connect() as conn:
+        conn.execute("TRUNCATE staging.source_empreinte, staging.source_geocodage")
     return warehouse

@@ -38,6 +38,21 @@ def test_pharmacies_zip_in_utf16_is_read_and_geocoded_on_ban_addresses(stand_in)
     pharmacie = DisplayedActeur.objects.filter(sources__contains=["ordredespharmaciens"]).first()
     assert pharmacie.sous_categories == ["medicaments"] and pharmacie.location is not None
     assert 48.8 < pharmacie.location.y < 48.91
+    # the addresses went to the geocoder in one batch, not one request each
+    geocoder = [r for r in stand_in.requests if "/geocodage/" in r]
+    assert geocoder == ["POST /geocodage/search/csv/"]
+
+
+def test_a_pharmacies_rerun_does_not_geocode_the_same_addresses_again(stand_in):
+    services.politique_set(source_codes=["ordredespharmaciens"], politique="auto")
+    pharmacies_flow()
+    stand_in.permanent_faults["/geocodage/"] = "500"  # the geocoder is gone: the cache answers
+
+    again = pharmacies_flow()
+
+    assert (again["received"], again["unchanged"], again["quarantined"]) == (30, 30, 0)
+    assert len([r for r in stand_in.requests if "/geocodage/" in r]) == 1
+    assert DisplayedActeur.objects.filter(sources__contains=["ordredespharmaciens"]).exclude(location=None).count() == 30
 
 
 def test_pharmacies_csv_in_the_wrong_encoding_fails_the_run_cleanly(stand_in):

@@ -8,7 +8,7 @@ import io
 import json
 import logging
 import zipfile
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .datafair import Payload
 from .http import HttpClient, SourceError
@@ -46,21 +46,15 @@ def geocodage_requete(row: dict) -> str:
     return f"{row['Adresse']} {row['Code postal']} {row['Commune']}".strip()
 
 
-def pharmacies_fetch(client: HttpClient, *, url: str, geocodage_url: str) -> Iterator[Payload]:
-    """The zip, then one geocoder answer per pharmacy (archived together, so that a replay needs
-    no network)."""
+def pharmacies_fetch(client: HttpClient, *, url: str, geocodage_url: str,
+                     geocoder: Callable[[list[str]], dict[str, dict]]) -> Iterator[Payload]:
+    """The zip, then the geocoder's answer for each pharmacy's address (`geocoder`: requests →
+    answers, by batch), archived together so that a replay needs no network."""
     response, _ = client.get(url)
     yield Payload("file", url, response.content)
     rows = pharmacies_rows(response.content)
-    answers: dict[str, dict] = {}
-    for i, row in enumerate(rows, start=1):
-        q = geocodage_requete(row)
-        if q in answers:
-            continue
-        _, data = client.get(geocodage_url, params={"q": q, "limit": 1}, parse_json=True)
-        answers[q] = data
-        if i % 1000 == 0:
-            log.info("pharmacies : %d/%d adresses géocodées", i, len(rows))
+    answers = geocoder(list(dict.fromkeys(geocodage_requete(row) for row in rows)))
+    log.info("pharmacies : %d adresses géocodées", len(answers))
     yield Payload("geocodage", geocodage_url, json.dumps(answers, ensure_ascii=False).encode())
 
 

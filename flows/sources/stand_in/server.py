@@ -208,13 +208,53 @@ class _Handler(BaseHTTPRequestHandler):
     def _geocode(self, query: dict) -> None:
         """The BAN geocoder (`/geocodage/search/?q=`), answering from the bundled Paris BAN file:
         `<numéro> <voie> <code postal> <commune>` → that address's point."""
-        import re
+        resultat = _geocode_adresse(query.get("q", ""))
+        return self._json({"type": "FeatureCollection", "features": [resultat.feature()] if resultat else []})
 
-        m = re.match(r"^(.*\b\d{5})\b", query.get("q", ""))
-        point = generator.ban_index().get(m.group(1).strip().lower()) if m else None
-        if point is None:
-            return self._json({"type": "FeatureCollection", "features": []})
-        return self._json({"type": "FeatureCollection", "features": [{
-            "type": "Feature", "geometry": {"type": "Point", "coordinates": list(point)},
-            "properties": {"score": 0.93, "label": query.get("q", "")},
-        }]})
+    def do_POST(self) -> None:  # noqa: N802
+        """The BAN geocoder's batch endpoint (`/geocodage/search/csv/`): a multipart CSV whose
+        `columns` make the address; the answer is each row with the result_* columns."""
+        import csv
+        import io
+        from email import policy
+        from email.parser import BytesParser
+
+        from geoapp.geocodage.geocodeurs import colonnes_resultat
+
+        s = self.server_state
+        path = unquote(urlsplit(self.path).path)
+        s.requests.append(f"POST {self.path}")
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if s.fault_for(path) == "500":
+            return self._send(500, b'{"error": "internal"}')
+        if path.rstrip("/") != "/geocodage/search/csv":
+            return self._send(404, b'{"error": "not found"}')
+        message = BytesParser(policy=policy.HTTP).parsebytes(
+            f"Content-Type: {self.headers['Content-Type']}\r\nMIME-Version: 1.0\r\n\r\n".encode() + body)
+        columns, data = [], b""
+        for part in message.iter_parts():
+            if part.get_param("name", header="content-disposition") == "columns":
+                columns.append(part.get_payload(decode=True).decode())
+            elif part.get_filename() is not None:
+                data = part.get_payload(decode=True)
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+        out = io.StringIO()
+        fields = list(rows[0]) if rows else columns
+        writer = csv.DictWriter(out, fieldnames=[*fields, *colonnes_resultat(None)], lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, **colonnes_resultat(_geocode_adresse(" ".join(row[c] for c in columns)))})
+        return self._send(200, out.getvalue().encode(), "text/csv; charset=utf-8")
+
+
+def _geocode_adresse(q: str):
+    """`<numéro> <voie> <code postal> <commune>` of the bundled Paris BAN → a Resultat, or None."""
+    import re
+
+    from geoapp.geocodage.geocodeurs import Resultat
+
+    m = re.match(r"^(.*\b\d{5})\b", q)
+    point = generator.ban_index().get(m.group(1).strip().lower()) if m else None
+    if point is None:
+        return None
+    return Resultat(label=q, score=0.93, id="", type="housenumber", lon=point[0], lat=point[1])
