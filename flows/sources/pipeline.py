@@ -8,7 +8,6 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Callable, Iterable
 
 import orjson
@@ -71,24 +70,23 @@ def record_empreinte(record: dict, *, sel: bytes = b"") -> bytes:
     return h.digest()
 
 
-def empreintes_connues(*, flux: str, acteurs_modifie_le: dict[str, datetime]) -> dict[bytes, list[str]]:
+def empreintes_connues(*, flux: str, acteurs_modifie_le: dict[str, int]) -> dict[bytes, list[str]]:
     """Fingerprint → identifiants, for the records this flux last imported whose acteurs were not
-    modified since (`acteurs_modifie_le`: the acteurs' current modifie_le)."""
+    modified since (`acteurs_modifie_le`: the acteurs' current modifie_le, µs since 1970)."""
     par_empreinte: dict[bytes, list[str]] = {}
     invalides: set[bytes] = set()
     with warehouse_connect() as conn:
-        rows = conn.execute("SELECT identifiant_unique, empreinte, acteur_modifie_le FROM staging.source_empreinte "
+        rows = conn.execute("SELECT identifiant_unique, empreinte, acteur_modifie_us FROM staging.source_empreinte "
                             "WHERE flux = %s", [flux])
         for ident, fp, modifie_le in rows:
-            fp = bytes(fp)
             if acteurs_modifie_le.get(ident) != modifie_le:
                 invalides.add(fp)
             par_empreinte.setdefault(fp, []).append(ident)
-    return {fp: sorted(idents) for fp, idents in par_empreinte.items() if fp not in invalides}
+    return {fp: idents for fp, idents in par_empreinte.items() if fp not in invalides}
 
 
 def empreintes_enregistrer(*, flux: str, run_id: str, en_attente: set[str],
-                           acteurs_modifie_le: dict[str, datetime]) -> int:
+                           acteurs_modifie_le: dict[str, int]) -> int:
     """After a run: remember the fingerprint of the record each of its lignes came from, for the
     acteurs that now match it (not waiting for a decision: `en_attente`), with their modifie_le."""
     with warehouse_connect() as conn:
@@ -97,15 +95,15 @@ def empreintes_enregistrer(*, flux: str, run_id: str, en_attente: set[str],
         rows = [(ident, fp, acteurs_modifie_le[ident]) for ident, fp in staged
                 if ident not in en_attente and ident in acteurs_modifie_le]
         conn.execute("CREATE TEMP TABLE empreinte_run (identifiant_unique text, empreinte bytea, "
-                     "acteur_modifie_le timestamptz) ON COMMIT DROP")
+                     "acteur_modifie_us bigint) ON COMMIT DROP")
         with conn.cursor() as cur:
             with cur.copy("COPY empreinte_run FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-        conn.execute("""INSERT INTO staging.source_empreinte (flux, identifiant_unique, empreinte, acteur_modifie_le)
-                        SELECT %s, identifiant_unique, empreinte, acteur_modifie_le FROM empreinte_run
+        conn.execute("""INSERT INTO staging.source_empreinte (flux, identifiant_unique, empreinte, acteur_modifie_us)
+                        SELECT %s, identifiant_unique, empreinte, acteur_modifie_us FROM empreinte_run
                         ON CONFLICT (flux, identifiant_unique) DO UPDATE
-                        SET empreinte = EXCLUDED.empreinte, acteur_modifie_le = EXCLUDED.acteur_modifie_le""", [flux])
+                        SET empreinte = EXCLUDED.empreinte, acteur_modifie_us = EXCLUDED.acteur_modifie_us""", [flux])
     return len(rows)
 
 

@@ -65,9 +65,12 @@ def acteur_actifs_par_sources(*, source_codes: list[str]) -> dict[str, str]:
                 .values_list("identifiant_unique", "source_id"))
 
 
-def acteur_modifie_le_par_sources(*, source_codes: list[str]) -> dict:
-    """identifiant_unique → modifie_le of the imported acteurs of these sources."""
-    return dict(Acteur.objects.filter(source_id__in=source_codes).values_list("identifiant_unique", "modifie_le"))
+def acteur_modifie_le_par_sources(*, source_codes: list[str]) -> dict[str, int]:
+    """identifiant_unique → modifie_le (µs since 1970) of the imported acteurs of these sources."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT identifiant_unique, (extract(epoch FROM modifie_le) * 1000000)::bigint "
+                       "FROM acteurs_acteur WHERE source_id = ANY(%s)", [list(source_codes)])
+        return dict(cursor.fetchall())
 
 
 def identifiants_en_attente(*, source_codes: list[str]) -> set[str]:

@@ -38,7 +38,7 @@ def cma_pages(client: HttpClient, *, base_url: str, page_size: int = 1000) -> It
 
 
 def cma_records(payloads: list[Payload]) -> list[dict]:
-    import json
+    import orjson as json
 
     out: list[dict] = []
     for p in payloads:

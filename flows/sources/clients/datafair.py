@@ -72,7 +72,7 @@ def datafair_lines(client: HttpClient, *, base_url: str, dataset: str, params: d
 def datafair_records(payloads: list[Payload]) -> list[dict]:
     """Pure: the records of archived data-fair payloads, in order; the schema's non-calculated
     keys missing from a line are added as ""."""
-    import json
+    import orjson as json
 
     keys: list[str] = []
     records: list[dict] = []

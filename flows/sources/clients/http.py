@@ -3,7 +3,6 @@ transient errors (connection, timeout, 5xx, 429, a truncated body), and a per-ho
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -11,6 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import httpx
+import orjson
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +101,8 @@ class HttpClient:
         if not parse_json:
             return response, None
         try:
-            return response, json.loads(response.content)
-        except ValueError as exc:  # a truncated body is often a cut connection: worth one more try
+            return response, orjson.loads(response.content)
+        except ValueError as exc:  # (orjson.JSONDecodeError) a truncated body is often a cut connection: one more try
             raise TransientError(f"JSON tronqué ou invalide sur {url} : {exc}") from exc
 
     def get(self, url: str, *, params: dict | None = None, parse_json: bool = False):

@@ -1,12 +1,12 @@
 -- Re-runs without change: the fingerprint (blake2b of the canonical JSON) of the raw record each
--- imported acteur last came from, with the acteur's modifie_le at that time. A record whose
+-- imported acteur last came from, with the acteur's modifie_le at that time (µs since 1970). A record whose
 -- fingerprint is known, for acteurs not modified since, skips normalise / validate / diff and
 -- counts as unchanged.
 CREATE TABLE IF NOT EXISTS staging.source_empreinte (
     flux               text        NOT NULL,
     identifiant_unique text        NOT NULL,
     empreinte          bytea       NOT NULL,
-    acteur_modifie_le  timestamptz NOT NULL,
+    acteur_modifie_us  bigint      NOT NULL,     -- the acteur's modifie_le, in µs since 1970
     PRIMARY KEY (flux, identifiant_unique)
 );
 
