@@ -24,14 +24,21 @@ from .validation import Referentiels, ligne_valider
 
 
 def payloads_archive(*, run_id: str, flux: str, payloads: Iterable[Payload], start: int = 0) -> dict[str, int]:
-    """Store every payload as fetched (bytes), committed one by one as they arrive."""
+    """Store every payload as fetched, committed one by one as they arrive. A body identical to
+    one already archived for the flux (same fingerprint) is stored as a reference to it."""
     n = records = 0
     with warehouse_connect(autocommit=True) as conn:
         for seq, p in enumerate(payloads, start=start):
+            fp = hashlib.blake2b(p.body, digest_size=16).digest()
+            known = conn.execute("SELECT 1 FROM raw.source_payload WHERE flux = %s AND body_empreinte = %s "
+                                 "AND body IS NOT NULL AND NOT (run_id = %s AND seq = %s) LIMIT 1",
+                                 [flux, fp, run_id, seq]).fetchone()
             conn.execute(
-                """INSERT INTO raw.source_payload (run_id, flux, seq, kind, url, body) VALUES (%s, %s, %s, %s, %s, %s)
-                   ON CONFLICT (run_id, seq) DO UPDATE SET body = EXCLUDED.body, url = EXCLUDED.url""",
-                [run_id, flux, seq, p.kind, p.url, p.body],
+                """INSERT INTO raw.source_payload (run_id, flux, seq, kind, url, body, body_empreinte)
+                   VALUES (%s, %s, %s, %s, %s, %s, %s)
+                   ON CONFLICT (run_id, seq) DO UPDATE
+                   SET body = EXCLUDED.body, url = EXCLUDED.url, body_empreinte = EXCLUDED.body_empreinte""",
+                [run_id, flux, seq, p.kind, p.url, None if known else p.body, fp],
             )
             n += 1
             records += len(p.records or []) if p.kind == "page" else 0
@@ -41,7 +48,10 @@ def payloads_archive(*, run_id: str, flux: str, payloads: Iterable[Payload], sta
 def payloads_read(*, run_id: str) -> list[Payload]:
     with warehouse_connect() as conn:
         rows = conn.execute(
-            "SELECT kind, url, body FROM raw.source_payload WHERE run_id = %s ORDER BY seq", [run_id]
+            """SELECT p.kind, p.url, coalesce(p.body, (
+                   SELECT o.body FROM raw.source_payload o WHERE o.flux = p.flux
+                   AND o.body_empreinte = p.body_empreinte AND o.body IS NOT NULL LIMIT 1))
+               FROM raw.source_payload p WHERE p.run_id = %s ORDER BY p.seq""", [run_id]
         ).fetchall()
     return [Payload(kind, url, bytes(body)) for kind, url, body in rows]
 

@@ -8,6 +8,7 @@ from flows.sources.config import ECO_ORGANISMES
 from flows.sources.eco_organismes import eco_organisme_flow
 from flows.sources.normalise import eo_normaliser
 from geoapp.acteurs.models import Acteur, DisplayedActeur
+from geoapp.common.databases import warehouse_connect
 from geoapp.suggestions import services
 from geoapp.suggestions.models import ExecutionSource, GroupeSuggestion
 from geoapp.suggestions.selectors import acteur_lignes_par_sources
@@ -119,9 +120,15 @@ def test_a_rerun_without_change_skips_known_records_and_an_acteur_edited_since_i
     # known records are not normalised again; the counts still add up to the rows received
     assert (again["received"], again["unchanged"], again["unchanged_by_fingerprint"]) == (35, 30, 30)
     assert (again["quarantined"], again["deleted"], again["suggestions_written"]) == (5, 0, 0)
-    reasons = [q["raison"] for q in pipeline.quarantaine_read(run_id=ExecutionSource.objects.filter(
-        flux="ecomaison").order_by("-debut").first().run_id)]
+    second = ExecutionSource.objects.filter(flux="ecomaison").order_by("-debut").first().run_id
+    reasons = [q["raison"] for q in pipeline.quarantaine_read(run_id=second)]
     assert "identifiant en double : ecomaison_ECO-0000000" in reasons
+    # the same pages were not archived twice, and the run still replays without the network
+    with warehouse_connect() as conn:
+        bodies, payloads = conn.execute("SELECT count(body), count(*) FROM raw.source_payload WHERE run_id = %s",
+                                        [second]).fetchone()
+    assert bodies == 0 < payloads
+    assert eco_organisme_flow(source="ecomaison", rejouer=second)["received"] == 35
     # staff edit an acteur by hand: its record is read again and the source's value proposed back
     acteur = Acteur.objects.get(pk="ecomaison_ECO-0000004")
     telephone, acteur.telephone = acteur.telephone, "0999999999"

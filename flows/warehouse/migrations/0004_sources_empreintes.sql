@@ -14,3 +14,10 @@ CREATE TABLE IF NOT EXISTS staging.source_empreinte (
 -- staged with no ligne (they count as present: never proposed for deletion)
 ALTER TABLE staging.source_ligne ADD COLUMN IF NOT EXISTS empreinte bytea;
 ALTER TABLE staging.source_ligne ALTER COLUMN ligne DROP NOT NULL;
+
+-- a payload identical to one already archived for the flux (same blake2b) keeps only a reference:
+-- a re-run without change archives almost nothing, and still replays without the network
+ALTER TABLE raw.source_payload ADD COLUMN IF NOT EXISTS body_empreinte bytea;
+ALTER TABLE raw.source_payload ALTER COLUMN body DROP NOT NULL;
+CREATE INDEX IF NOT EXISTS source_payload_empreinte_idx ON raw.source_payload (flux, body_empreinte)
+    WHERE body IS NOT NULL;
