@@ -70,7 +70,8 @@ def run_all(flux_list, totals) -> dict:
             c = eco_organisme_flow(source=flux, rafraichir=False)
         for stage, seconds in c["durees_s"].items():
             totals[stage] += seconds
-        for k in ("received", "split", "created", "updated", "unchanged", "quarantined", "deleted", "applied"):
+        for k in ("received", "split", "created", "updated", "unchanged", "unchanged_by_fingerprint", "quarantined",
+                  "deleted", "applied"):
             counts[k] += c[k]
         print(f"  {flux:<28} {c['received']:>7} lignes  {sum(c['durees_s'].values()):6.1f} s", flush=True)
     return dict(counts)
