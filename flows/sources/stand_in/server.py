@@ -57,6 +57,14 @@ class StandIn:
                 self._cache[key] = self._build(dataset)
             return self._cache[key]
 
+    def cma(self) -> list[dict]:
+        """The CMA records, generated once per size (not once per page)."""
+        with self._lock:
+            key = ("cma", self.size("cma"), self.config.seed)
+            if key not in self._cache:
+                self._cache[key] = generator.cma_records(self.size("cma"), seed=self.config.seed)
+            return self._cache[key]
+
     def _flux(self, dataset: str) -> str:
         for cle, c in ECO_ORGANISMES.items():
             if c.dataset == dataset:
@@ -197,7 +205,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _cma(self, query: dict, fault: str | None) -> None:
         s = self.server_state
-        records = generator.cma_records(s.size("cma"), seed=s.config.seed)
+        records = s.cma()
         page, page_size = int(query.get("page", 1)), int(query.get("page_size", 100))
         chunk = records[(page - 1) * page_size: page * page_size]
         data = json.dumps({"total_entries": len(records), "data": chunk}, ensure_ascii=False).encode()
