@@ -201,3 +201,20 @@ def test_a_natural_persons_name_is_replaced_by_the_sign_or_the_activity(base):
     assert affiche("refashion_r1").nom == "LE SYMPA SNACK"
     assert affiche("refashion_r2").provenance["nom"] == "revision:refashion_r2"
     assert enrichissement_rgpd_flow()["proposees"] == 0
+
+
+@pytest.mark.django_db(databases=[])
+def test_every_enrichment_flow_has_a_deployment_tagged_enrich():
+    import importlib
+
+    import yaml
+
+    from flows import REPO
+    from flows.enrichissement.tous import FLOWS
+
+    by_function = {}
+    for d in yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"]:
+        path, function = d["entrypoint"].split(":")
+        by_function[getattr(importlib.import_module(path.removesuffix(".py").replace("/", ".")), function)] = d
+    for nom, flow_function in FLOWS.items():
+        assert "enrich" in by_function[flow_function]["tags"], f"no deployment tagged enrich for {nom}"
