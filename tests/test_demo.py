@@ -76,6 +76,7 @@ def test_make_demo_loads_the_bundled_acteurs_and_serves_the_home_page(tmp_path):
         for code in ("refashion", "cma_reparacteur", "ordredespharmaciens", "ademesinoedecheteries", "lvao"):
             assert re.search(rf"\({code}\) : [1-9]\d*<", page), code
         assert "acteurs-affiches" in output  # the flows ran through Prefect
+        assert re.search(r"enrichissement-territoires: \{'proposees': [1-9]", output)  # left `à valider`
         assert output.count("created + updated + unchanged + quarantined") == 20  # 20 source reports
 
         # la carte and the API serve the demo's displayed acteurs, and the embeddable demo map exists

@@ -18,13 +18,17 @@ def adresse_texte(acteur: dict) -> str:
 
 
 def a_geocoder(acteur: dict) -> bool:
-    """Pure: no location and never geocoded at this address, or an address changed since."""
+    """Pure: an address changed since its last geocoding; or no location yet, unless this very
+    address was already flagged (a found position not yet applied is geocoded again: its
+    suggestion is not written twice, and a run killed before writing it loses nothing)."""
     adresse = adresse_texte(acteur)
     if len(adresse) < 3:
         return False
     if acteur["adresse_geocodee"] is None:
         return acteur["location"] is None
-    return acteur["adresse_geocodee"] != adresse
+    if acteur["adresse_geocodee"] != adresse:
+        return True
+    return acteur["location"] is None and not acteur["geocodage_signale"]
 
 
 @task(name="géocoder par lot et garder les réponses")

@@ -35,7 +35,7 @@ _EFFECTIFS_SQL = f"""
 SELECT a.identifiant_unique,
        {", ".join(f"COALESCE(NULLIF(r.{c}, ''), a.{c}, '')" for c in _EFFECTIFS)},
        ST_X(COALESCE(r.location, a.location)::geometry), ST_Y(COALESCE(r.location, a.location)::geometry),
-       g.adresse
+       g.adresse, g.signale
 FROM acteurs_acteur a
 LEFT JOIN acteurs_revisionacteur r ON r.identifiant_unique = a.identifiant_unique
 LEFT JOIN geocodage_geocodageacteur g ON g.acteur_id = a.identifiant_unique
@@ -47,7 +47,8 @@ ORDER BY a.identifiant_unique
 def acteurs_effectifs() -> list[dict]:
     """The active imported acteurs as displayed (a revision's non-empty value over the imported
     one): the values enrichments compare with. `location` is [lon, lat] or None;
-    `adresse_geocodee` the address of their last geocoding (None: never geocoded)."""
+    `adresse_geocodee` the address of their last geocoding (None: never geocoded) and
+    `geocodage_signale` whether it was flagged."""
     with connection.cursor() as cursor:
         cursor.execute(_EFFECTIFS_SQL)
         rows = cursor.fetchall()
@@ -55,7 +56,7 @@ def acteurs_effectifs() -> list[dict]:
     for row in rows:
         acteur = {"identifiant_unique": row[0], **dict(zip(_EFFECTIFS, row[1:9]))}
         acteur["location"] = [round(row[9], 6), round(row[10], 6)] if row[9] is not None else None
-        acteur["adresse_geocodee"] = row[11]
+        acteur["adresse_geocodee"], acteur["geocodage_signale"] = row[11], row[12]
         out.append(acteur)
     return out
 
