@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+import psycopg
 from prefect import task
 from prefect.runtime import flow_run
 
@@ -24,9 +25,14 @@ def acteurs_lire() -> list[dict]:
 
 
 def reference_lire(query: str, params: dict | list | None = None) -> list[tuple]:
-    """Rows of a query on the warehouse's clones (schema `reference`)."""
-    with warehouse_connect() as conn:
-        return conn.execute(query, params or []).fetchall()
+    """Rows of a query on the warehouse's clones (schema `reference`). A clone never loaded is a
+    clear error naming it (its clone flow must run first), not a bare SQL error."""
+    try:
+        with warehouse_connect() as conn:
+            return conn.execute(query, params or []).fetchall()
+    except psycopg.errors.UndefinedTable as error:
+        raise RuntimeError(f"clone absent de l'entrepôt ({error.diag.message_primary}) : "
+                           "lancer d'abord son flow de clone (prefect.yaml, tag clone)") from error
 
 
 @task(name="écrire la cohorte de suggestions")

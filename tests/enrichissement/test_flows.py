@@ -218,3 +218,21 @@ def test_every_enrichment_flow_has_a_deployment_tagged_enrich():
         by_function[getattr(importlib.import_module(path.removesuffix(".py").replace("/", ".")), function)] = d
     for nom, flow_function in FLOWS.items():
         assert "enrich" in by_function[flow_function]["tags"], f"no deployment tagged enrich for {nom}"
+
+
+def test_a_clone_never_loaded_is_a_clear_error_and_nothing_is_written(base):
+    from flows.enrichissement.commun import reference_lire
+    from flows.enrichissement.rgpd import enrichissement_rgpd_flow
+    from geoapp.common.databases import warehouse_connect
+
+    acteur("refashion_x1", nom="Jean Martin", siret="00554155200039", siren="005541552")
+    with warehouse_connect() as conn:
+        conn.execute("ALTER VIEW reference.sirene_unite_legale RENAME TO sirene_unite_legale_cachee")
+    try:
+        with pytest.raises(RuntimeError, match="clone absent .*sirene_unite_legale.*lancer d'abord son flow de clone"):
+            enrichissement_rgpd_flow()
+    finally:
+        with warehouse_connect() as conn:
+            conn.execute("ALTER VIEW reference.sirene_unite_legale_cachee RENAME TO sirene_unite_legale")
+    assert not GroupeSuggestion.objects.exists()
+    assert reference_lire("SELECT count(*) FROM reference.sirene_unite_legale") == [(18,)]
