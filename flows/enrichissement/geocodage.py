@@ -31,7 +31,7 @@ def a_geocoder(acteur: dict) -> bool:
     return acteur["location"] is None and not acteur["geocodage_signale"]
 
 
-@task(name="géocoder par lot et garder les réponses")
+@task(name="géocoder par lot et garder les réponses", retries=2, retry_delay_seconds=[10, 60])  # `ban_api`: network
 def geocoder(acteurs: list[dict]) -> list[dict]:
     from django.conf import settings
 
