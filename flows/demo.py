@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from flows.acteurs_reference import acteurs_reference_flow
 from flows.clones.demo import clones_demo
+from flows.enrichissement.tous import enrichissements_flow
 from flows.referentiels import referentiels_flow
 from flows.sources.demo import sources_demo
 from flows.territoires import territoires_flow
@@ -27,6 +28,7 @@ def prepare() -> None:
     territoires_flow()
     acteurs_reference_flow()
     sources_demo()
+    enrichissements_flow()  # their suggestions stay `à valider` for the back office
     carte_configuration_demo_ensure()
 
 

@@ -76,6 +76,9 @@ def test_make_demo_loads_the_bundled_acteurs_and_serves_the_home_page(tmp_path):
         for code in ("refashion", "cma_reparacteur", "ordredespharmaciens", "ademesinoedecheteries", "lvao"):
             assert re.search(rf"\({code}\) : [1-9]\d*<", page), code
         assert "acteurs-affiches" in output  # the flows ran through Prefect
+        # the enrichments ran: their suggestions wait for staff (already waiting when the demo's databases
+        # were kept from an earlier run: proposed again, they are not written twice)
+        assert re.search(r"enrichissement-territoires: \{'(deja_proposees|proposees)': [1-9]", output)
         assert output.count("created + updated + unchanged + quarantined") == 20  # 20 source reports
 
         # la carte and the API serve the demo's displayed acteurs, and the embeddable demo map exists

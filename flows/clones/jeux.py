@@ -91,6 +91,47 @@ SIRENE_ETABLISSEMENT = JeuDeDonnees(
     apres=("CREATE INDEX ON {table} (siret)", "CREATE INDEX ON {table} (siren)"),
 )
 
+# --- SIRENE: StockUniteLegale (35 columns) and StockEtablissementLiensSuccession (6 columns) ------
+SIRENE_UNITE_LEGALE_ENTETE = (
+    "siren", "statutDiffusionUniteLegale", "unitePurgeeUniteLegale", "dateCreationUniteLegale", "sigleUniteLegale",
+    "sexeUniteLegale", "prenom1UniteLegale", "prenom2UniteLegale", "prenom3UniteLegale", "prenom4UniteLegale",
+    "prenomUsuelUniteLegale", "pseudonymeUniteLegale", "identifiantAssociationUniteLegale",
+    "trancheEffectifsUniteLegale", "anneeEffectifsUniteLegale", "dateDernierTraitementUniteLegale",
+    "nombrePeriodesUniteLegale", "categorieEntreprise", "anneeCategorieEntreprise", "dateDebut",
+    "etatAdministratifUniteLegale", "nomUniteLegale", "nomUsageUniteLegale", "denominationUniteLegale",
+    "denominationUsuelle1UniteLegale", "denominationUsuelle2UniteLegale", "denominationUsuelle3UniteLegale",
+    "categorieJuridiqueUniteLegale", "activitePrincipaleUniteLegale", "nomenclatureActivitePrincipaleUniteLegale",
+    "nicSiegeUniteLegale", "economieSocialeSolidaireUniteLegale", "societeMissionUniteLegale",
+    "caractereEmployeurUniteLegale", "activitePrincipaleNAF25UniteLegale",
+)
+
+
+def _sirene(nom: str, entete: tuple[str, ...], index: tuple[str, ...]) -> JeuDeDonnees:
+    """A SIRENE stock file: all columns text (codes keep their zeros), lower-cased names."""
+    return JeuDeDonnees(nom=nom, format="csv", entete=entete, colonnes=tuple(Colonne(c.lower()) for c in entete),
+                        apres=tuple(f"CREATE INDEX ON {{table}} ({c})" for c in index))
+
+
+SIRENE_UNITE_LEGALE = _sirene("sirene_unite_legale", SIRENE_UNITE_LEGALE_ENTETE, ("siren",))
+SIRENE_LIEN_SUCCESSION = _sirene("sirene_lien_succession", (
+    "siretEtablissementPredecesseur", "siretEtablissementSuccesseur", "dateLienSuccession", "transfertSiege",
+    "continuiteEconomique", "dateDernierTraitementLienSuccession",
+), ("siretetablissementpredecesseur",))
+
+# --- BAN: lieux-dits (`;`-separated export of the named places without house numbers) -------------
+BAN_LIEUX_DITS_ENTETE = (
+    "id", "nom_lieu_dit", "code_postal", "code_insee", "nom_commune", "code_insee_ancienne_commune",
+    "nom_ancienne_commune", "x", "y", "lon", "lat", "source_position", "source_nom_voie",
+)
+BAN_LIEUX_DITS = JeuDeDonnees(
+    nom="ban_lieux_dits",
+    format="csv",
+    delimiteur=";",
+    entete=BAN_LIEUX_DITS_ENTETE,
+    colonnes=tuple(Colonne(c, _BAN_TYPES.get(c, "text")) for c in BAN_LIEUX_DITS_ENTETE),
+    apres=("CREATE INDEX ON {table} (code_insee)", "CREATE INDEX ON {table} (code_postal)"),
+)
+
 # --- La Poste: base officielle des codes postaux (data-fair export) --------------------------------
 LAPOSTE_CODE_POSTAL = JeuDeDonnees(
     nom="laposte_code_postal",
@@ -180,4 +221,5 @@ CONTOUR_DEPARTEMENT = _contours("contour_departement")
 
 JEUX: dict[str, JeuDeDonnees] = {j.nom: j for j in (
     BAN, SIRENE_ETABLISSEMENT, LAPOSTE_CODE_POSTAL, INSEE_COMMUNE, INSEE_EPCI, INSEE_DEPARTEMENT, CONTOUR_COMMUNE, CONTOUR_DEPARTEMENT,
+    BAN_LIEUX_DITS, SIRENE_UNITE_LEGALE, SIRENE_LIEN_SUCCESSION,
 )}

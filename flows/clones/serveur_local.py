@@ -33,6 +33,10 @@ SOURCES_EMBARQUEES: dict[str, tuple[list[str], int]] = {
         "geo/paris-arrondissements-municipaux.geojson",
     ], 500),
     "contour_departement": (["geo/france-geojson-2018_departements-version-simplifiee.geojson"], 90),
+    # generated in the official schemas (data/README.md)
+    "ban_lieux_dits": (["ban/lieux-dits-extrait.csv"], 5),
+    "sirene_unite_legale": (["sirene/StockUniteLegale_utf8_extrait.csv"], 18),
+    "sirene_lien_succession": (["sirene/StockEtablissementLiensSuccession_utf8_extrait.csv"], 2),
 }
 
 

@@ -30,6 +30,7 @@ def test_every_bundled_dataset_is_cloned_by_its_flow_through_prefect(warehouse, 
     assert {nom: r["lignes"] for nom, r in report.items()} == {
         "ban": 158_048, "sirene_etablissement": 23, "laposte_code_postal": 39_201, "insee_commune": 37_590,
         "insee_epci": 1_255, "insee_departement": 109, "contour_commune": 612, "contour_departement": 96,
+        "ban_lieux_dits": 5, "sirene_unite_legale": 18, "sirene_lien_succession": 2,
     }
     # what a reader of the stable names sees
     assert scalar("SELECT count(*) FROM reference.ban") == 158_048
@@ -43,6 +44,10 @@ def test_every_bundled_dataset_is_cloned_by_its_flow_through_prefect(warehouse, 
     assert scalar("SELECT count(*) FROM reference.contour_commune WHERE NOT ST_IsValid(geom) OR GeometryType(geom) <> 'MULTIPOLYGON'") == 0
     assert scalar("SELECT code FROM reference.contour_commune WHERE code LIKE '751%%' AND ST_Contains(geom, ST_SetSRID(ST_MakePoint(2.3806, 48.8574), 4326))") == "75111"
     assert scalar("SELECT nom FROM reference.contour_departement WHERE code = '56'") == "Morbihan"
+    assert scalar("SELECT categoriejuridiqueunitelegale FROM reference.sirene_unite_legale WHERE siren = '005541552'") == "1000"
+    assert scalar("SELECT siretetablissementsuccesseur FROM reference.sirene_lien_succession "
+                  "WHERE siretetablissementpredecesseur = '00032517500016'") == "00032517500065"
+    assert scalar("SELECT nom_lieu_dit FROM reference.ban_lieux_dits WHERE code_insee = '56260' ORDER BY id LIMIT 1") == "Conleau"
 
 
 def test_rerun_swaps_a_new_copy_with_the_same_rows_and_drops_the_old_one(ban_clone, serveur_donnees_url):

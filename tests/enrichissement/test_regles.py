@@ -83,3 +83,18 @@ def test_a_natural_persons_name_is_replaced_by_the_sign_or_the_activity():
     assert acteur_anonymiser(nom="DUPONT JEAN", enseigne="Dupont Cycles", **kw) == "Réparation de vélos"
     assert acteur_anonymiser(nom="Vélo Malin", enseigne=None, **kw) is None  # not the person's name
     assert acteur_anonymiser(nom="Jean Dupont", enseigne=None, **{**kw, "categorie_juridique": "5710"}) is None  # a company
+
+
+def test_which_acteurs_are_geocoded():
+    from flows.enrichissement.geocodage import a_geocoder
+
+    base = {"adresse": "10 bd Voltaire", "code_postal": "75011", "ville": "Paris", "location": None,
+            "adresse_geocodee": None, "geocodage_signale": None}
+    here = "10 bd Voltaire 75011 Paris"
+    assert a_geocoder(base)  # never geocoded, no location
+    assert not a_geocoder({**base, "location": [2.36, 48.86]})  # located by its source
+    assert a_geocoder({**base, "location": [2.36, 48.86], "adresse_geocodee": "1 rue X 75011 Paris",
+                       "geocodage_signale": False})  # moved since
+    assert a_geocoder({**base, "adresse_geocodee": here, "geocodage_signale": False})  # found, not applied yet
+    assert not a_geocoder({**base, "adresse_geocodee": here, "geocodage_signale": True})  # flagged at this address
+    assert not a_geocoder({**base, "adresse": "", "code_postal": "", "ville": ""})  # nothing to geocode

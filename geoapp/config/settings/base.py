@@ -217,6 +217,10 @@ CLONE_URLS = {
     "insee_departement": "https://unpkg.com/@etalab/decoupage-administratif@6.0.0/data/departements.json",
     "contour_commune": "https://etalab-datasets.geo.data.gouv.fr/contours-administratifs/2025/geojson/communes-100m.geojson.gz",
     "contour_departement": "https://etalab-datasets.geo.data.gouv.fr/contours-administratifs/2025/geojson/departements-100m.geojson.gz",
+    "ban_lieux_dits": "https://adresse.data.gouv.fr/data/ban/adresses/latest/csv/lieux-dits-beta-france.csv.gz",
+    "sirene_unite_legale": "https://object.files.data.gouv.fr/data-pipeline-open/siren/stock/StockUniteLegale_utf8.zip",
+    "sirene_lien_succession":
+        "https://object.files.data.gouv.fr/data-pipeline-open/siren/stock/StockEtablissementLiensSuccession_utf8.zip",
 }
 CLONE_MIN_ROWS = {
     "ban": 25_000_000,
@@ -227,6 +231,9 @@ CLONE_MIN_ROWS = {
     "insee_departement": 100,
     "contour_commune": 34_000,
     "contour_departement": 100,
+    "ban_lieux_dits": 500_000,
+    "sirene_unite_legale": 25_000_000,
+    "sirene_lien_succession": 3_000_000,
 }
 for _name in CLONE_URLS:
     CLONE_URLS[_name] = env(f"CLONE_URL_{_name.upper()}", default=CLONE_URLS[_name])

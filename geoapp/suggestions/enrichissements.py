@@ -1,0 +1,155 @@
+"""Suggestions of the enrichment flows (BAN, SIRENE, INSEE, La Poste, contours): one cohort per run,
+one group per acteur, field-level changes; applied where staff corrections live (RevisionActeur),
+so that a later import of the acteur's source does not undo them.
+
+The groups belong to the source `enrichissement` (created on first use, not displayed): the
+source flows' apply path (`services.suggestions_apply`) is for imported data; these groups are
+applied by `enrichissement_groupes_appliquer`."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+
+from django.contrib.gis.geos import Point
+from django.db import connection, transaction
+from django.utils import timezone
+
+from geoapp.acteurs.models import RevisionActeur, Source
+
+from .lignes import empreinte
+from .models import ChangementSuggestion, CohorteSuggestion, GroupeSuggestion, StatutSuggestion, TypeSuggestion
+from .selectors import empreintes_en_attente
+from .services import execution_finish, execution_start
+
+log = logging.getLogger(__name__)
+
+SOURCE_ENRICHISSEMENT = "enrichissement"
+# the fields an enrichment may change (all of them RevisionActeur fields)
+CHAMPS_ENRICHISSEMENT = ("nom", "siret", "siren", "code_postal", "ville", "code_commune_insee", "location", "statut")
+
+# --- reads ------------------------------------------------------------------------------------------
+
+_EFFECTIFS = ("nom", "siren", "siret", "adresse", "code_postal", "ville", "code_commune_insee", "statut")
+_EFFECTIFS_SQL = f"""
+SELECT a.identifiant_unique,
+       {", ".join(f"COALESCE(NULLIF(r.{c}, ''), a.{c}, '')" for c in _EFFECTIFS)},
+       ST_X(COALESCE(r.location, a.location)::geometry), ST_Y(COALESCE(r.location, a.location)::geometry),
+       g.adresse, g.signale
+FROM acteurs_acteur a
+LEFT JOIN acteurs_revisionacteur r ON r.identifiant_unique = a.identifiant_unique
+LEFT JOIN geocodage_geocodageacteur g ON g.acteur_id = a.identifiant_unique
+WHERE COALESCE(NULLIF(r.statut, ''), a.statut) = 'ACTIF'
+ORDER BY a.identifiant_unique
+"""
+
+
+def acteurs_effectifs() -> list[dict]:
+    """The active imported acteurs as displayed (a revision's non-empty value over the imported
+    one): the values enrichments compare with. `location` is [lon, lat] or None;
+    `adresse_geocodee` the address of their last geocoding (None: never geocoded) and
+    `geocodage_signale` whether it was flagged."""
+    with connection.cursor() as cursor:
+        cursor.execute(_EFFECTIFS_SQL)
+        rows = cursor.fetchall()
+    out = []
+    for row in rows:
+        acteur = {"identifiant_unique": row[0], **dict(zip(_EFFECTIFS, row[1:9]))}
+        acteur["location"] = [round(row[9], 6), round(row[10], 6)] if row[9] is not None else None
+        acteur["adresse_geocodee"], acteur["geocodage_signale"] = row[11], row[12]
+        out.append(acteur)
+    return out
+
+
+# --- writes -----------------------------------------------------------------------------------------
+
+
+def _source_enrichissement() -> str:
+    Source.objects.get_or_create(code=SOURCE_ENRICHISSEMENT, defaults={
+        "libelle": "Enrichissements (BAN, SIRENE, INSEE, La Poste)", "afficher": False})
+    return SOURCE_ENRICHISSEMENT
+
+
+@transaction.atomic
+def enrichissement_cohorte_ecrire(*, flux: str, run_id: str, propositions: list[dict]) -> dict:
+    """Record run `run_id` of enrichment flow `flux` and write its proposals as ONE cohort (type
+    modification) → one group per acteur → its changes. Each proposal: `{identifiant_unique,
+    changements: {champ: [old, new]}, contexte: {...}}` (the context — reason, method, score — is
+    kept in the group's `donnees` for staff). A proposal already waiting, validated or rejected
+    (same flow, acteur and values) is not written again; without anything new, no cohort."""
+    source = _source_enrichissement()
+    execution = execution_start(run_id=run_id, flux=flux, sources=[source])
+    deja = empreintes_en_attente(source_codes=[source])
+    nouvelles: list[tuple[dict, str]] = []
+    counts: Counter = Counter()
+    for p in propositions:
+        unknown = set(p["changements"]) - set(CHAMPS_ENRICHISSEMENT)
+        if unknown:
+            raise ValueError(f"{flux}: champs non modifiables par un enrichissement : {sorted(unknown)}")
+        fp = empreinte(type=flux, identifiant_unique=p["identifiant_unique"],
+                       valeurs={k: v[1] for k, v in p["changements"].items()})
+        if fp in deja:
+            counts["deja_proposees"] += 1
+            continue
+        deja.add(fp)
+        nouvelles.append((p, fp))
+    cohorte = None
+    if nouvelles:
+        cohorte = CohorteSuggestion.objects.create(execution=execution, type=TypeSuggestion.MODIFICATION)
+        groupes = GroupeSuggestion.objects.bulk_create([
+            GroupeSuggestion(cohorte=cohorte, source_id=source, identifiant_unique=p["identifiant_unique"],
+                             donnees={"flux": flux, **(p.get("contexte") or {})}, empreinte=fp)
+            for p, fp in nouvelles], batch_size=2000)
+        ChangementSuggestion.objects.bulk_create(
+            (ChangementSuggestion(groupe=g, champ=champ, ancienne_valeur=old, nouvelle_valeur=new)
+             for g, (p, _) in zip(groupes, nouvelles) for champ, (old, new) in p["changements"].items()),
+            batch_size=5000)
+    counts["proposees"] = len(nouvelles)
+    execution_finish(run_id=run_id, reussie=True, compteurs=dict(counts))
+    return {**counts, "cohorte": cohorte.pk if cohorte else None}
+
+
+def _revision_ecrire(*, identifiant_unique: str, valeurs: dict) -> None:
+    revision = RevisionActeur.objects.select_for_update().filter(pk=identifiant_unique).first()
+    if revision is None:
+        revision = RevisionActeur(identifiant_unique=identifiant_unique)
+    for champ, valeur in valeurs.items():
+        if champ == "location":
+            revision.location = Point(valeur[0], valeur[1], srid=4326) if valeur else None
+        elif champ in CHAMPS_ENRICHISSEMENT:
+            setattr(revision, champ, valeur or "")
+        else:
+            raise ValueError(f"champ non modifiable par un enrichissement : {champ}")
+    revision.full_clean(exclude=["uuid", "identifiant_unique", "parent", "labels", "acteur_services"],
+                        validate_unique=False)
+    revision.save()
+
+
+def enrichissement_groupes_appliquer(*, groupe_ids: list[int] | None = None, refresh: bool = True) -> dict[str, int]:
+    """Apply the validated enrichment groups (these ones, or all): each group's new values are
+    written on the acteur's revision, in its own transaction; a failing group is marked `erreur`
+    with its message and the others go on. Then the displayed acteurs are refreshed once."""
+    from geoapp.acteurs.services import displayed_acteur_refresh
+
+    groupes = GroupeSuggestion.objects.filter(source_id=SOURCE_ENRICHISSEMENT, statut=StatutSuggestion.VALIDEE)
+    if groupe_ids is not None:
+        groupes = groupes.filter(pk__in=groupe_ids)
+    counts: Counter = Counter()
+    for groupe in groupes.order_by("cohorte__execution_id", "pk").prefetch_related("changements"):
+        try:
+            with transaction.atomic():
+                _revision_ecrire(identifiant_unique=groupe.identifiant_unique,
+                                 valeurs={c.champ: c.nouvelle_valeur for c in groupe.changements.all()})
+                GroupeSuggestion.objects.filter(pk=groupe.pk).update(
+                    statut=StatutSuggestion.APPLIQUEE, message="", modifie_le=timezone.now())
+            counts["appliquees"] += 1
+        except Exception as exc:  # one group's failure never stops the others
+            message = f"{type(exc).__name__}: {exc}"
+            GroupeSuggestion.objects.filter(pk=groupe.pk).update(
+                statut=StatutSuggestion.ERREUR, message=message[:5000], modifie_le=timezone.now())
+            log.warning("enrichissement %s (%s) en erreur : %s", groupe.pk, groupe.identifiant_unique, message)
+            counts["erreurs"] += 1
+    if refresh and counts["appliquees"]:
+        counts.update({f"affiches_{k}": v for k, v in displayed_acteur_refresh().items()})
+    return {"appliquees": counts["appliquees"], "erreurs": counts["erreurs"],
+            **{k: v for k, v in counts.items() if k.startswith("affiches_")}}
