@@ -2,6 +2,7 @@
 
     DATABASE_URL=... WAREHOUSE_DATABASE_URL=... uv run python -m bench.geocodage [--n 100000] [--workers 2]
 
+Runs on its own warehouse: `<name>_bench` of WAREHOUSE_DATABASE_URL, created if missing.
 1. clones the whole Paris BAN file (data/ban/adresses-75.csv.gz, 158k rows) through the clone
    mechanics (served by the local HTTP server), and prints the time;
 2. geocodes N addresses drawn from it, clean then degraded (no accents, lower case, "bd"/"av"/"st",
@@ -10,29 +11,49 @@
    them), and prints addresses/s and accuracy: the share within 50 m of
    the BAN position, the share with the right BAN id. Baseline measured in the same run: a
    primary-key lookup of the same addresses (one round trip each), the floor of any per-address
-   geocoder.
+   geocoder;
+3. `GET /api/v1/adresses?q=...&limit=5` (the map's address search) over HTTP: gunicorn with
+   `--workers` workers, a loopback load generator (2 × workers clients), clean and degraded
+   queries; prints req/s, p50 and p99.
 Targets (2 cores): ≥ 2,000 addresses/s; ≥ 99 % within 50 m clean, ≥ 95 % degraded; clone < 10 s."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import csv
 import gzip
 import math
+import os
 import random
+import signal
+import socket
+import subprocess
+import sys
 import time
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlencode
 
-import flows  # noqa: F401  (Django settings)
-from django.db import connections
+from bench.sources import bench_url
 
+os.environ["WAREHOUSE_DATABASE_URL"] = bench_url(
+    os.environ.get("WAREHOUSE_DATABASE_URL", "postgis://postgres:postgres@127.0.0.1:5432/circulaire_warehouse"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
+from db_bootstrap import EXTENSIONS, ensure_database  # noqa: E402
+
+ensure_database(os.environ["WAREHOUSE_DATABASE_URL"], EXTENSIONS)
+
+import flows  # noqa: E402,F401  (Django settings)
+from django.db import connections  # noqa: E402
+
+from bench.carte import free_port, load  # noqa: E402
 from flows import REPO
-from flows.clones.chargement import clone_charger
-from flows.clones.jeux import BAN
-from flows.clones.serveur_local import serveur_donnees
-from flows.warehouse.migrate import warehouse_migrate
-from geoapp.geocodage.selectors import GeocodeurHorsLigne, adresse_rechercher
+from flows.clones.chargement import clone_charger  # noqa: E402
+from flows.clones.jeux import BAN  # noqa: E402
+from flows.clones.serveur_local import serveur_donnees  # noqa: E402
+from flows.warehouse.migrate import warehouse_migrate  # noqa: E402
+from geoapp.geocodage.selectors import GeocodeurHorsLigne, adresse_rechercher  # noqa: E402
 
 ABBREV = {"Boulevard": "bd", "Avenue": "av", "Saint": "St", "Sainte": "Ste", "Place": "pl", "Rue": "r",
           "Faubourg": "fg", "Général": "gal"}
@@ -132,11 +153,39 @@ def baseline(rows: list[dict], workers: int) -> float:
     return len(rows) / (time.perf_counter() - started)
 
 
+def http(queries: dict[str, list[str]], *, workers: int, duration: float) -> None:
+    """The map's address search over HTTP: req/s, p50, p99 per kind of query."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "geoapp.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--timeout", "120", "--env", "DJANGO_SETTINGS_MODULE=bench.settings"],
+        cwd=REPO, env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        for _ in range(150):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        for name, texts in queries.items():
+            paths = [f"/api/v1/adresses?{urlencode({'q': q, 'limit': 5})}" for q in texts]
+            asyncio.run(load(port, paths[:20], clients=2, duration=1))  # warm the workers
+            r = asyncio.run(load(port, paths, clients=2 * workers, duration=duration))
+            print(f"GET /api/v1/adresses, {name:>8}: {r['n']:,} requests, {r['rps']:,.0f} req/s, "
+                  f"p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, {r['errors']} errors "
+                  f"(gunicorn {workers} workers, {2 * workers} clients)", flush=True)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=75)
+    parser.add_argument("--http-duree", type=float, default=5.0, help="seconds per HTTP run (0: no HTTP)")
     args = parser.parse_args()
 
     warehouse_migrate()
@@ -160,6 +209,9 @@ def main() -> None:
             mode = "batch (geocoder_lot)" if batch else "one by one (rechercher)"
             print(f"{name:>8}, {mode}: {len(subset):,} addresses, {rate:,.0f} addresses/s "
                   f"({rate / base:.2f}× baseline), within 50 m {near:.2%}, right BAN id {right:.2%}")
+    if args.http_duree:
+        http({"clean": [clean(r) for r in sample[:500]], "degraded": [degrade(r, rng) for r in sample[:500]]},
+             workers=args.workers, duration=args.http_duree)
     print("examples of degraded addresses:", *[degrade(r, random.Random(i)) for i, r in enumerate(sample[:5])], sep="\n  ")
 
 
