@@ -14,7 +14,6 @@ from flows.acteurs_reference import acteurs_reference_flow
 from flows.clones.demo import clones_demo
 from flows.referentiels import referentiels_flow
 from flows.sources.demo import sources_demo
-from flows.territoires import territoires_flow
 from flows.warehouse.migrate import warehouse_migrate
 from geoapp.carte.services import carte_configuration_demo_ensure
 
@@ -22,9 +21,10 @@ from geoapp.carte.services import carte_configuration_demo_ensure
 def prepare() -> None:
     call_command("migrate", interactive=False, verbosity=0)
     warehouse_migrate()
-    clones_demo()  # reference datasets from the bundled extracts, through a local HTTP server
+    # reference datasets from the bundled extracts, through a local HTTP server; then the web app's
+    # départements, EPCI and communes (with contours) published from those clones: their one source
+    clones_demo()
     referentiels_flow()
-    territoires_flow()
     acteurs_reference_flow()
     sources_demo()
     carte_configuration_demo_ensure()
