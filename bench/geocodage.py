@@ -28,9 +28,6 @@ import gzip
 import math
 import os
 import random
-import signal
-import socket
-import subprocess
 import sys
 import time
 import unicodedata
@@ -51,8 +48,9 @@ ensure_database(os.environ["WAREHOUSE_DATABASE_URL"], EXTENSIONS)
 import flows  # noqa: E402,F401  (Django settings)
 from django.db import connections  # noqa: E402
 
-from bench.carte import free_port, load  # noqa: E402
-from flows import REPO
+from bench.carte import load  # noqa: E402
+from bench.serveur import gunicorn  # noqa: E402
+from flows import REPO  # noqa: E402
 from flows.clones.chargement import clone_charger  # noqa: E402
 from flows.clones.jeux import BAN  # noqa: E402
 from flows.clones.serveur_local import serveur_donnees  # noqa: E402
@@ -159,23 +157,11 @@ def baseline(rows: list[dict], workers: int) -> float:
 
 def http(queries: dict[str, list[str]], *, workers: int, duration: float) -> None:
     """The map's address search over HTTP: req/s, p50, p99 per kind of query."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "geoapp.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--timeout", "120", "--env", "DJANGO_SETTINGS_MODULE=bench.settings"],
-        cwd=REPO, env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        for _ in range(150):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.2)
-        cases = {name: [f"/api/v1/adresses?{urlencode({'q': q, 'limit': 5})}" for q in texts]
-                 for name, texts in queries.items()}
-        # the floor: the same endpoint's 400 (q too short), the whole HTTP stack without the database
-        cases["floor (400, no geocoding)"] = ["/api/v1/adresses?q=x"]
+    cases = {name: [f"/api/v1/adresses?{urlencode({'q': q, 'limit': 5})}" for q in texts]
+             for name, texts in queries.items()}
+    # the floor: the same endpoint's 400 (q too short), the whole HTTP stack without the database
+    cases["floor (400, no geocoding)"] = ["/api/v1/adresses?q=x"]
+    with gunicorn(workers=workers) as port:
         for name, paths in cases.items():
             asyncio.run(load(port, paths[:20], clients=2, duration=1))  # warm the workers
             r = asyncio.run(load(port, paths, clients=2 * workers, duration=duration))
@@ -183,9 +169,6 @@ def http(queries: dict[str, list[str]], *, workers: int, duration: float) -> Non
             print(f"GET /api/v1/adresses, {name:>8}: {r['n']:,} requests, {r['rps']:,.0f} req/s, "
                   f"p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, {errors} unexpected statuses "
                   f"(gunicorn {workers} workers, {2 * workers} clients)", flush=True)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 def main() -> None:
