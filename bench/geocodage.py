@@ -11,7 +11,7 @@ Runs on its own warehouse: `<name>_bench` of WAREHOUSE_DATABASE_URL, created if 
    them), and prints addresses/s and accuracy: the share within 50 m of
    the BAN position, the share with the right BAN id. Baseline measured in the same run: a
    primary-key lookup of the same addresses (one round trip each), the floor of any per-address
-   geocoder;
+   geocoder, at the start and around each run (the "adjacent" one: on a shared machine);
 3. `GET /api/v1/adresses?q=...&limit=5` (the map's address search) over HTTP: gunicorn with
    `--workers` workers, a loopback load generator (2 × workers clients), clean and degraded
    queries, beside the floor of the HTTP stack (the endpoint's 400 answer, no database); prints
@@ -196,10 +196,14 @@ def main() -> None:
                           ("degraded", [(degrade(r, rng), r) for r in sample])):
         for batch in (False, True):
             subset = queries if batch else queries[: args.n // 5]
+            # a baseline just before and just after each run too: on a shared machine the load moves
+            before = baseline(sample[:5_000], args.workers)
             rate, near, right = run(subset, args.workers, batch)
+            adjacent = (before + baseline(sample[5_000:10_000], args.workers)) / 2
             mode = "batch (geocoder_lot)" if batch else "one by one (rechercher)"
             print(f"{name:>8}, {mode}: {len(subset):,} addresses, {rate:,.0f} addresses/s "
-                  f"({rate / base:.2f}× baseline), within 50 m {near:.2%}, right BAN id {right:.2%}")
+                  f"({rate / base:.2f}× baseline, {rate / adjacent:.2f}× the adjacent baseline of "
+                  f"{adjacent:,.0f}/s), within 50 m {near:.2%}, right BAN id {right:.2%}", flush=True)
     if args.http_duree:
         http({"clean": [clean(r) for r in sample[:500]], "degraded": [degrade(r, rng) for r in sample[:500]]},
              workers=args.workers, duration=args.http_duree)
