@@ -2,6 +2,7 @@
 
     DATABASE_URL=... WAREHOUSE_DATABASE_URL=... uv run python -m bench.geocodage [--n 100000] [--workers 2]
 
+Runs on its own warehouse: `<name>_bench` of WAREHOUSE_DATABASE_URL, created if missing.
 1. clones the whole Paris BAN file (data/ban/adresses-75.csv.gz, 158k rows) through the clone
    mechanics (served by the local HTTP server), and prints the time;
 2. geocodes N addresses drawn from it, clean then degraded (no accents, lower case, "bd"/"av"/"st",
@@ -10,29 +11,51 @@
    them), and prints addresses/s and accuracy: the share within 50 m of
    the BAN position, the share with the right BAN id. Baseline measured in the same run: a
    primary-key lookup of the same addresses (one round trip each), the floor of any per-address
-   geocoder.
+   geocoder, at the start and around each run (the "adjacent" one: on a shared machine);
+3. `GET /api/v1/adresses?q=...&limit=5` (the map's address search) over HTTP: gunicorn with
+   `--workers` workers, a loopback load generator (2 × workers clients), clean and degraded
+   queries, beside the floor of the HTTP stack (the endpoint's 400 answer, no database); prints
+   req/s, p50 and p99.
+Settings `bench.settings` (production-like: DEBUG off) unless DJANGO_SETTINGS_MODULE is set.
 Targets (2 cores): ≥ 2,000 addresses/s; ≥ 99 % within 50 m clean, ≥ 95 % degraded; clone < 10 s."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import csv
 import gzip
 import math
+import os
 import random
+import sys
 import time
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlencode
 
-import flows  # noqa: F401  (Django settings)
-from django.db import connections
+from bench.sources import bench_url
 
-from flows import REPO
-from flows.clones.chargement import clone_charger
-from flows.clones.jeux import BAN
-from flows.clones.serveur_local import serveur_donnees
-from flows.warehouse.migrate import warehouse_migrate
-from geoapp.geocodage.selectors import GeocodeurHorsLigne, adresse_rechercher
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")  # production-like: DEBUG off
+
+os.environ["WAREHOUSE_DATABASE_URL"] = bench_url(
+    os.environ.get("WAREHOUSE_DATABASE_URL", "postgis://postgres:postgres@127.0.0.1:5432/circulaire_warehouse"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
+from db_bootstrap import EXTENSIONS, ensure_database  # noqa: E402
+
+ensure_database(os.environ["WAREHOUSE_DATABASE_URL"], EXTENSIONS)
+
+import flows  # noqa: E402,F401  (Django settings)
+from django.db import connections  # noqa: E402
+
+from bench.carte import load  # noqa: E402
+from bench.serveur import gunicorn  # noqa: E402
+from flows import REPO  # noqa: E402
+from flows.clones.chargement import clone_charger  # noqa: E402
+from flows.clones.jeux import BAN  # noqa: E402
+from flows.clones.serveur_local import serveur_donnees  # noqa: E402
+from flows.warehouse.migrate import warehouse_migrate  # noqa: E402
+from geoapp.geocodage.selectors import GeocodeurHorsLigne, adresse_rechercher  # noqa: E402
 
 ABBREV = {"Boulevard": "bd", "Avenue": "av", "Saint": "St", "Sainte": "Ste", "Place": "pl", "Rue": "r",
           "Faubourg": "fg", "Général": "gal"}
@@ -132,11 +155,28 @@ def baseline(rows: list[dict], workers: int) -> float:
     return len(rows) / (time.perf_counter() - started)
 
 
+def http(queries: dict[str, list[str]], *, workers: int, duration: float) -> None:
+    """The map's address search over HTTP: req/s, p50, p99 per kind of query."""
+    cases = {name: [f"/api/v1/adresses?{urlencode({'q': q, 'limit': 5})}" for q in texts]
+             for name, texts in queries.items()}
+    # the floor: the same endpoint's 400 (q too short), the whole HTTP stack without the database
+    cases["floor (400, no geocoding)"] = ["/api/v1/adresses?q=x"]
+    with gunicorn(workers=workers) as port:
+        for name, paths in cases.items():
+            asyncio.run(load(port, paths[:20], clients=2, duration=1))  # warm the workers
+            r = asyncio.run(load(port, paths, clients=2 * workers, duration=duration))
+            errors = r["errors"] if not name.startswith("floor") else r["n"] - r["errors"]  # the floor must fail
+            print(f"GET /api/v1/adresses, {name:>8}: {r['n']:,} requests, {r['rps']:,.0f} req/s, "
+                  f"p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, {errors} unexpected statuses "
+                  f"(gunicorn {workers} workers, {2 * workers} clients)", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=75)
+    parser.add_argument("--http-duree", type=float, default=5.0, help="seconds per HTTP run (0: no HTTP)")
     args = parser.parse_args()
 
     warehouse_migrate()
@@ -156,10 +196,17 @@ def main() -> None:
                           ("degraded", [(degrade(r, rng), r) for r in sample])):
         for batch in (False, True):
             subset = queries if batch else queries[: args.n // 5]
+            # a baseline just before and just after each run too: on a shared machine the load moves
+            before = baseline(sample[:5_000], args.workers)
             rate, near, right = run(subset, args.workers, batch)
+            adjacent = (before + baseline(sample[5_000:10_000], args.workers)) / 2
             mode = "batch (geocoder_lot)" if batch else "one by one (rechercher)"
             print(f"{name:>8}, {mode}: {len(subset):,} addresses, {rate:,.0f} addresses/s "
-                  f"({rate / base:.2f}× baseline), within 50 m {near:.2%}, right BAN id {right:.2%}")
+                  f"({rate / base:.2f}× baseline, {rate / adjacent:.2f}× the adjacent baseline of "
+                  f"{adjacent:,.0f}/s), within 50 m {near:.2%}, right BAN id {right:.2%}", flush=True)
+    if args.http_duree:
+        http({"clean": [clean(r) for r in sample[:500]], "degraded": [degrade(r, rng) for r in sample[:500]]},
+             workers=args.workers, duration=args.http_duree)
     print("examples of degraded addresses:", *[degrade(r, random.Random(i)) for i, r in enumerate(sample[:5])], sep="\n  ")
 
 

@@ -15,7 +15,6 @@ from flows.clones.demo import clones_demo
 from flows.enrichissement.tous import enrichissements_flow
 from flows.referentiels import referentiels_flow
 from flows.sources.demo import sources_demo
-from flows.territoires import territoires_flow
 from flows.warehouse.migrate import warehouse_migrate
 from geoapp.carte.services import carte_configuration_demo_ensure
 
@@ -23,9 +22,10 @@ from geoapp.carte.services import carte_configuration_demo_ensure
 def prepare() -> None:
     call_command("migrate", interactive=False, verbosity=0)
     warehouse_migrate()
-    clones_demo()  # reference datasets from the bundled extracts, through a local HTTP server
+    # reference datasets from the bundled extracts, through a local HTTP server; then the web app's
+    # départements, EPCI and communes (with contours) published from those clones: their one source
+    clones_demo()
     referentiels_flow()
-    territoires_flow()
     acteurs_reference_flow()
     sources_demo()
     enrichissements_flow()  # their suggestions stay `à valider` for the back office

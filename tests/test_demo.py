@@ -87,6 +87,15 @@ def test_make_demo_loads_the_bundled_acteurs_and_serves_the_home_page(tmp_path):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/acteurs?limit=100", timeout=10) as response:
             assert response.headers["Content-Type"] == "application/geo+json"
             assert len(json.loads(response.read())["features"]) == 100  # a full page: hundreds are displayed
+        # the territories the map needs, published from the clones (their one source): the commune
+        # search finds a commune with its EPCI, whose contour the map draws; Paris's arrondissements too
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/communes?q=lorient", timeout=10) as response:
+            lorient = [c for c in json.loads(response.read()) if c["code"] == "56121"]
+        assert lorient and lorient[0]["epci"], lorient
+        for code in ("56121", "75111"):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/communes/{code}", timeout=10) as response:
+                assert json.loads(response.read())["geometry"]["type"] == "MultiPolygon", code
+        assert "territoires publiés" in output and "territoires écrits" not in output
         # the flows' embedded Prefect server stopped with them: only the web app keeps running
         assert not [cmd for cmd in session_commands(demo.pid) if "prefect.server" in cmd]
     finally:

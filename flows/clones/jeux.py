@@ -43,6 +43,7 @@ BAN = JeuDeDonnees(
                GROUP BY code_insee, code_postal, nom_commune, nom_voie""",
             "CREATE INDEX ON {derivee} USING gin (nom_norm gin_trgm_ops)",
             "CREATE INDEX ON {derivee} (nom_norm)",
+            "CREATE INDEX ON {derivee} (voie_norm)",  # the exact fast path of the geocoder
             "CREATE INDEX ON {derivee} (code_postal)",
             "CREATE INDEX ON {derivee} (code_insee)",
         ),

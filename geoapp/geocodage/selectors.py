@@ -5,7 +5,9 @@ A query is normalised and parsed (number, repetition, street, postal code, city)
 matched by trigram similarity on the precomputed normalised names of the streets (GIN index),
 restricted to the postal code / the city when the text has one; the number is then looked up
 exactly on the best streets. Under a minimum similarity there is no answer rather than a wrong
-one."""
+one. For the best answer alone (limit 1: geocoding one address), the exact normalised street name
+is tried first in the same statement, the fuzzy search only when it finds nothing.
+The statements are prepared once per connection (settings: the `warehouse` alias)."""
 
 from __future__ import annotations
 
@@ -65,35 +67,68 @@ class _Villes:
 
 _villes = _Villes()
 
-_SQL = """
-SELECT v.code_insee, v.code_postal, v.nom_commune, v.nom_voie, v.id_ban, v.lon, v.lat, v.qual,
-       a.id, a.numero, a.rep, a.lon, a.lat
-FROM (SELECT code_insee, code_postal, nom_commune, nom_voie, id_ban, lon, lat, nb_adresses,
-             greatest(similarity(nom_norm, %(nom)s::text),
-                      1 - levenshtein(left(nom_norm, 255), left(%(nom)s::text, 255))::float
-                          / greatest(length(nom_norm), length(%(nom)s::text), 1))
-             - CASE WHEN %(type)s::text = '' OR type_voie = %(type)s::text THEN 0 ELSE 0.1 END AS qual
-      FROM ban_voie
-      WHERE {recherche} {filtres}
-      ORDER BY qual DESC, nb_adresses DESC
-      LIMIT %(k)s::integer) v
-LEFT JOIN LATERAL (
+_VOIE = "code_insee, code_postal, nom_commune, nom_voie, id_ban, lon, lat, nb_adresses"
+_QUAL = """greatest(similarity(nom_norm, %(nom)s::text),
+                    1 - levenshtein(left(nom_norm, 255), left(%(nom)s::text, 255))::float
+                        / greatest(length(nom_norm), length(%(nom)s::text), 1))
+           - CASE WHEN %(type)s::text = '' OR type_voie = %(type)s::text THEN 0 ELSE 0.1 END"""
+_NUMERO = """LEFT JOIN LATERAL (
   SELECT a.id, a.numero, a.rep, a.lon, a.lat FROM ban a
   WHERE %(numero)s::integer IS NOT NULL AND a.code_insee = v.code_insee AND a.nom_voie = v.nom_voie
     AND a.numero = %(numero)s::integer AND a.code_postal IS NOT DISTINCT FROM v.code_postal
   ORDER BY (lower(coalesce(a.rep, '')) = ANY(%(reps)s::text[])) DESC, (a.rep IS NULL) DESC, a.id
-  LIMIT 1) a ON true
+  LIMIT 1) a ON true"""
+_COLONNES = "v.code_insee, v.code_postal, v.nom_commune, v.nom_voie, v.id_ban, v.lon, v.lat, v.qual, " \
+            "a.id, a.numero, a.rep, a.lon, a.lat"
+
+# the fuzzy search: trigram neighbours of the core name (GIN) or, in mode "tout", every street of
+# the postal code / commune; the best `k` streets, then the number on each
+_SQL = f"""
+SELECT {_COLONNES}
+FROM (SELECT {_VOIE}, {_QUAL} AS qual
+      FROM ban_voie
+      WHERE {{recherche}} {{filtres}}
+      ORDER BY qual DESC, nb_adresses DESC
+      LIMIT %(k)s::integer) v
+{_NUMERO}
 ORDER BY v.qual DESC, v.nb_adresses DESC
+"""
+
+# for the best answer only: the exact normalised street name first (btree on voie_norm: the clean
+# and most degraded spellings, whose abbreviations, accents and case normalise away); the fuzzy
+# search runs, in the same statement, only when no exact street has the number asked for. An
+# exact street scores the top similarity (1.0), so the best answer is the one the fuzzy search
+# alone would give.
+_SQL_EXACTE_PUIS_FLOUE = f"""
+WITH exacte AS MATERIALIZED (
+  SELECT {_COLONNES}, v.nb_adresses
+  FROM (SELECT {_VOIE}, 1.0::float AS qual FROM ban_voie
+        WHERE voie_norm = %(voie)s::text {{filtres}}
+        ORDER BY nb_adresses DESC LIMIT %(k)s::integer) v
+  {_NUMERO}),
+trouvee AS MATERIALIZED (SELECT EXISTS (SELECT FROM exacte e WHERE %(numero)s::integer IS NULL OR e.id IS NOT NULL) AS oui)
+SELECT code_insee, code_postal, nom_commune, nom_voie, id_ban, lon, lat, qual, id, numero, rep, a_lon, a_lat
+FROM (SELECT e.* FROM exacte e WHERE (SELECT oui FROM trouvee)
+      UNION ALL
+      SELECT {_COLONNES}, v.nb_adresses
+      FROM (SELECT {_VOIE}, {_QUAL} AS qual
+            FROM ban_voie
+            WHERE NOT (SELECT oui FROM trouvee) AND {{recherche}} {{filtres}}
+            ORDER BY qual DESC, nb_adresses DESC
+            LIMIT %(k)s::integer) v
+      {_NUMERO}) r(code_insee, code_postal, nom_commune, nom_voie, id_ban, lon, lat, qual, id, numero, rep, a_lon,
+                   a_lat, nb_adresses)
+ORDER BY qual DESC, nb_adresses DESC
 """
 
 
 def _candidats(cursor, requete: Requete, *, mode: str, code_postal: str | None,
-               codes_insee: list[str] | None) -> list[tuple]:
+               codes_insee: list[str] | None, exacte_dabord: bool = False) -> list[tuple]:
     type_voie, nom = voie_decomposer(requete.voie)
     if not nom:
         type_voie, nom = "", requete.voie
     params = {"nom": nom, "type": type_voie, "k": CANDIDATS, "numero": requete.numero,
-              "reps": repetitions_equivalentes(requete.rep)}
+              "reps": repetitions_equivalentes(requete.rep), "voie": requete.voie}
     filtres = ""
     if code_postal:
         filtres += " AND code_postal = %(cp)s::text"
@@ -104,7 +139,8 @@ def _candidats(cursor, requete: Requete, *, mode: str, code_postal: str | None,
     # "proche": the core name (btree) or its trigram neighbours (GIN), in one statement; "tout":
     # every street of one postal code / commune (a few hundred), for typos in short names
     recherche = {"proche": "(nom_norm = %(nom)s::text OR nom_norm %% %(nom)s::text)", "tout": "true"}[mode]
-    cursor.execute(_SQL.format(recherche=recherche, filtres=filtres), params)
+    sql = _SQL_EXACTE_PUIS_FLOUE if exacte_dabord and mode == "proche" else _SQL
+    cursor.execute(sql.format(recherche=recherche, filtres=filtres), params)
     return [row for row in cursor.fetchall() if row[7] >= SIMILARITE_MIN]
 
 
@@ -158,7 +194,8 @@ def adresse_rechercher(*, q: str, limit: int = 5, alias: str = ALIAS) -> list[Re
             attempts.append(("proche", None, None))
         rows, contexte_ok = [], False
         for i, (mode, code_postal, insee) in enumerate(attempts):
-            rows = _candidats(cursor, requete, mode=mode, code_postal=code_postal, codes_insee=insee)
+            rows = _candidats(cursor, requete, mode=mode, code_postal=code_postal, codes_insee=insee,
+                              exacte_dabord=limit == 1)
             if rows:
                 contexte_ok = i < in_context and contexte != (None, None)
                 break

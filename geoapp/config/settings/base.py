@@ -192,10 +192,12 @@ INSTALLED_APPS += ["geoapp.geocodage"]  # noqa: F405
 DATABASES["warehouse"] = env.db_url_config(WAREHOUSE_DATABASE_URL)  # noqa: F405
 DATABASES["warehouse"].update({
     "ENGINE": "geoapp.geocodage.warehouse_backend",
-    # server-side binding: psycopg prepares the geocoder's few statements (planning them each time
-    # costs more than running them)
-    "OPTIONS": {"options": "-c default_transaction_read_only=on -c search_path=reference,public",
-                "server_side_binding": True},
+    # server-side binding and prepared statements (Django disables psycopg's by default): the
+    # geocoder's few statements are planned once per connection, with a generic plan (planning
+    # them each time cost more than running them)
+    "OPTIONS": {"options": "-c default_transaction_read_only=on -c search_path=reference,public "
+                           "-c plan_cache_mode=force_generic_plan",
+                "server_side_binding": True, "prepare_threshold": 0},
     "CONN_MAX_AGE": env.int("WAREHOUSE_CONN_MAX_AGE", default=60),
 })
 DATABASE_ROUTERS = ["geoapp.geocodage.routers.WarehouseRouter"]

@@ -118,3 +118,21 @@ def test_batch_geocoding_gives_the_same_answers_as_one_by_one(ban_clone):
     one_by_one = [(adresse_rechercher(q=a, limit=1) or [None])[0] for a in adresses]
     assert GeocodeurHorsLigne().geocoder_lot(adresses=adresses, taille=50) == one_by_one
     assert sum(r is not None for r in one_by_one) >= 90
+
+
+def test_the_best_answer_alone_is_the_first_of_the_full_list(ban_clone):
+    """limit=1 tries the exact street name before the fuzzy search: same best answer as limit=5."""
+    forms = []
+    for n, row in enumerate(adresses_11e(150, seed=5)):
+        voie = row["nom_voie"]
+        forms.append([f"{row['numero']} {voie} {row['code_postal']} Paris",
+                      f"{row['numero']} {voie.lower()} paris 11e",
+                      f"{row['numero']} {voie[:-2] + voie[-1]} 75011",  # a letter dropped: no exact street
+                      f"{int(row['numero']) + 5000} {voie} 75011 Paris",  # a number the street does not have
+                      voie][n % 5])
+    # exact streets without the number asked, which a similar street of the same postal code has
+    forms += ["20 Rue Charrière 75011 Paris", "43 rue neuve des boulets 75011", "17 Rue Neuve Popincourt 75011"]
+    mismatches = [(q, (adresse_rechercher(q=q, limit=1) or [None])[0], (adresse_rechercher(q=q, limit=5) or [None])[0])
+                  for q in forms]
+    assert [m for m in mismatches if m[1] != m[2]] == []
+    assert sum(m[1] is not None and m[1].type == "housenumber" for m in mismatches) >= 80
