@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from . import enrichissements, models, services
+from . import models, services
 
 
 class ChangementInline(admin.TabularInline):
@@ -33,14 +33,8 @@ class GroupeSuggestionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Appliquer les suggestions validées de ces sources")
     def appliquer(self, request, queryset):
-        sources = set(queryset.values_list("source_id", flat=True))
-        counts = {"appliquees": 0, "erreurs": 0}
-        if enrichissements.SOURCE_ENRICHISSEMENT in sources:  # written on the revisions (enrichissements.py)
-            counts = enrichissements.enrichissement_groupes_appliquer()
-            sources.discard(enrichissements.SOURCE_ENRICHISSEMENT)
-        if sources:
-            other = services.suggestions_apply(source_codes=sorted(sources))
-            counts = {k: counts[k] + other[k] for k in ("appliquees", "erreurs")}
+        # enrichment groups are written on the revisions, the others on the imported acteurs
+        counts = services.suggestions_apply(source_codes=sorted(set(queryset.values_list("source_id", flat=True))))
         self.message_user(request, f"{counts['appliquees']} appliquée(s), {counts['erreurs']} en erreur")
 
 

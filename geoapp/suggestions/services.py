@@ -393,10 +393,15 @@ def suggestions_apply(*, source_codes: list[str] | None = None, refresh: bool = 
     acteurs are refreshed."""
     from geoapp.acteurs.services import displayed_acteur_refresh
 
-    groupes = GroupeSuggestion.objects.filter(statut=StatutSuggestion.VALIDEE)
+    from .enrichissements import SOURCE_ENRICHISSEMENT, enrichissement_groupes_appliquer
+
+    counts: Counter = Counter()
+    if source_codes is None or SOURCE_ENRICHISSEMENT in source_codes:
+        # enrichment groups are corrections: written on the revisions, never on the imported acteur
+        counts.update(enrichissement_groupes_appliquer(refresh=False))  # refreshed once, below
+    groupes = GroupeSuggestion.objects.filter(statut=StatutSuggestion.VALIDEE).exclude(source_id=SOURCE_ENRICHISSEMENT)
     if source_codes is not None:
         groupes = groupes.filter(source_id__in=source_codes)
-    counts: Counter = Counter()
     # in run order, ajouts then modifications then suppressions: an acteur created and deleted in
     # two runs ends deleted
     order = {TypeSuggestion.AJOUT: 0, TypeSuggestion.MODIFICATION: 1, TypeSuggestion.SUPPRESSION: 2}

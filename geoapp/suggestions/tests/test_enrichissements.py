@@ -37,3 +37,22 @@ def test_a_field_an_enrichment_may_not_change_is_refused_and_nothing_is_written(
         enrichissement_cohorte_ecrire(flux="enrichissement-x", run_id="r2", propositions=[
             {"identifiant_unique": "refashion_1", "changements": {"labels": [[], ["ess"]]}}])
     assert not GroupeSuggestion.objects.exists()
+
+
+def test_applying_every_validated_suggestion_writes_enrichments_on_the_revision_only():
+    """`suggestions_apply()` without sources (what an ops script would call) never writes an
+    enrichment onto the imported acteur."""
+    from geoapp.suggestions.services import suggestion_groupes_set_statut, suggestions_apply
+
+    Acteur.objects.create(identifiant_unique="refashion_2", uuid="u2", source_id="refashion", nom="Jeanne Martin",
+                          acteur_type_id="commerce")
+    report = enrichissement_cohorte_ecrire(flux="enrichissement-rgpd", run_id="r3", propositions=[
+        {"identifiant_unique": "refashion_2", "changements": {"nom": ["Jeanne Martin", "Atelier Couture"]}}])
+    groupe = GroupeSuggestion.objects.get(cohorte_id=report["cohorte"])
+    suggestion_groupes_set_statut(groupe_ids=[groupe.pk], statut="validee")
+
+    assert suggestions_apply()["appliquees"] == 1
+
+    assert Acteur.objects.get(pk="refashion_2").nom == "Jeanne Martin"
+    assert RevisionActeur.objects.get(pk="refashion_2").nom == "Atelier Couture"
+    assert DisplayedActeur.objects.get(pk="refashion_2").nom == "Atelier Couture"
