@@ -20,7 +20,8 @@ from geoapp.acteurs.models import RevisionActeur, Source
 from .lignes import empreinte
 from .models import ChangementSuggestion, CohorteSuggestion, GroupeSuggestion, StatutSuggestion, TypeSuggestion
 from .selectors import empreintes_en_attente
-from .services import execution_finish, execution_start
+from .services import (execution_finish, execution_start, suggestion_groupe_apply_or_mark,
+                       suggestions_apply_report)
 
 log = logging.getLogger(__name__)
 
@@ -129,27 +130,19 @@ def enrichissement_groupes_appliquer(*, groupe_ids: list[int] | None = None, ref
     """Apply the validated enrichment groups (these ones, or all): each group's new values are
     written on the acteur's revision, in its own transaction; a failing group is marked `erreur`
     with its message and the others go on. Then the displayed acteurs are refreshed once."""
-    from geoapp.acteurs.services import displayed_acteur_refresh
-
     groupes = GroupeSuggestion.objects.filter(source_id=SOURCE_ENRICHISSEMENT, statut=StatutSuggestion.VALIDEE)
     if groupe_ids is not None:
         groupes = groupes.filter(pk__in=groupe_ids)
     counts: Counter = Counter()
     for groupe in groupes.order_by("cohorte__execution_id", "pk").prefetch_related("changements"):
-        try:
-            with transaction.atomic():
-                _revision_ecrire(identifiant_unique=groupe.identifiant_unique,
-                                 valeurs={c.champ: c.nouvelle_valeur for c in groupe.changements.all()})
-                GroupeSuggestion.objects.filter(pk=groupe.pk).update(
-                    statut=StatutSuggestion.APPLIQUEE, message="", modifie_le=timezone.now())
-            counts["appliquees"] += 1
-        except Exception as exc:  # one group's failure never stops the others
-            message = f"{type(exc).__name__}: {exc}"
-            GroupeSuggestion.objects.filter(pk=groupe.pk).update(
-                statut=StatutSuggestion.ERREUR, message=message[:5000], modifie_le=timezone.now())
-            log.warning("enrichissement %s (%s) en erreur : %s", groupe.pk, groupe.identifiant_unique, message)
-            counts["erreurs"] += 1
-    if refresh and counts["appliquees"]:
-        counts.update({f"affiches_{k}": v for k, v in displayed_acteur_refresh().items()})
-    return {"appliquees": counts["appliquees"], "erreurs": counts["erreurs"],
-            **{k: v for k, v in counts.items() if k.startswith("affiches_")}}
+        ok = suggestion_groupe_apply_or_mark(groupe=groupe, apply=_groupe_sur_revision)
+        counts["appliquees" if ok else "erreurs"] += 1
+    return suggestions_apply_report(counts=counts, refresh=refresh)
+
+
+def _groupe_sur_revision(groupe: GroupeSuggestion) -> None:
+    with transaction.atomic():
+        _revision_ecrire(identifiant_unique=groupe.identifiant_unique,
+                         valeurs={c.champ: c.nouvelle_valeur for c in groupe.changements.all()})
+        GroupeSuggestion.objects.filter(pk=groupe.pk).update(
+            statut=StatutSuggestion.APPLIQUEE, message="", modifie_le=timezone.now())

@@ -391,8 +391,6 @@ def suggestions_apply(*, source_codes: list[str] | None = None, refresh: bool = 
     set-wise by chunk (one run, one kind, one transaction), and a chunk that fails is replayed
     group by group, each in its own transaction. Then, if anything was applied, the displayed
     acteurs are refreshed."""
-    from geoapp.acteurs.services import displayed_acteur_refresh
-
     from .enrichissements import SOURCE_ENRICHISSEMENT, enrichissement_groupes_appliquer
 
     counts: Counter = Counter()
@@ -419,15 +417,29 @@ def suggestions_apply(*, source_codes: list[str] | None = None, refresh: bool = 
             continue
         for groupe in GroupeSuggestion.objects.filter(pk__in=[r[2] for r in batch]).select_related("cohorte") \
                 .order_by("pk"):
-            try:
-                suggestion_groupe_apply(groupe=groupe)
-                counts["appliquees"] += 1
-            except Exception as exc:  # one group's failure never stops the others
-                message = f"{type(exc).__name__}: {exc}"
-                GroupeSuggestion.objects.filter(pk=groupe.pk).update(
-                    statut=StatutSuggestion.ERREUR, message=message[:5000], modifie_le=timezone.now())
-                log.warning("suggestion %s (%s) en erreur : %s", groupe.pk, groupe.identifiant_unique, message)
-                counts["erreurs"] += 1
+            ok = suggestion_groupe_apply_or_mark(groupe=groupe, apply=lambda g: suggestion_groupe_apply(groupe=g))
+            counts["appliquees" if ok else "erreurs"] += 1
+    return suggestions_apply_report(counts=counts, refresh=refresh)
+
+
+def suggestion_groupe_apply_or_mark(*, groupe: GroupeSuggestion, apply) -> bool:
+    """Apply one group with `apply(groupe)`; if it fails, mark the group `erreur` with its message
+    and say so (one group's failure never stops the others)."""
+    try:
+        apply(groupe)
+        return True
+    except Exception as exc:
+        message = f"{type(exc).__name__}: {exc}"
+        GroupeSuggestion.objects.filter(pk=groupe.pk).update(
+            statut=StatutSuggestion.ERREUR, message=message[:5000], modifie_le=timezone.now())
+        log.warning("suggestion %s (%s) en erreur : %s", groupe.pk, groupe.identifiant_unique, message)
+        return False
+
+
+def suggestions_apply_report(*, counts: Counter, refresh: bool) -> dict[str, int]:
+    """Refresh the displayed acteurs once if anything was applied; the counts of an apply."""
+    from geoapp.acteurs.services import displayed_acteur_refresh
+
     if refresh and counts["appliquees"]:
         counts.update({f"affiches_{k}": v for k, v in displayed_acteur_refresh().items()})
     return {"appliquees": counts["appliquees"], "erreurs": counts["erreurs"],
