@@ -3,6 +3,8 @@ bbox, contour, codes), their vector tiles, communes. Only `DisplayedActeur` is r
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
 
 from django.contrib.gis.db.models import Union
@@ -16,6 +18,7 @@ from geoapp.acteurs.models import DisplayedActeur, DisplayedActeurCluster
 from geoapp.territoires.models import Commune
 
 from .filters import ActeurRecherche, filter_sql
+from .models import TuileCache
 
 TABLE = DisplayedActeur._meta.db_table
 LIST_COLUMNS = (
@@ -148,6 +151,57 @@ SELECT ST_AsMVT(mvtgeom.*, 'acteurs', {TILE_EXTENT}, 'geom') FROM mvtgeom"""
         cursor.execute(sql, params)
         tile = cursor.fetchone()[0]
     return bytes(tile) if tile is not None else b""
+
+
+# --- The tile cache --------------------------------------------------------------------------
+
+# What a cached tile was computed from: the published version of the displayed acteurs and the
+# tile-cluster table swapped in with it (a new table, a new oid: a clusters refresh outside a
+# publication, as the benchmark's generator and the tests do, changes the generation too).
+TILE_GENERATION_SQL = (
+    "'v' || COALESCE(substring(obj_description('{displayed}'::regclass, 'pg_class') FROM '^version ([0-9]+)$'), '0')"
+    " || '.' || '{clusters}'::regclass::oid"
+).format(displayed=TABLE, clusters=DisplayedActeurCluster._meta.db_table)
+
+
+def tile_cache_key(*, z: int, x: int, y: int, recherche: ActeurRecherche) -> str:
+    """`z/x/y`, then the filters normalised (codes sorted: `a,b` and `b,a` are the same tile)."""
+    if recherche == ActeurRecherche():
+        return f"{z}/{x}/{y}"
+    filtres = dataclasses.asdict(recherche)
+    filtres.pop("commune_contours")  # derived from `commune`
+    if recherche.near is None:
+        filtres.pop("dist")
+    filtres["codes"] = {column: sorted(set(codes)) for column, codes in recherche.codes.items()}
+    filtres["acteur_type"] = sorted(set(recherche.acteur_type))
+    return f"{z}/{x}/{y}?" + json.dumps(filtres, sort_keys=True, separators=(",", ":"))
+
+
+def tile_generation() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {TILE_GENERATION_SQL}")
+        return cursor.fetchone()[0]
+
+
+def tile_cached(*, cle: str) -> tuple[str, bytes | None]:
+    """The current generation, and the tile cached under `cle` for it (None: not cached). One query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT g.generation, t.tuile FROM (SELECT {TILE_GENERATION_SQL} AS generation) g
+                LEFT JOIN {TuileCache._meta.db_table} t ON t.cle = %s AND t.generation = g.generation""", [cle])
+        generation, tile = cursor.fetchone()
+    return generation, (bytes(tile) if tile is not None else None)
+
+
+def tiles_with_groups(*, z_max: int) -> list[tuple[int, int, int]]:
+    """The tiles of zooms 0..z_max that hold at least one group of acteurs."""
+    half = 40075016.685578488 / 2
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT DISTINCT c.zoom, LEAST(floor((ST_X(c.geom) + {half}) / ({2 * half} / 2 ^ c.zoom)), 2 ^ c.zoom - 1)::int,
+                       LEAST(floor(({half} - ST_Y(c.geom)) / ({2 * half} / 2 ^ c.zoom)), 2 ^ c.zoom - 1)::int
+                FROM {DisplayedActeurCluster._meta.db_table} c WHERE c.zoom <= %s ORDER BY 1, 2, 3""", [z_max])
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 # --- Communes ---------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from geoapp.acteurs import models as acteurs
 from geoapp.acteurs.selectors import source_list_with_counts
 
-from . import selectors, serializers
+from . import selectors, serializers, services
 from .filters import ParametreInvalide, acteur_recherche_parse, parse_int
 from .renderers import GeoJSONRenderer, MVTRenderer
 from rest_framework.renderers import JSONRenderer
@@ -101,18 +101,41 @@ class ActeurDetailView(PublicAPIView):
         return Response(serializers.ActeurSerializer(acteur).data)
 
 
+TILE_CACHE_CONTROL = "public, max-age=300"
+
+
+def _etag_matches(if_none_match: str, etag: str) -> bool:
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return etag in tags or "*" in tags
+
+
 class TileView(PublicAPIView):
     renderer_classes = [MVTRenderer]
 
-    @extend_schema(summary="Tuile vectorielle (Mapbox Vector Tile, couche `acteurs`)", parameters=FILTER_PARAMETERS,
-                   responses={(200, "application/vnd.mapbox-vector-tile"): OpenApiTypes.BINARY, 400: ERREUR})
+    @extend_schema(summary="Tuile vectorielle (Mapbox Vector Tile, couche `acteurs`)",
+                   description="Mise en cache par version publiée des acteurs affichés : `ETag` et "
+                               "`Cache-Control` ; `If-None-Match` avec l'ETag reçu donne un 304.",
+                   parameters=FILTER_PARAMETERS,
+                   responses={(200, "application/vnd.mapbox-vector-tile"): OpenApiTypes.BINARY,
+                              304: OpenApiResponse(description="inchangée depuis l'ETag donné"), 400: ERREUR})
     def get(self, request, z: int, x: int, y: int):
         if not selectors.tile_is_valid(z=z, x=x, y=y):
             raise ParametreInvalide("tuile", f"tuile {z}/{x}/{y} impossible : 0 ≤ z ≤ 22 et 0 ≤ x, y < 2^z")
         recherche = acteur_recherche_parse(request.query_params)
-        tile = selectors.acteur_tile(z=z, x=x, y=y, recherche=recherche)
-        response = HttpResponse(tile, content_type=MVTRenderer.media_type)  # may be empty: still a tile
-        response["Cache-Control"] = "public, max-age=300"
+        # the tile's bytes are cached per generation of the displayed acteurs (and filters): a
+        # publication changes the generation, hence the ETag, and the cache is refilled
+        cle = selectors.tile_cache_key(z=z, x=x, y=y, recherche=recherche)
+        generation, tile = selectors.tile_cached(cle=cle)
+        etag = f'"{generation}"'
+        if _etag_matches(request.headers.get("If-None-Match", ""), etag):
+            response = HttpResponse(status=304)
+        else:
+            if tile is None:
+                tile = selectors.acteur_tile(z=z, x=x, y=y, recherche=recherche)
+                services.tuile_cache_store(cle=cle, generation=generation, tuile=tile)
+            response = HttpResponse(tile, content_type=MVTRenderer.media_type)  # may be empty: still a tile
+        response["ETag"] = etag
+        response["Cache-Control"] = TILE_CACHE_CONTROL
         return response
 
 
