@@ -116,10 +116,13 @@ def db_cases(w: dict) -> list[tuple[str, callable, callable, list]]:
     from bench.urls import NAIVE_TILE_SQL
     from geoapp.acteurs.models import DisplayedActeur
     from geoapp.api.filters import ActeurRecherche
-    from geoapp.api.selectors import acteur_search, acteur_tile
+    from geoapp.api.selectors import acteur_search_geojson, acteur_tile
+
+    def search(recherche):
+        return acteur_search_geojson(recherche=recherche, page=1, limit=100, next_url="/suite", previous_url=None).texte
 
     def ours_near(p):
-        return acteur_search(recherche=ActeurRecherche(near=p, dist=30000), offset=0, limit=100)
+        return search(ActeurRecherche(near=p, dist=30000))
 
     def naive_near(p):
         pt = Point(*p, srid=4326)
@@ -127,7 +130,7 @@ def db_cases(w: dict) -> list[tuple[str, callable, callable, list]]:
                     .annotate(distance=Distance("location", pt)).order_by("distance")[:100])
 
     def ours_bbox(b):
-        return acteur_search(recherche=ActeurRecherche(in_bbox=b), offset=0, limit=100)
+        return search(ActeurRecherche(in_bbox=b))
 
     def naive_bbox(b):
         poly = Polygon.from_bbox(b)
@@ -135,7 +138,7 @@ def db_cases(w: dict) -> list[tuple[str, callable, callable, list]]:
         return list(DisplayedActeur.objects.filter(location__intersects=poly))
 
     def ours_commune(c):
-        return acteur_search(recherche=ActeurRecherche(commune=c), offset=0, limit=100)
+        return search(ActeurRecherche(commune=c, commune_contours=[c]))  # communes with their own contour
 
     def naive_commune(c):
         with connection.cursor() as cursor:

@@ -21,12 +21,6 @@ from .filters import ActeurRecherche, filter_sql
 from .models import TuileCache
 
 TABLE = DisplayedActeur._meta.db_table
-LIST_COLUMNS = (
-    "identifiant_unique", "uuid", "nom", "nom_commercial", "adresse", "adresse_complement", "code_postal", "ville",
-    "code_commune_insee", "acteur_type", "location", "url", "telephone", "horaires_osm", "horaires_description",
-    "labels", "sources", "actions", "groupes_actions", "propositions", "exclusivite_de_reprisereparation",
-)
-
 
 # the properties of a feature: the same as serializers.ActeurSerializer's (a test checks it)
 FEATURE_PROPERTIES = (
@@ -72,26 +66,38 @@ def _search_sql(recherche: ActeurRecherche, *, select: str, offset: int, limit: 
     return sql, params
 
 
-def acteur_search(*, recherche: ActeurRecherche, offset: int, limit: int) -> list[DisplayedActeur]:
-    """A page as model instances (with `distance_m`), `limit + 1` at most."""
-    columns = ", ".join(f"d.{c}" for c in LIST_COLUMNS)
-    sql, params = _search_sql(recherche, select=f"{columns}, d.distance_m", offset=offset, limit=limit)
-    return list(DisplayedActeur.objects.raw(sql, params))
+@dataclasses.dataclass(frozen=True)
+class FeatureCollection:
+    texte: str  # the GeoJSON FeatureCollection, written by PostgreSQL
+    nombre: int  # features in it
 
 
-def acteur_search_features(*, recherche: ActeurRecherche, offset: int, limit: int) -> list[str]:
-    """A page as GeoJSON Feature texts written by PostgreSQL (coordinates to 6 decimals,
-    `distance_m` to the decimetre with `near`), `limit + 1` at most. The web server only joins
-    them: no per-feature Python work."""
+def acteur_search_geojson(*, recherche: ActeurRecherche, page: int, limit: int, next_url: str,
+                          previous_url: str | None) -> FeatureCollection:
+    """Page `page` (from 1) as a whole GeoJSON FeatureCollection written by PostgreSQL: features
+    (coordinates to 6 decimals, `distance_m` to the decimetre with `near`) in the search's order,
+    `next` (`next_url` when a further page exists, else null), `previous`, `page`, `limit`. The web
+    server sends the text as is: no per-feature Python work, no JSON parsed or written in Python."""
     props = ", ".join(f"'{p}', d.{p}" for p in FEATURE_PROPERTIES)
     if recherche.near:
         props += ", 'distance_m', round(d.distance_m::numeric, 1)"
-    select = (f"json_build_object('type', 'Feature', 'geometry', "
-              f"ST_AsGeoJSON(d.location, {COORDINATE_DECIMALS})::json, 'properties', json_build_object({props}))::text")
-    sql, params = _search_sql(recherche, select=select, offset=offset, limit=limit)
+    feature = (f"json_build_object('type', 'Feature', 'geometry', ST_AsGeoJSON(d.location, {COORDINATE_DECIMALS})::json, "
+               f"'properties', json_build_object({props}))")
+    order = "distance_m, identifiant_unique" if recherche.near else "nom, identifiant_unique"
+    sql, params = _search_sql(recherche, select=f"{feature} AS f, d.distance_m, d.nom, d.identifiant_unique",
+                              offset=(page - 1) * limit, limit=limit)
+    # `limit + 1` rows are read: the last one only tells that a next page exists
+    collection = f"""
+SELECT json_build_object(
+         'type', 'FeatureCollection',
+         'features', COALESCE(json_agg(p.f ORDER BY p.n) FILTER (WHERE p.n <= %s), '[]'::json),
+         'next', CASE WHEN count(*) > %s THEN %s END, 'previous', %s, 'page', %s, 'limit', %s)::text,
+       LEAST(count(*), %s)
+FROM (SELECT s.f, row_number() OVER (ORDER BY s.{order.replace(", ", ", s.")}) AS n FROM ({sql}) s) p"""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(collection, [limit, limit, next_url, previous_url, page, limit, limit, *params])
+        texte, nombre = cursor.fetchone()
+    return FeatureCollection(texte=texte, nombre=nombre)
 
 
 def displayed_acteur_by_uuid(*, uuid: str) -> DisplayedActeur | None:

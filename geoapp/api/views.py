@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -67,20 +65,15 @@ class ActeurListView(PublicAPIView):
         maximum = settings.API_NEAR_MAX_RESULTS if recherche.near else settings.API_PAGE_MAX_SIZE
         limit = parse_int(request.query_params, "limit", default=min(50, maximum), minimum=1, maximum=maximum)
         page = parse_int(request.query_params, "page", default=1, minimum=1, maximum=10**6)
-        features = selectors.acteur_search_features(recherche=recherche, offset=(page - 1) * limit, limit=limit)
-        if page > 1 and not features:
-            raise ParametreInvalide("page", f"page {page} au-delà de la dernière")
-        has_next = len(features) > limit
 
         def link(p):
-            return request.build_absolute_uri(
-                request.path + "?" + _with(request.query_params, page=p)) if p else None
+            return request.build_absolute_uri(request.path + "?" + _with(request.query_params, page=p))
 
-        # the features are GeoJSON texts from PostgreSQL: joined, not parsed again
-        tail = json.dumps({"next": link(page + 1 if has_next else None),
-                           "previous": link(page - 1 if page > 1 else None), "page": page, "limit": limit})
-        body = '{"type": "FeatureCollection", "features": [' + ", ".join(features[:limit]) + "], " + tail[1:]
-        return HttpResponse(body, content_type=GeoJSONRenderer.media_type)
+        collection = selectors.acteur_search_geojson(recherche=recherche, page=page, limit=limit,
+                                                     next_url=link(page + 1), previous_url=link(page - 1) if page > 1 else None)
+        if page > 1 and not collection.nombre:
+            raise ParametreInvalide("page", f"page {page} au-delà de la dernière")
+        return HttpResponse(collection.texte, content_type=GeoJSONRenderer.media_type)
 
 
 def _with(params, **changes) -> str:
