@@ -6,6 +6,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import time
+from collections import OrderedDict
+
+from django.conf import settings
 
 from django.contrib.gis.db.models import Union
 from django.contrib.gis.geos import MultiPolygon
@@ -183,20 +187,64 @@ def tile_cache_key(*, z: int, x: int, y: int, recherche: ActeurRecherche) -> str
     return f"{z}/{x}/{y}?" + json.dumps(filtres, sort_keys=True, separators=(",", ":"))
 
 
-def tile_generation() -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {TILE_GENERATION_SQL}")
-        return cursor.fetchone()[0]
+class TileMemory:
+    """The tiles a web server process served lately (least recently used dropped past `max_bytes`),
+    keyed by generation and cache key: a hit costs no database round trip."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes, self.size, self.tiles = max_bytes, 0, OrderedDict()
+
+    def get(self, key: tuple[str, str]) -> bytes | None:
+        tile = self.tiles.get(key)
+        if tile is not None:
+            self.tiles.move_to_end(key)
+        return tile
+
+    def put(self, key: tuple[str, str], tile: bytes) -> None:
+        if len(tile) > self.max_bytes // 10:
+            return
+        old = self.tiles.pop(key, None)
+        self.size += len(tile) - (len(old) if old is not None else 0)
+        self.tiles[key] = tile
+        while self.size > self.max_bytes:
+            self.size -= len(self.tiles.popitem(last=False)[1])
+
+    def clear(self) -> None:
+        self.tiles.clear()
+        self.size = 0
+
+
+TILE_MEMORY = TileMemory(max_bytes=settings.API_TILE_MEMORY_BYTES)
+_generation: list = [0.0, ""]  # [monotonic time read, generation]
+
+
+def tile_generation(*, max_age_s: float = 0.0) -> str:
+    """The current generation; read again from the database when older than `max_age_s` seconds
+    in this process (a publication in this process forgets it at once: `tile_generation_forget`)."""
+    now = time.monotonic()
+    if not _generation[1] or now - _generation[0] >= max_age_s:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {TILE_GENERATION_SQL}")
+            _generation[:] = [now, cursor.fetchone()[0]]
+    return _generation[1]
+
+
+def tile_generation_forget() -> None:
+    _generation[:] = [0.0, ""]
+    TILE_MEMORY.clear()
 
 
 def tile_cached(*, cle: str) -> tuple[str, bytes | None]:
-    """The current generation, and the tile cached under `cle` for it (None: not cached). One query."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT g.generation, t.tuile FROM (SELECT {TILE_GENERATION_SQL} AS generation) g
-                LEFT JOIN {TuileCache._meta.db_table} t ON t.cle = %s AND t.generation = g.generation""", [cle])
-        generation, tile = cursor.fetchone()
-    return generation, (bytes(tile) if tile is not None else None)
+    """The current generation (at most `API_TILE_GENERATION_MAX_AGE_S` old), and the tile cached
+    under `cle` for it (None: not cached): from this process's memory, else from the shared table."""
+    generation = tile_generation(max_age_s=settings.API_TILE_GENERATION_MAX_AGE_S)
+    tile = TILE_MEMORY.get((generation, cle))
+    if tile is None:
+        row = TuileCache.objects.filter(cle=cle, generation=generation).values_list("tuile", flat=True).first()
+        if row is not None:
+            tile = bytes(row)
+            TILE_MEMORY.put((generation, cle), tile)
+    return generation, tile
 
 
 def tiles_with_groups(*, z_max: int) -> list[tuple[int, int, int]]:

@@ -84,7 +84,8 @@ def test_a_tile_carries_a_version_etag_and_if_none_match_answers_304(client, par
     assert stale.status_code == 200 and stale.content == first.content
 
 
-def test_a_cached_tile_is_served_until_a_new_version_is_published(client, paris_data):
+def test_a_cached_tile_is_served_until_a_new_version_is_published(client, paris_data,
+                                                                 django_capture_on_commit_callbacks):
     from geoapp.acteurs.displayed import displayed_cluster_refresh
     from geoapp.acteurs.models import DisplayedActeur
     from geoapp.api.models import TuileCache
@@ -102,7 +103,8 @@ def test_a_cached_tile_is_served_until_a_new_version_is_published(client, paris_
 
     DisplayedActeur.objects.bulk_create([displayed(f"nouveau_{i}", 2.35, 48.85) for i in range(3)])
     assert client.get(f"/api/v1/tiles/11/{x}/{y}.pbf", {"action": "reparer,donner"}).content == before.content
-    displayed_cluster_refresh()  # what a publication does: a new generation
+    with django_capture_on_commit_callbacks(execute=True):  # what a publication does: a new generation
+        displayed_cluster_refresh()
     after = client.get(f"/api/v1/tiles/11/{x}/{y}.pbf", {"action": "reparer,donner"},
                        HTTP_IF_NONE_MATCH=before["ETag"])
     assert after.status_code == 200 and after["ETag"] != before["ETag"]
@@ -120,3 +122,19 @@ def test_publication_precomputes_the_unfiltered_low_zoom_tiles(paris_data):
         x, y = web_mercator_tile_of(lon=paris_data[0].location.x, lat=paris_data[0].location.y, z=z)
         assert cached[f"{z}/{x}/{y}"] == tile_generation()
     assert not any(cle.startswith("9/") for cle in cached)
+
+
+def test_the_tile_memory_of_a_process_drops_the_least_recently_used_past_its_size():
+    from geoapp.api.selectors import TileMemory
+
+    memory = TileMemory(max_bytes=1000)
+    for i in range(20):  # 20 × 50 bytes: full
+        memory.put(("g1", f"t{i}"), bytes(50))
+    assert memory.get(("g1", "t0")) is not None  # used: now the most recent
+    memory.put(("g1", "t20"), bytes(50))
+    assert memory.get(("g1", "t1")) is None  # the least recently used went
+    assert memory.get(("g1", "t0")) is not None and memory.get(("g1", "t20")) is not None
+    assert memory.size == 1000
+    assert memory.get(("g2", "t20")) is None  # another generation: not served
+    memory.put(("g1", "grosse"), bytes(101))  # over a tenth of the memory: not kept
+    assert memory.get(("g1", "grosse")) is None
