@@ -267,19 +267,9 @@ def http_cases(w: dict) -> list[tuple[str, list[str], list[str]]]:
     return cases
 
 
-def bench_http(w: dict, *, clients: int, duration: float, workers: int, threads: int, generateur: str,
-               seulement: str = "", naif: bool = True) -> None:
+def start_server(*, workers: int, threads: int) -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
-    if generateur == "wrk" and not shutil.which("wrk"):
-        print("\nwrk absent (apt-get install wrk): the Python generator, which takes a core of its own")
-        generateur = "python"
-
-    def run(paths, *, clients, duration):
-        if generateur == "wrk":
-            return load_wrk(port, paths, clients=clients, duration=duration)
-        return asyncio.run(load(port, paths, clients=clients, duration=duration))
-
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "geoapp.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--backlog", "2048", "--timeout", "120",
@@ -287,32 +277,59 @@ def bench_http(w: dict, *, clients: int, duration: float, workers: int, threads:
          "--env", "DJANGO_SETTINGS_MODULE=bench.settings"],
         cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
-    try:
-        for _ in range(100):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.2)
-        kind = f"gthread × {threads} threads" if threads > 1 else "sync"
-        print(f"\n== Over HTTP: gunicorn {workers} {kind} workers on 127.0.0.1, {clients} concurrent clients "
-              f"({generateur}), {duration:g} s per run (ms) ==")
-        print(f"{'endpoint':28} {'req/s':>7} {'p50':>7} {'p99':>7} {'err':>4} {'kB':>6} | "
-              f"{'naive req/s':>11} {'p50':>7} {'p99':>8} {'err':>4} {'kB':>7} | {'x req/s':>7} {'x p99':>6}")
-        for name, ours, naive in http_cases(w):
-            if seulement not in name:
-                continue
-            asyncio.run(load(port, ours[:20], clients=5, duration=1))  # warm the workers
-            o = run(ours, clients=clients, duration=duration)
-            n = run(naive, clients=clients, duration=duration) if naif else None
-            line = f"{name:28} {o['rps']:7.0f} {o['p50']:7.1f} {o['p99']:7.1f} {o['errors']:4d} {o['bytes'] / 1000:6.1f} | "
-            if n:
-                line += (f"{n['rps']:11.1f} {n['p50']:7.0f} {n['p99']:8.0f} {n['errors']:4d} {n['bytes'] / 1000:7.1f} | "
-                         f"{o['rps'] / max(n['rps'], 0.01):6.1f}x {n['p99'] / o['p99']:5.1f}x")
-            print(line, flush=True)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            time.sleep(0.2)
+    return server, port
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    """Stop at once, and cancel the queries of requests still running: wrk stops at its deadline
+    and leaves requests queued in the server (a naive one takes seconds), which would otherwise
+    delay the next measurement."""
+    from django.db import connection
+
+    os.killpg(server.pid, signal.SIGQUIT)
+    server.wait(timeout=60)
+    with connection.cursor() as cursor:
+        cursor.execute("""SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+                          WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'""")
+
+
+def bench_http(w: dict, *, clients: int, duration: float, workers: int, threads: int, generateur: str,
+               seulement: str = "", naif: bool = True) -> None:
+    if generateur == "wrk" and not shutil.which("wrk"):
+        print("\nwrk absent (apt-get install wrk): the Python generator, which takes a core of its own")
+        generateur = "python"
+
+    def run(port, paths, *, clients, duration):
+        if generateur == "wrk":
+            return load_wrk(port, paths, clients=clients, duration=duration)
+        return asyncio.run(load(port, paths, clients=clients, duration=duration))
+
+    kind = f"gthread × {threads} threads" if threads > 1 else "sync"
+    print(f"\n== Over HTTP: gunicorn {workers} {kind} workers on 127.0.0.1, {clients} concurrent clients "
+          f"({generateur}), {duration:g} s per run (ms) ==")
+    print(f"{'endpoint':28} {'req/s':>7} {'p50':>7} {'p99':>7} {'err':>4} {'kB':>6} | "
+          f"{'naive req/s':>11} {'p50':>7} {'p99':>8} {'err':>4} {'kB':>7} | {'x req/s':>7} {'x p99':>6}")
+    for name, ours, naive in http_cases(w):
+        if seulement not in name:
+            continue
+        server, port = start_server(workers=workers, threads=threads)  # a fresh server per endpoint
+        try:
+            asyncio.run(load(port, ours[:20], clients=5, duration=1))  # every worker booted and warm
+            o = run(port, ours, clients=clients, duration=duration)
+            n = run(port, naive, clients=clients, duration=duration) if naif else None
+        finally:
+            stop_server(server)
+        line = f"{name:28} {o['rps']:7.0f} {o['p50']:7.1f} {o['p99']:7.1f} {o['errors']:4d} {o['bytes'] / 1000:6.1f} | "
+        if n:
+            line += (f"{n['rps']:11.1f} {n['p50']:7.0f} {n['p99']:8.0f} {n['errors']:4d} {n['bytes'] / 1000:7.1f} | "
+                     f"{o['rps'] / max(n['rps'], 0.01):6.1f}x {n['p99'] / max(o['p99'], 0.001):5.1f}x")
+        print(line, flush=True)
 
 
 def main() -> None:

@@ -14,12 +14,14 @@ from .selectors import (TILE_MEMORY, acteur_tile, tile_cache_key, tile_generatio
 TILE_PRECOMPUTE_MAX_ZOOM = 8
 
 
-def tuile_cache_store(*, cle: str, generation: str, tuile: bytes) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""INSERT INTO {TuileCache._meta.db_table} (cle, generation, tuile) VALUES (%s, %s, %s)
-                ON CONFLICT (cle) DO UPDATE SET generation = EXCLUDED.generation, tuile = EXCLUDED.tuile""",
-            [cle, generation, tuile])
+def tuile_cache_store(*, cle: str, generation: str, tuile: bytes, partagee: bool = True) -> None:
+    """In this process's memory, and (`partagee`) in the table shared by the web processes."""
+    if partagee:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""INSERT INTO {TuileCache._meta.db_table} (cle, generation, tuile) VALUES (%s, %s, %s)
+                    ON CONFLICT (cle) DO UPDATE SET generation = EXCLUDED.generation, tuile = EXCLUDED.tuile""",
+                [cle, generation, tuile])
     TILE_MEMORY.put((generation, cle), tuile)
 
 

@@ -125,7 +125,9 @@ class TileView(PublicAPIView):
         else:
             if tile is None:
                 tile = selectors.acteur_tile(z=z, x=x, y=y, recherche=recherche)
-                services.tuile_cache_store(cle=cle, generation=generation, tuile=tile)
+                # `near` takes any coordinates: such tiles stay in this process's (bounded) memory only
+                services.tuile_cache_store(cle=cle, generation=generation, tuile=tile,
+                                           partagee=recherche.near is None)
             response = HttpResponse(tile, content_type=MVTRenderer.media_type)  # may be empty: still a tile
         response["ETag"] = etag
         response["Cache-Control"] = TILE_CACHE_CONTROL

@@ -138,3 +138,13 @@ def test_the_tile_memory_of_a_process_drops_the_least_recently_used_past_its_siz
     assert memory.get(("g2", "t20")) is None  # another generation: not served
     memory.put(("g1", "grosse"), bytes(101))  # over a tenth of the memory: not kept
     assert memory.get(("g1", "grosse")) is None
+
+
+def test_tiles_around_any_point_are_not_kept_in_the_shared_cache(client, paris_data):
+    from geoapp.api.models import TuileCache
+
+    x, y = web_mercator_tile_of(lon=2.35, lat=48.85, z=9)
+    assert tile(client, 9, x, y, near="2.35123,48.85123", dist=30000)
+    assert tile(client, 9, x, y, action="reparer")
+    keys = list(TuileCache.objects.filter(cle__startswith=f"9/{x}/{y}?").values_list("cle", flat=True))
+    assert len(keys) == 1 and "reparer" in keys[0]
