@@ -6,11 +6,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import threading
 import time
 from collections import OrderedDict
 
 from django.conf import settings
-
 from django.contrib.gis.db.models import Union
 from django.contrib.gis.geos import MultiPolygon
 from django.db import connection
@@ -189,29 +189,34 @@ def tile_cache_key(*, z: int, x: int, y: int, recherche: ActeurRecherche) -> str
 
 class TileMemory:
     """The tiles a web server process served lately (least recently used dropped past `max_bytes`),
-    keyed by generation and cache key: a hit costs no database round trip."""
+    keyed by generation and cache key: a hit costs no database round trip. Shared by the threads
+    of a gthread worker: one lock."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes, self.size, self.tiles = max_bytes, 0, OrderedDict()
+        self.lock = threading.Lock()
 
     def get(self, key: tuple[str, str]) -> bytes | None:
-        tile = self.tiles.get(key)
-        if tile is not None:
-            self.tiles.move_to_end(key)
-        return tile
+        with self.lock:
+            tile = self.tiles.get(key)
+            if tile is not None:
+                self.tiles.move_to_end(key)
+            return tile
 
     def put(self, key: tuple[str, str], tile: bytes) -> None:
         if len(tile) > self.max_bytes // 10:
             return
-        old = self.tiles.pop(key, None)
-        self.size += len(tile) - (len(old) if old is not None else 0)
-        self.tiles[key] = tile
-        while self.size > self.max_bytes:
-            self.size -= len(self.tiles.popitem(last=False)[1])
+        with self.lock:
+            old = self.tiles.pop(key, None)
+            self.size += len(tile) - (len(old) if old is not None else 0)
+            self.tiles[key] = tile
+            while self.size > self.max_bytes:
+                self.size -= len(self.tiles.popitem(last=False)[1])
 
     def clear(self) -> None:
-        self.tiles.clear()
-        self.size = 0
+        with self.lock:
+            self.tiles.clear()
+            self.size = 0
 
 
 TILE_MEMORY = TileMemory(max_bytes=settings.API_TILE_MEMORY_BYTES)
