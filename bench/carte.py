@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -113,10 +116,13 @@ def db_cases(w: dict) -> list[tuple[str, callable, callable, list]]:
     from bench.urls import NAIVE_TILE_SQL
     from geoapp.acteurs.models import DisplayedActeur
     from geoapp.api.filters import ActeurRecherche
-    from geoapp.api.selectors import acteur_search, acteur_tile
+    from geoapp.api.selectors import acteur_search_geojson, acteur_tile
+
+    def search(recherche):
+        return acteur_search_geojson(recherche=recherche, page=1, limit=100, next_url="/suite", previous_url=None).texte
 
     def ours_near(p):
-        return acteur_search(recherche=ActeurRecherche(near=p, dist=30000), offset=0, limit=100)
+        return search(ActeurRecherche(near=p, dist=30000))
 
     def naive_near(p):
         pt = Point(*p, srid=4326)
@@ -124,7 +130,7 @@ def db_cases(w: dict) -> list[tuple[str, callable, callable, list]]:
                     .annotate(distance=Distance("location", pt)).order_by("distance")[:100])
 
     def ours_bbox(b):
-        return acteur_search(recherche=ActeurRecherche(in_bbox=b), offset=0, limit=100)
+        return search(ActeurRecherche(in_bbox=b))
 
     def naive_bbox(b):
         poly = Polygon.from_bbox(b)
@@ -132,7 +138,7 @@ def db_cases(w: dict) -> list[tuple[str, callable, callable, list]]:
         return list(DisplayedActeur.objects.filter(location__intersects=poly))
 
     def ours_commune(c):
-        return acteur_search(recherche=ActeurRecherche(commune=c), offset=0, limit=100)
+        return search(ActeurRecherche(commune=c, commune_contours=[c]))  # communes with their own contour
 
     def naive_commune(c):
         with connection.cursor() as cursor:
@@ -227,6 +233,25 @@ async def load(port: int, paths: list[str], *, clients: int, duration: float) ->
             "p99": percentile(latencies, 99), "errors": errors, "bytes": statistics.mean(sizes) if sizes else 0}
 
 
+WRK_SCRIPT = REPO / "bench" / "wrk_chemins.lua"
+
+
+def load_wrk(port: int, paths: list[str], *, clients: int, duration: float) -> dict:
+    """The same load with wrk (C, a fraction of the CPU of the asyncio generator, which would take
+    one of the server's 2 cores): `clients` connections rotating through `paths`."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt") as f:
+        f.write("\n".join(paths) + "\n")
+        f.flush()
+        out = subprocess.run(
+            ["wrk", "-t", "2", "-c", str(clients), "-d", f"{max(1, round(duration))}s", "--timeout", "30s",
+             "-s", str(WRK_SCRIPT), f"http://127.0.0.1:{port}", "--", f.name],
+            capture_output=True, text=True, check=True).stdout
+    r = json.loads(next(line for line in out.splitlines() if line.startswith("{")))
+    n = max(1, r["requests"])
+    return {"n": r["requests"], "rps": r["requests"] / (r["duration_us"] / 1e6), "p50": r["p50_us"] / 1000,
+            "p99": r["p99_us"] / 1000, "errors": r["errors"], "bytes": r["bytes"] / n}
+
+
 def http_cases(w: dict) -> list[tuple[str, list[str], list[str]]]:
     near = [f"near={x:.6f},{y:.6f}&dist=30000&limit=100" for x, y in w["points"]]
     bbox = [f"in_bbox={a:.6f},{b:.6f},{c:.6f},{d:.6f}" for a, b, c, d in w["bboxes"]]
@@ -242,36 +267,71 @@ def http_cases(w: dict) -> list[tuple[str, list[str], list[str]]]:
     return cases
 
 
-def bench_http(w: dict, *, clients: int, duration: float, workers: int) -> None:
+def start_server(*, workers: int, threads: int) -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "geoapp.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--backlog", "2048", "--timeout", "120",
+         *(["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []),
          "--env", "DJANGO_SETTINGS_MODULE=bench.settings"],
         cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
-    try:
-        for _ in range(100):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.2)
-        print(f"\n== Over HTTP: gunicorn {workers} workers on 127.0.0.1, {clients} concurrent clients, "
-              f"{duration:g} s per run (ms) ==")
-        print(f"{'endpoint':28} {'req/s':>7} {'p50':>7} {'p99':>7} {'err':>4} {'kB':>6} | "
-              f"{'naive req/s':>11} {'p50':>7} {'p99':>8} {'err':>4} {'kB':>7} | {'x req/s':>7} {'x p99':>6}")
-        for name, ours, naive in http_cases(w):
-            asyncio.run(load(port, ours[:20], clients=5, duration=1))  # warm the workers
-            o = asyncio.run(load(port, ours, clients=clients, duration=duration))
-            n = asyncio.run(load(port, naive, clients=clients, duration=duration))
-            print(f"{name:28} {o['rps']:7.0f} {o['p50']:7.1f} {o['p99']:7.1f} {o['errors']:4d} {o['bytes'] / 1000:6.1f} | "
-                  f"{n['rps']:11.1f} {n['p50']:7.0f} {n['p99']:8.0f} {n['errors']:4d} {n['bytes'] / 1000:7.1f} | "
-                  f"{o['rps'] / max(n['rps'], 0.01):6.1f}x {n['p99'] / o['p99']:5.1f}x", flush=True)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            time.sleep(0.2)
+    return server, port
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    """Stop at once, and cancel the queries of requests still running: wrk stops at its deadline
+    and leaves requests queued in the server (a naive one takes seconds), which would otherwise
+    delay the next measurement."""
+    from django.db import connection
+
+    os.killpg(server.pid, signal.SIGQUIT)
+    server.wait(timeout=60)
+    with connection.cursor() as cursor:
+        cursor.execute("""SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+                          WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'""")
+
+
+def bench_http(w: dict, *, clients: int, duration: float, workers: int, threads: int, generateur: str,
+               seulement: str = "", naif: bool = True) -> None:
+    if generateur == "wrk" and not shutil.which("wrk"):
+        print("\nwrk absent (apt-get install wrk): the Python generator, which takes a core of its own")
+        generateur = "python"
+
+    def run(port, paths, *, clients, duration):
+        if generateur == "wrk":
+            return load_wrk(port, paths, clients=clients, duration=duration)
+        return asyncio.run(load(port, paths, clients=clients, duration=duration))
+
+    kind = f"gthread × {threads} threads" if threads > 1 else "sync"
+    print(f"\n== Over HTTP: gunicorn {workers} {kind} workers on 127.0.0.1, {clients} concurrent clients "
+          f"({generateur}), {duration:g} s per run (ms) ==")
+    print(f"{'endpoint':28} {'req/s':>7} {'p50':>7} {'p99':>7} {'err':>4} {'kB':>6} | "
+          f"{'naive req/s':>11} {'p50':>7} {'p99':>8} {'err':>4} {'kB':>7} | {'x req/s':>7} {'x p99':>6}")
+    for name, ours, naive in http_cases(w):
+        if seulement not in name:
+            continue
+        server, port = start_server(workers=workers, threads=threads)  # a fresh server per endpoint
+        try:
+            # every worker booted, and each path asked about once (tiles: in the shared cache, as
+            # for a map's repeated tiles; the measured run then repeats the workload's paths)
+            asyncio.run(load(port, ours, clients=10, duration=min(5.0, duration / 3)))
+            o = run(port, ours, clients=clients, duration=duration)
+            n = run(port, naive, clients=clients, duration=duration) if naif else None
+        finally:
+            stop_server(server)
+        line = f"{name:28} {o['rps']:7.0f} {o['p50']:7.1f} {o['p99']:7.1f} {o['errors']:4d} {o['bytes'] / 1000:6.1f} | "
+        if n:
+            line += (f"{n['rps']:11.1f} {n['p50']:7.0f} {n['p99']:8.0f} {n['errors']:4d} {n['bytes'] / 1000:7.1f} | "
+                     f"{o['rps'] / max(n['rps'], 0.01):6.1f}x {n['p99'] / max(o['p99'], 0.001):5.1f}x")
+        print(line, flush=True)
 
 
 def main() -> None:
@@ -279,9 +339,17 @@ def main() -> None:
     parser.add_argument("--acteurs", type=int, default=500_000)
     parser.add_argument("--duree", type=float, default=15.0, help="seconds per HTTP run (the issue says 60)")
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    # 2 gthread workers × 4 threads kept connections alive and served 3 to 4 times the cached tiles
+    # of 3, 4 or 5 sync workers (bench/README.md)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4, help="> 1: gthread workers with this many threads; 1: sync")
+    parser.add_argument("--generateur", choices=["wrk", "python"], default="wrk",
+                        help="load generator (wrk when installed, else the Python one)")
+    parser.add_argument("--seulement", default="", help="only the HTTP cases whose name contains this")
+    parser.add_argument("--sans-naif", action="store_true", help="HTTP: skip the naive runs")
     parser.add_argument("--regenerer", action="store_true")
     parser.add_argument("--sans-http", action="store_true")
+    parser.add_argument("--sans-base", action="store_true", help="skip the in-database part")
     args = parser.parse_args()
 
     url = bench_database_url()
@@ -289,9 +357,11 @@ def main() -> None:
     print(f"database: {urlsplit(url).path.lstrip('/')}; {os.cpu_count()} cores", flush=True)
     prepare(args.acteurs, args.regenerer)
     w = workload()
-    bench_database(w)
+    if not args.sans_base:
+        bench_database(w)
     if not args.sans_http:
-        bench_http(w, clients=args.clients, duration=args.duree, workers=args.workers)
+        bench_http(w, clients=args.clients, duration=args.duree, workers=args.workers, threads=args.threads,
+                   generateur=args.generateur, seulement=args.seulement, naif=not args.sans_naif)
 
 
 if __name__ == "__main__":

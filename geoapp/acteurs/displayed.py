@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.dispatch import Signal
 
 from geoapp.common.databases import (
     WAREHOUSE_SCHEMA,
@@ -233,9 +234,16 @@ SELECT row_number() OVER (), g.* FROM (
   GROUP BY z, floor(ST_X(d.location_3857) / c.cell), floor(ST_Y(d.location_3857) / c.cell)) g"""
 
 
+# Sent once the displayed acteurs and their tile clusters committed anew (a publication, or a
+# clusters refresh): readers' caches of them are stale (the API's tile cache listens).
+displayed_published = Signal()
+
+
 def displayed_cluster_refresh() -> int:
     """Rebuild only the tile clusters from the displayed acteurs (the benchmark's generator)."""
-    return table_swap(table=models.DisplayedActeurCluster._meta.db_table, fill_sql=displayed_cluster_fill_sql())
+    groups = table_swap(table=models.DisplayedActeurCluster._meta.db_table, fill_sql=displayed_cluster_fill_sql())
+    transaction.on_commit(lambda: displayed_published.send(sender=DisplayedVersion, version=None))
+    return groups
 
 
 @dataclass(frozen=True)
@@ -305,4 +313,5 @@ def displayed_acteur_publish(*, version: int) -> int:
         table_swap(table=models.DisplayedActeurCluster._meta.db_table, fill_sql=displayed_cluster_fill_sql())
         with connection.cursor() as cursor:
             cursor.execute(f"COMMENT ON TABLE {connection.ops.quote_name(table)} IS 'version {int(version)}'")
+        transaction.on_commit(lambda: displayed_published.send(sender=DisplayedVersion, version=version))
         return published

@@ -3,8 +3,14 @@ bbox, contour, codes), their vector tiles, communes. Only `DisplayedActeur` is r
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
+import threading
+import time
+from collections import OrderedDict
 
+from django.conf import settings
 from django.contrib.gis.db.models import Union
 from django.contrib.gis.geos import MultiPolygon
 from django.db import connection
@@ -16,14 +22,9 @@ from geoapp.acteurs.models import DisplayedActeur, DisplayedActeurCluster
 from geoapp.territoires.models import Commune
 
 from .filters import ActeurRecherche, filter_sql
+from .models import TuileCache
 
 TABLE = DisplayedActeur._meta.db_table
-LIST_COLUMNS = (
-    "identifiant_unique", "uuid", "nom", "nom_commercial", "adresse", "adresse_complement", "code_postal", "ville",
-    "code_commune_insee", "acteur_type", "location", "url", "telephone", "horaires_osm", "horaires_description",
-    "labels", "sources", "actions", "groupes_actions", "propositions", "exclusivite_de_reprisereparation",
-)
-
 
 # the properties of a feature: the same as serializers.ActeurSerializer's (a test checks it)
 FEATURE_PROPERTIES = (
@@ -69,26 +70,38 @@ def _search_sql(recherche: ActeurRecherche, *, select: str, offset: int, limit: 
     return sql, params
 
 
-def acteur_search(*, recherche: ActeurRecherche, offset: int, limit: int) -> list[DisplayedActeur]:
-    """A page as model instances (with `distance_m`), `limit + 1` at most."""
-    columns = ", ".join(f"d.{c}" for c in LIST_COLUMNS)
-    sql, params = _search_sql(recherche, select=f"{columns}, d.distance_m", offset=offset, limit=limit)
-    return list(DisplayedActeur.objects.raw(sql, params))
+@dataclasses.dataclass(frozen=True)
+class FeatureCollection:
+    texte: str  # the GeoJSON FeatureCollection, written by PostgreSQL
+    nombre: int  # features in it
 
 
-def acteur_search_features(*, recherche: ActeurRecherche, offset: int, limit: int) -> list[str]:
-    """A page as GeoJSON Feature texts written by PostgreSQL (coordinates to 6 decimals,
-    `distance_m` to the decimetre with `near`), `limit + 1` at most. The web server only joins
-    them: no per-feature Python work."""
+def acteur_search_geojson(*, recherche: ActeurRecherche, page: int, limit: int, next_url: str,
+                          previous_url: str | None) -> FeatureCollection:
+    """Page `page` (from 1) as a whole GeoJSON FeatureCollection written by PostgreSQL: features
+    (coordinates to 6 decimals, `distance_m` to the decimetre with `near`) in the search's order,
+    `next` (`next_url` when a further page exists, else null), `previous`, `page`, `limit`. The web
+    server sends the text as is: no per-feature Python work, no JSON parsed or written in Python."""
     props = ", ".join(f"'{p}', d.{p}" for p in FEATURE_PROPERTIES)
     if recherche.near:
         props += ", 'distance_m', round(d.distance_m::numeric, 1)"
-    select = (f"json_build_object('type', 'Feature', 'geometry', "
-              f"ST_AsGeoJSON(d.location, {COORDINATE_DECIMALS})::json, 'properties', json_build_object({props}))::text")
-    sql, params = _search_sql(recherche, select=select, offset=offset, limit=limit)
+    feature = (f"json_build_object('type', 'Feature', 'geometry', ST_AsGeoJSON(d.location, {COORDINATE_DECIMALS})::json, "
+               f"'properties', json_build_object({props}))")
+    order = "distance_m, identifiant_unique" if recherche.near else "nom, identifiant_unique"
+    sql, params = _search_sql(recherche, select=f"{feature} AS f, d.distance_m, d.nom, d.identifiant_unique",
+                              offset=(page - 1) * limit, limit=limit)
+    # `limit + 1` rows are read: the last one only tells that a next page exists
+    collection = f"""
+SELECT json_build_object(
+         'type', 'FeatureCollection',
+         'features', COALESCE(json_agg(p.f ORDER BY p.n) FILTER (WHERE p.n <= %s), '[]'::json),
+         'next', CASE WHEN count(*) > %s THEN %s END, 'previous', %s, 'page', %s, 'limit', %s)::text,
+       LEAST(count(*), %s)
+FROM (SELECT s.f, row_number() OVER (ORDER BY s.{order.replace(", ", ", s.")}) AS n FROM ({sql}) s) p"""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(collection, [limit, limit, next_url, previous_url, page, limit, limit, *params])
+        texte, nombre = cursor.fetchone()
+    return FeatureCollection(texte=texte, nombre=nombre)
 
 
 def displayed_acteur_by_uuid(*, uuid: str) -> DisplayedActeur | None:
@@ -148,6 +161,106 @@ SELECT ST_AsMVT(mvtgeom.*, 'acteurs', {TILE_EXTENT}, 'geom') FROM mvtgeom"""
         cursor.execute(sql, params)
         tile = cursor.fetchone()[0]
     return bytes(tile) if tile is not None else b""
+
+
+# --- The tile cache --------------------------------------------------------------------------
+
+# What a cached tile was computed from: the published version of the displayed acteurs and the
+# tile-cluster table swapped in with it (a new table, a new oid: a clusters refresh outside a
+# publication, as the benchmark's generator and the tests do, changes the generation too).
+TILE_GENERATION_SQL = (
+    "'v' || COALESCE(substring(obj_description('{displayed}'::regclass, 'pg_class') FROM '^version ([0-9]+)$'), '0')"
+    " || '.' || '{clusters}'::regclass::oid"
+).format(displayed=TABLE, clusters=DisplayedActeurCluster._meta.db_table)
+
+
+def tile_cache_key(*, z: int, x: int, y: int, recherche: ActeurRecherche) -> str:
+    """`z/x/y`, then the filters normalised (codes sorted: `a,b` and `b,a` are the same tile)."""
+    if recherche == ActeurRecherche():
+        return f"{z}/{x}/{y}"
+    filtres = dataclasses.asdict(recherche)
+    filtres.pop("commune_contours")  # derived from `commune`
+    if recherche.near is None:
+        filtres.pop("dist")
+    filtres["codes"] = {column: sorted(set(codes)) for column, codes in recherche.codes.items()}
+    filtres["acteur_type"] = sorted(set(recherche.acteur_type))
+    return f"{z}/{x}/{y}?" + json.dumps(filtres, sort_keys=True, separators=(",", ":"))
+
+
+class TileMemory:
+    """The tiles a web server process served lately (least recently used dropped past `max_bytes`),
+    keyed by generation and cache key: a hit costs no database round trip. Shared by the threads
+    of a gthread worker: one lock."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes, self.size, self.tiles = max_bytes, 0, OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> bytes | None:
+        with self.lock:
+            tile = self.tiles.get(key)
+            if tile is not None:
+                self.tiles.move_to_end(key)
+            return tile
+
+    def put(self, key: tuple[str, str], tile: bytes) -> None:
+        if len(tile) > self.max_bytes // 10:
+            return
+        with self.lock:
+            old = self.tiles.pop(key, None)
+            self.size += len(tile) - (len(old) if old is not None else 0)
+            self.tiles[key] = tile
+            while self.size > self.max_bytes:
+                self.size -= len(self.tiles.popitem(last=False)[1])
+
+    def clear(self) -> None:
+        with self.lock:
+            self.tiles.clear()
+            self.size = 0
+
+
+TILE_MEMORY = TileMemory(max_bytes=settings.API_TILE_MEMORY_BYTES)
+_generation: list = [0.0, ""]  # [monotonic time read, generation]
+
+
+def tile_generation(*, max_age_s: float = 0.0) -> str:
+    """The current generation; read again from the database when older than `max_age_s` seconds
+    in this process (a publication in this process forgets it at once: `tile_generation_forget`)."""
+    now = time.monotonic()
+    if not _generation[1] or now - _generation[0] >= max_age_s:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {TILE_GENERATION_SQL}")
+            _generation[:] = [now, cursor.fetchone()[0]]
+    return _generation[1]
+
+
+def tile_generation_forget() -> None:
+    _generation[:] = [0.0, ""]
+    TILE_MEMORY.clear()
+
+
+def tile_cached(*, cle: str) -> tuple[str, bytes | None]:
+    """The current generation (at most `API_TILE_GENERATION_MAX_AGE_S` old), and the tile cached
+    under `cle` for it (None: not cached): from this process's memory, else from the shared table."""
+    generation = tile_generation(max_age_s=settings.API_TILE_GENERATION_MAX_AGE_S)
+    tile = TILE_MEMORY.get((generation, cle))
+    if tile is None:
+        row = TuileCache.objects.filter(cle=cle, generation=generation).values_list("tuile", flat=True).first()
+        if row is not None:
+            tile = bytes(row)
+            TILE_MEMORY.put((generation, cle), tile)
+    return generation, tile
+
+
+def tiles_with_groups(*, z_max: int) -> list[tuple[int, int, int]]:
+    """The tiles of zooms 0..z_max that hold at least one group of acteurs."""
+    half = 40075016.685578488 / 2
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT DISTINCT c.zoom, LEAST(floor((ST_X(c.geom) + {half}) / ({2 * half} / 2 ^ c.zoom)), 2 ^ c.zoom - 1)::int,
+                       LEAST(floor(({half} - ST_Y(c.geom)) / ({2 * half} / 2 ^ c.zoom)), 2 ^ c.zoom - 1)::int
+                FROM {DisplayedActeurCluster._meta.db_table} c WHERE c.zoom <= %s ORDER BY 1, 2, 3""", [z_max])
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 # --- Communes ---------------------------------------------------------------------------------

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from geoapp.acteurs import models as acteurs
 from geoapp.acteurs.selectors import source_list_with_counts
 
-from . import selectors, serializers
+from . import selectors, serializers, services
 from .filters import ParametreInvalide, acteur_recherche_parse, parse_int
 from .renderers import GeoJSONRenderer, MVTRenderer
 from rest_framework.renderers import JSONRenderer
@@ -50,8 +49,21 @@ class PublicAPIView(APIView):
     renderer_classes = [JSONRenderer]
 
 
+class PremierRendu(BaseContentNegotiation):
+    """For the views that answer bytes they wrote themselves (a page of acteurs, a tile): no
+    `Accept` header parsed (DRF's negotiation took a fifth of a cached tile's time); their errors
+    take the first renderer, as any client accepting `*/*` gets."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class ActeurListView(PublicAPIView):
     renderer_classes = [GeoJSONRenderer, JSONRenderer]
+    content_negotiation_class = PremierRendu
 
     @extend_schema(
         summary="Acteurs affichés (GeoJSON)",
@@ -67,20 +79,15 @@ class ActeurListView(PublicAPIView):
         maximum = settings.API_NEAR_MAX_RESULTS if recherche.near else settings.API_PAGE_MAX_SIZE
         limit = parse_int(request.query_params, "limit", default=min(50, maximum), minimum=1, maximum=maximum)
         page = parse_int(request.query_params, "page", default=1, minimum=1, maximum=10**6)
-        features = selectors.acteur_search_features(recherche=recherche, offset=(page - 1) * limit, limit=limit)
-        if page > 1 and not features:
-            raise ParametreInvalide("page", f"page {page} au-delà de la dernière")
-        has_next = len(features) > limit
 
         def link(p):
-            return request.build_absolute_uri(
-                request.path + "?" + _with(request.query_params, page=p)) if p else None
+            return request.build_absolute_uri(request.path + "?" + _with(request.query_params, page=p))
 
-        # the features are GeoJSON texts from PostgreSQL: joined, not parsed again
-        tail = json.dumps({"next": link(page + 1 if has_next else None),
-                           "previous": link(page - 1 if page > 1 else None), "page": page, "limit": limit})
-        body = '{"type": "FeatureCollection", "features": [' + ", ".join(features[:limit]) + "], " + tail[1:]
-        return HttpResponse(body, content_type=GeoJSONRenderer.media_type)
+        collection = selectors.acteur_search_geojson(recherche=recherche, page=page, limit=limit,
+                                                     next_url=link(page + 1), previous_url=link(page - 1) if page > 1 else None)
+        if page > 1 and not collection.nombre:
+            raise ParametreInvalide("page", f"page {page} au-delà de la dernière")
+        return HttpResponse(collection.texte, content_type=GeoJSONRenderer.media_type)
 
 
 def _with(params, **changes) -> str:
@@ -101,18 +108,44 @@ class ActeurDetailView(PublicAPIView):
         return Response(serializers.ActeurSerializer(acteur).data)
 
 
+TILE_CACHE_CONTROL = "public, max-age=300"
+
+
+def _etag_matches(if_none_match: str, etag: str) -> bool:
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return etag in tags or "*" in tags
+
+
 class TileView(PublicAPIView):
     renderer_classes = [MVTRenderer]
+    content_negotiation_class = PremierRendu
 
-    @extend_schema(summary="Tuile vectorielle (Mapbox Vector Tile, couche `acteurs`)", parameters=FILTER_PARAMETERS,
-                   responses={(200, "application/vnd.mapbox-vector-tile"): OpenApiTypes.BINARY, 400: ERREUR})
+    @extend_schema(summary="Tuile vectorielle (Mapbox Vector Tile, couche `acteurs`)",
+                   description="Mise en cache par version publiée des acteurs affichés : `ETag` et "
+                               "`Cache-Control` ; `If-None-Match` avec l'ETag reçu donne un 304.",
+                   parameters=FILTER_PARAMETERS,
+                   responses={(200, "application/vnd.mapbox-vector-tile"): OpenApiTypes.BINARY,
+                              304: OpenApiResponse(description="inchangée depuis l'ETag donné"), 400: ERREUR})
     def get(self, request, z: int, x: int, y: int):
         if not selectors.tile_is_valid(z=z, x=x, y=y):
             raise ParametreInvalide("tuile", f"tuile {z}/{x}/{y} impossible : 0 ≤ z ≤ 22 et 0 ≤ x, y < 2^z")
         recherche = acteur_recherche_parse(request.query_params)
-        tile = selectors.acteur_tile(z=z, x=x, y=y, recherche=recherche)
-        response = HttpResponse(tile, content_type=MVTRenderer.media_type)  # may be empty: still a tile
-        response["Cache-Control"] = "public, max-age=300"
+        # the tile's bytes are cached per generation of the displayed acteurs (and filters): a
+        # publication changes the generation, hence the ETag, and the cache is refilled
+        cle = selectors.tile_cache_key(z=z, x=x, y=y, recherche=recherche)
+        generation, tile = selectors.tile_cached(cle=cle)
+        etag = f'"{generation}"'
+        if _etag_matches(request.headers.get("If-None-Match", ""), etag):
+            response = HttpResponse(status=304)
+        else:
+            if tile is None:
+                tile = selectors.acteur_tile(z=z, x=x, y=y, recherche=recherche)
+                # `near` takes any coordinates: such tiles stay in this process's (bounded) memory only
+                services.tuile_cache_store(cle=cle, generation=generation, tuile=tile,
+                                           partagee=recherche.near is None)
+            response = HttpResponse(tile, content_type=MVTRenderer.media_type)  # may be empty: still a tile
+        response["ETag"] = etag
+        response["Cache-Control"] = TILE_CACHE_CONTROL
         return response
 
 

@@ -230,3 +230,23 @@ def test_extreme_but_valid_coordinates_answer_an_empty_page_not_an_error(client,
     response = client.get("/api/v1/acteurs", params)
     assert response.status_code == 200
     assert response.json()["features"] == []
+
+
+def test_a_page_written_by_postgresql_is_what_the_drf_serializer_writes(client):
+    import json
+
+    from rest_framework.renderers import JSONRenderer
+
+    from geoapp.api.serializers import ActeurSerializer
+
+    params = {"in_bbox": "2.0,48.6,2.7,49.1", "limit": 4, "page": 2}
+    body = client.get("/api/v1/acteurs", params).json()
+    assert set(body) == {"type", "features", "next", "previous", "page", "limit"}
+    assert (body["type"], body["page"], body["limit"]) == ("FeatureCollection", 2, 4)
+    assert "page=3" in body["next"] and "page=1" in body["previous"] and "in_bbox=" in body["next"]
+    inside = sorted((a for a in DisplayedActeur.objects.all() if 2.0 <= a.location.x <= 2.7
+                     and 48.6 <= a.location.y <= 49.1), key=lambda a: (a.nom, a.identifiant_unique))
+    expected = json.loads(JSONRenderer().render(ActeurSerializer(inside[4:8], many=True).data))
+    assert body["features"] == expected["features"]
+    last = client.get("/api/v1/acteurs", {**params, "page": math.ceil(len(inside) / 4)}).json()
+    assert last["next"] is None and last["features"]

@@ -71,3 +71,80 @@ def test_the_swapped_cluster_table_keeps_one_partial_spatial_index_per_zoom():
         indexes = dict(cursor.fetchall())
     for z in range(CLUSTER_MAX_ZOOM + 1):
         assert f"WHERE (zoom = {z})" in indexes[f"displayed_cluster_z{z}_gist"]
+
+
+def test_a_tile_carries_a_version_etag_and_if_none_match_answers_304(client, paris_data):
+    x, y = web_mercator_tile_of(lon=2.35, lat=48.85, z=10)
+    first = client.get(f"/api/v1/tiles/10/{x}/{y}.pbf")
+    etag = first["ETag"]
+    assert first.status_code == 200 and etag.startswith('"v') and "max-age" in first["Cache-Control"]
+    again = client.get(f"/api/v1/tiles/10/{x}/{y}.pbf", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
+    stale = client.get(f"/api/v1/tiles/10/{x}/{y}.pbf", HTTP_IF_NONE_MATCH='"v0.1"')
+    assert stale.status_code == 200 and stale.content == first.content
+
+
+def test_a_cached_tile_is_served_until_a_new_version_is_published(client, paris_data,
+                                                                 django_capture_on_commit_callbacks):
+    from geoapp.acteurs.displayed import displayed_cluster_refresh
+    from geoapp.acteurs.models import DisplayedActeur
+    from geoapp.api.models import TuileCache
+
+    from .conftest import displayed
+
+    x, y = web_mercator_tile_of(lon=2.35, lat=48.85, z=11)
+    before = client.get(f"/api/v1/tiles/11/{x}/{y}.pbf", {"action": "reparer,donner"})
+    count = sum(f["properties"]["nombre"] for f in
+                mapbox_vector_tile.decode(before.content)["acteurs"]["features"])
+    # the same filters in another order are the same cached tile
+    assert TuileCache.objects.filter(cle__startswith=f"11/{x}/{y}?").count() == 1
+    assert client.get(f"/api/v1/tiles/11/{x}/{y}.pbf", {"action": "donner,reparer"}).content == before.content
+    assert TuileCache.objects.filter(cle__startswith=f"11/{x}/{y}?").count() == 1
+
+    DisplayedActeur.objects.bulk_create([displayed(f"nouveau_{i}", 2.35, 48.85) for i in range(3)])
+    assert client.get(f"/api/v1/tiles/11/{x}/{y}.pbf", {"action": "reparer,donner"}).content == before.content
+    with django_capture_on_commit_callbacks(execute=True):  # what a publication does: a new generation
+        displayed_cluster_refresh()
+    after = client.get(f"/api/v1/tiles/11/{x}/{y}.pbf", {"action": "reparer,donner"},
+                       HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200 and after["ETag"] != before["ETag"]
+    assert sum(f["properties"]["nombre"] for f in
+               mapbox_vector_tile.decode(after.content)["acteurs"]["features"]) == count + 3
+
+
+def test_publication_precomputes_the_unfiltered_low_zoom_tiles(paris_data):
+    from geoapp.api.models import TuileCache
+    from geoapp.api.selectors import tile_generation
+
+    # the fixture's clusters refresh committed: the unfiltered tiles of zooms 0 to 8 holding acteurs
+    cached = {c: g for c, g in TuileCache.objects.values_list("cle", "generation")}
+    for z in range(9):
+        x, y = web_mercator_tile_of(lon=paris_data[0].location.x, lat=paris_data[0].location.y, z=z)
+        assert cached[f"{z}/{x}/{y}"] == tile_generation()
+    assert not any(cle.startswith("9/") for cle in cached)
+
+
+def test_the_tile_memory_of_a_process_drops_the_least_recently_used_past_its_size():
+    from geoapp.api.selectors import TileMemory
+
+    memory = TileMemory(max_bytes=1000)
+    for i in range(20):  # 20 × 50 bytes: full
+        memory.put(("g1", f"t{i}"), bytes(50))
+    assert memory.get(("g1", "t0")) is not None  # used: now the most recent
+    memory.put(("g1", "t20"), bytes(50))
+    assert memory.get(("g1", "t1")) is None  # the least recently used went
+    assert memory.get(("g1", "t0")) is not None and memory.get(("g1", "t20")) is not None
+    assert memory.size == 1000
+    assert memory.get(("g2", "t20")) is None  # another generation: not served
+    memory.put(("g1", "grosse"), bytes(101))  # over a tenth of the memory: not kept
+    assert memory.get(("g1", "grosse")) is None
+
+
+def test_tiles_around_any_point_are_not_kept_in_the_shared_cache(client, paris_data):
+    from geoapp.api.models import TuileCache
+
+    x, y = web_mercator_tile_of(lon=2.35, lat=48.85, z=9)
+    assert tile(client, 9, x, y, near="2.35123,48.85123", dist=30000)
+    assert tile(client, 9, x, y, action="reparer")
+    keys = list(TuileCache.objects.filter(cle__startswith=f"9/{x}/{y}?").values_list("cle", flat=True))
+    assert len(keys) == 1 and "reparer" in keys[0]

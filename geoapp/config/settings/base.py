@@ -166,6 +166,11 @@ API_PAGE_MAX_SIZE = 500
 API_NEAR_MAX_RESULTS = 100
 API_NEAR_MAX_DIST_M = 100_000
 API_BBOX_MAX_DEGREES = env.float("API_BBOX_MAX_DEGREES", default=5.0)
+# Vector tiles: each web server process keeps the tiles it served lately in memory (bytes), and
+# reads the generation of the displayed acteurs at most this often (seconds): after a publication,
+# another process may serve the previous tiles, with their previous ETag, that long.
+API_TILE_MEMORY_BYTES = env.int("API_TILE_MEMORY_BYTES", default=64 * 1024 * 1024)
+API_TILE_GENERATION_MAX_AGE_S = env.float("API_TILE_GENERATION_MAX_AGE_S", default=1.0)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Que faire de mes objets — API",
     "DESCRIPTION": "Les lieux où réparer, donner, vendre, louer ou déposer un objet (acteurs affichés), en GeoJSON.",
