@@ -16,15 +16,14 @@ import json
 import os
 import random
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from bench.serveur import gunicorn
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -190,12 +189,6 @@ def bench_database(w: dict) -> None:
 # --- over HTTP ----------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def one_request(port: int, path: str) -> tuple[int, int]:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
@@ -267,33 +260,12 @@ def http_cases(w: dict) -> list[tuple[str, list[str], list[str]]]:
     return cases
 
 
-def start_server(*, workers: int, threads: int) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "geoapp.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--backlog", "2048", "--timeout", "120",
-         *(["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []),
-         "--env", "DJANGO_SETTINGS_MODULE=bench.settings"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            time.sleep(0.2)
-    return server, port
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    """Stop at once, and cancel the queries of requests still running: wrk stops at its deadline
-    and leaves requests queued in the server (a naive one takes seconds), which would otherwise
-    delay the next measurement."""
+def cancel_queries() -> None:
+    """Cancel the queries of requests still running: wrk stops at its deadline and leaves requests
+    queued in the server (a naive one takes seconds), which would otherwise delay the next
+    measurement."""
     from django.db import connection
 
-    os.killpg(server.pid, signal.SIGQUIT)
-    server.wait(timeout=60)
     with connection.cursor() as cursor:
         cursor.execute("""SELECT pg_cancel_backend(pid) FROM pg_stat_activity
                           WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'""")
@@ -318,15 +290,15 @@ def bench_http(w: dict, *, clients: int, duration: float, workers: int, threads:
     for name, ours, naive in http_cases(w):
         if seulement not in name:
             continue
-        server, port = start_server(workers=workers, threads=threads)  # a fresh server per endpoint
         try:
-            # every worker booted, and each path asked about once (tiles: in the shared cache, as
-            # for a map's repeated tiles; the measured run then repeats the workload's paths)
-            asyncio.run(load(port, ours, clients=10, duration=min(5.0, duration / 3)))
-            o = run(port, ours, clients=clients, duration=duration)
-            n = run(port, naive, clients=clients, duration=duration) if naif else None
+            with gunicorn(workers=workers, threads=threads) as port:  # a fresh server per endpoint
+                # every worker booted, and each path asked about once (tiles: in the shared cache,
+                # as for a map's repeated tiles; the measured run then repeats the workload's paths)
+                asyncio.run(load(port, ours, clients=10, duration=min(5.0, duration / 3)))
+                o = run(port, ours, clients=clients, duration=duration)
+                n = run(port, naive, clients=clients, duration=duration) if naif else None
         finally:
-            stop_server(server)
+            cancel_queries()
         line = f"{name:28} {o['rps']:7.0f} {o['p50']:7.1f} {o['p99']:7.1f} {o['errors']:4d} {o['bytes'] / 1000:6.1f} | "
         if n:
             line += (f"{n['rps']:11.1f} {n['p50']:7.0f} {n['p99']:8.0f} {n['errors']:4d} {n['bytes'] / 1000:7.1f} | "

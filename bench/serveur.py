@@ -22,13 +22,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(*, workers: int, settings: str = "bench.settings") -> Iterator[int]:
-    """Start the web app (`workers` sync workers), wait until it accepts connections, yield its port;
-    stop it (its whole process group) after the block."""
+def gunicorn(*, workers: int, threads: int = 1, settings: str = "bench.settings") -> Iterator[int]:
+    """Start the web app (`workers` sync workers, or gthread workers of `threads` threads), wait
+    until it accepts connections, yield its port; stop it at once (its whole process group) after
+    the block."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "geoapp.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--backlog", "2048", "--timeout", "120", "--env", f"DJANGO_SETTINGS_MODULE={settings}"],
+         "--workers", str(workers), "--backlog", "2048", "--timeout", "120",
+         *(["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []),
+         "--env", f"DJANGO_SETTINGS_MODULE={settings}"],
         cwd=REPO, env={**os.environ, "DJANGO_SETTINGS_MODULE": settings},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
@@ -40,5 +43,5 @@ def gunicorn(*, workers: int, settings: str = "bench.settings") -> Iterator[int]
                 time.sleep(0.2)
         yield port
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        os.killpg(server.pid, signal.SIGQUIT)
+        server.wait(timeout=60)

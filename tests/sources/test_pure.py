@@ -12,7 +12,7 @@ from flows.sources.normalise import LigneRejetee, adresse_ban, eo_normaliser, t_
 from flows.sources.pipeline import diff_lignes, normaliser_tout, rapport_compteurs, record_empreinte
 from flows.sources.stand_in import generator
 from flows.sources.stand_in.server import StandIn
-from flows.sources.validation import ligne_valider, siret_valide
+from flows.sources.validation import siret_valide
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "data" / "sources-examples" / "eo_record_example.json"
 

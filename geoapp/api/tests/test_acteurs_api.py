@@ -10,7 +10,6 @@ from django.db import connection
 
 from geoapp.acteurs.models import DisplayedActeur
 
-from .conftest import PARIS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("paris_data")]
 SPHERE_RADIUS = 6371008.7714  # PostGIS's mean radius for geography sphere distances
