@@ -226,6 +226,35 @@ async def load(port: int, paths: list[str], *, clients: int, duration: float) ->
             "p99": percentile(latencies, 99), "errors": errors, "bytes": statistics.mean(sizes) if sizes else 0}
 
 
+async def load_rythme(port: int, paths: list[str], *, clients: int, rate: float, duration: float) -> dict:
+    """An open-loop load: `clients` clients sending, together, `rate` requests a second on a fixed
+    schedule, whatever the answers' pace (a request's latency counts from its scheduled time, so a
+    server falling behind shows in the figures: no coordinated omission). What a citizen waits
+    while the site serves `rate` requests a second."""
+    latencies, errors, sizes = [], 0, []
+    start = time.perf_counter() + 0.1
+    total = int(rate * duration)
+
+    async def client(k: int):
+        nonlocal errors
+        for i in range(k, total, clients):
+            scheduled = start + i / rate
+            await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
+            try:
+                status, size = await asyncio.wait_for(one_request(port, paths[i % len(paths)]), timeout=30)
+            except Exception:
+                status, size = 0, 0
+            latencies.append((time.perf_counter() - scheduled) * 1000)
+            sizes.append(size)
+            if status != 200:
+                errors += 1
+
+    await asyncio.gather(*(client(k) for k in range(clients)))
+    elapsed = time.perf_counter() - start
+    return {"n": len(latencies), "rps": len(latencies) / elapsed, "p50": percentile(latencies, 50),
+            "p99": percentile(latencies, 99), "errors": errors, "bytes": statistics.mean(sizes) if sizes else 0}
+
+
 WRK_SCRIPT = REPO / "bench" / "wrk_chemins.lua"
 
 
@@ -272,7 +301,7 @@ def cancel_queries() -> None:
 
 
 def bench_http(w: dict, *, clients: int, duration: float, workers: int, threads: int, generateur: str,
-               seulement: str = "", naif: bool = True) -> None:
+               seulement: str = "", naif: bool = True, debit: float = 0) -> None:
     if generateur == "wrk" and not shutil.which("wrk"):
         print("\nwrk absent (apt-get install wrk): the Python generator, which takes a core of its own")
         generateur = "python"
@@ -287,6 +316,7 @@ def bench_http(w: dict, *, clients: int, duration: float, workers: int, threads:
           f"({generateur}), {duration:g} s per run (ms) ==")
     print(f"{'endpoint':28} {'req/s':>7} {'p50':>7} {'p99':>7} {'err':>4} {'kB':>6} | "
           f"{'naive req/s':>11} {'p50':>7} {'p99':>8} {'err':>4} {'kB':>7} | {'x req/s':>7} {'x p99':>6}")
+    rythmes: dict[str, dict] = {}
     for name, ours, naive in http_cases(w):
         if seulement not in name:
             continue
@@ -297,6 +327,10 @@ def bench_http(w: dict, *, clients: int, duration: float, workers: int, threads:
                 asyncio.run(load(port, ours, clients=10, duration=min(5.0, duration / 3)))
                 o = run(port, ours, clients=clients, duration=duration)
                 n = run(port, naive, clients=clients, duration=duration) if naif else None
+                if debit:
+                    cancel_queries()
+                    rythmes[name] = asyncio.run(load_rythme(port, ours, clients=clients, rate=debit,
+                                                            duration=duration))
         finally:
             cancel_queries()
         line = f"{name:28} {o['rps']:7.0f} {o['p50']:7.1f} {o['p99']:7.1f} {o['errors']:4d} {o['bytes'] / 1000:6.1f} | "
@@ -304,6 +338,12 @@ def bench_http(w: dict, *, clients: int, duration: float, workers: int, threads:
             line += (f"{n['rps']:11.1f} {n['p50']:7.0f} {n['p99']:8.0f} {n['errors']:4d} {n['bytes'] / 1000:7.1f} | "
                      f"{o['rps'] / max(n['rps'], 0.01):6.1f}x {n['p99'] / max(o['p99'], 0.001):5.1f}x")
         print(line, flush=True)
+    if rythmes:
+        print(f"\n== The same endpoints at a fixed {debit:g} requests/s ({clients} clients, open loop, latency from "
+              f"each request's scheduled time, {duration:g} s) ==")
+        print(f"{'endpoint':28} {'req/s':>7} {'p50':>7} {'p99':>7} {'err':>4}")
+        for name, r in rythmes.items():
+            print(f"{name:28} {r['rps']:7.0f} {r['p50']:7.1f} {r['p99']:7.1f} {r['errors']:4d}", flush=True)
 
 
 def main() -> None:
@@ -319,6 +359,8 @@ def main() -> None:
                         help="load generator (wrk when installed, else the Python one)")
     parser.add_argument("--seulement", default="", help="only the HTTP cases whose name contains this")
     parser.add_argument("--sans-naif", action="store_true", help="HTTP: skip the naive runs")
+    parser.add_argument("--debit", type=float, default=300,
+                        help="then each endpoint at this fixed rate, open loop (0: skip)")
     parser.add_argument("--regenerer", action="store_true")
     parser.add_argument("--sans-http", action="store_true")
     parser.add_argument("--sans-base", action="store_true", help="skip the in-database part")
@@ -333,7 +375,8 @@ def main() -> None:
         bench_database(w)
     if not args.sans_http:
         bench_http(w, clients=args.clients, duration=args.duree, workers=args.workers, threads=args.threads,
-                   generateur=args.generateur, seulement=args.seulement, naif=not args.sans_naif)
+                   generateur=args.generateur, seulement=args.seulement, naif=not args.sans_naif,
+                   debit=args.debit)
 
 
 if __name__ == "__main__":
