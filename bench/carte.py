@@ -199,31 +199,43 @@ async def one_request(port: int, path: str) -> tuple[int, int]:
     return status, len(data)
 
 
+class Mesures:
+    """What a load measured: each request's latency from a given instant, size and status."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.sizes: list[int] = []
+        self.errors = 0
+
+    async def request(self, port: int, path: str, *, since: float) -> None:
+        try:
+            status, size = await asyncio.wait_for(one_request(port, path), timeout=30)
+        except Exception:
+            status, size = 0, 0
+        self.latencies.append((time.perf_counter() - since) * 1000)
+        self.sizes.append(size)
+        self.errors += status != 200
+
+    def summary(self, elapsed: float) -> dict:
+        return {"n": len(self.latencies), "rps": len(self.latencies) / elapsed,
+                "p50": percentile(self.latencies, 50), "p99": percentile(self.latencies, 99),
+                "errors": self.errors, "bytes": statistics.mean(self.sizes) if self.sizes else 0}
+
+
 async def load(port: int, paths: list[str], *, clients: int, duration: float) -> dict:
-    latencies, errors, sizes = [], 0, []
+    """A closed-loop load: `clients` clients, each sending its next request when answered."""
+    m = Mesures()
     deadline = time.perf_counter() + duration
 
     async def client(k: int):
-        nonlocal errors
         i = k
         while time.perf_counter() < deadline:
-            path = paths[i % len(paths)]
+            await m.request(port, paths[i % len(paths)], since=time.perf_counter())
             i += clients
-            t = time.perf_counter()
-            try:
-                status, size = await asyncio.wait_for(one_request(port, path), timeout=30)
-            except Exception:
-                status, size = 0, 0
-            latencies.append((time.perf_counter() - t) * 1000)
-            sizes.append(size)
-            if status != 200:
-                errors += 1
 
     start = time.perf_counter()
     await asyncio.gather(*(client(k) for k in range(clients)))
-    elapsed = time.perf_counter() - start
-    return {"n": len(latencies), "rps": len(latencies) / elapsed, "p50": percentile(latencies, 50),
-            "p99": percentile(latencies, 99), "errors": errors, "bytes": statistics.mean(sizes) if sizes else 0}
+    return m.summary(time.perf_counter() - start)
 
 
 async def load_rythme(port: int, paths: list[str], *, clients: int, rate: float, duration: float) -> dict:
@@ -231,28 +243,17 @@ async def load_rythme(port: int, paths: list[str], *, clients: int, rate: float,
     schedule, whatever the answers' pace (a request's latency counts from its scheduled time, so a
     server falling behind shows in the figures: no coordinated omission). What a citizen waits
     while the site serves `rate` requests a second."""
-    latencies, errors, sizes = [], 0, []
+    m = Mesures()
     start = time.perf_counter() + 0.1
-    total = int(rate * duration)
 
     async def client(k: int):
-        nonlocal errors
-        for i in range(k, total, clients):
+        for i in range(k, int(rate * duration), clients):
             scheduled = start + i / rate
             await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
-            try:
-                status, size = await asyncio.wait_for(one_request(port, paths[i % len(paths)]), timeout=30)
-            except Exception:
-                status, size = 0, 0
-            latencies.append((time.perf_counter() - scheduled) * 1000)
-            sizes.append(size)
-            if status != 200:
-                errors += 1
+            await m.request(port, paths[i % len(paths)], since=scheduled)
 
     await asyncio.gather(*(client(k) for k in range(clients)))
-    elapsed = time.perf_counter() - start
-    return {"n": len(latencies), "rps": len(latencies) / elapsed, "p50": percentile(latencies, 50),
-            "p99": percentile(latencies, 99), "errors": errors, "bytes": statistics.mean(sizes) if sizes else 0}
+    return m.summary(time.perf_counter() - start)
 
 
 WRK_SCRIPT = REPO / "bench" / "wrk_chemins.lua"
