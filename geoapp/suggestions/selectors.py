@@ -83,10 +83,6 @@ def identifiants_en_attente(*, source_codes: list[str]) -> set[str]:
     ).values_list("identifiant_unique", flat=True))
 
 
-def acteur_existe(*, identifiant_unique: str) -> bool:
-    return Acteur.objects.filter(pk=identifiant_unique).exists()
-
-
 def empreintes_en_attente(*, source_codes: list[str]) -> set[str]:
     """Fingerprints of proposals already made and not to be made again (waiting, validated or
     rejected by staff)."""
@@ -96,11 +92,6 @@ def empreintes_en_attente(*, source_codes: list[str]) -> set[str]:
             statut__in=[StatutSuggestion.A_VALIDER, StatutSuggestion.VALIDEE, StatutSuggestion.REJETEE],
         ).values_list("empreinte", flat=True)
     )
-
-
-def execution_derniere_reussie(*, flux: str) -> ExecutionSource | None:
-    return (ExecutionSource.objects.filter(flux=flux, statut=StatutExecution.REUSSIE)
-            .order_by("-fin").first())
 
 
 def acteur_identifiants_du_flux(*, flux: str) -> set[str]:
