@@ -4,21 +4,44 @@ acteurs, write suggestions, report. Pure functions are tested without Prefect.""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import orjson
-from psycopg.types.json import Jsonb
+from psycopg.types.json import Jsonb, set_json_loads
 
 from geoapp.common.databases import warehouse_connect
 from geoapp.suggestions.lignes import lignes_changements
 
 from .clients.datafair import Payload
 from .normalise import LigneRejetee
-from .validation import Referentiels, ligne_valider
+from .validation import Referentiels, lignes_valider
+
+# --- memory ------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def ramasse_miettes_suspendu() -> Iterator[None]:
+    """Suspend Python's cyclic garbage collector for a run's stages. They build hundreds of
+    thousands of small dicts and lists (records, lignes, proposals) without cycles, and each
+    collection walks every object alive: measured, the collector took most of the time of
+    normalise and of the diff. Reference counting still frees everything; one collection at the
+    end picks up the few cycles (Prefect's, exceptions')."""
+    if not gc.isenabled():  # the caller manages it
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect()
+
 
 # --- raw archive ----------------------------------------------------------------------------------
 
@@ -120,6 +143,9 @@ def empreintes_enregistrer(*, flux: str, run_id: str, en_attente: set[str],
 # --- normalise + validate ---------------------------------------------------------------------------
 
 
+VALIDATION_PAR = 5000  # lignes validated per pydantic call
+
+
 @dataclass
 class Normalisation:
     lignes: dict[str, dict] = field(default_factory=dict)
@@ -147,6 +173,25 @@ def normaliser_tout(records: list[dict], *, normaliser: Callable[[dict], list[di
     out = Normalisation(recues=len(records))
     connues = dict(connues or {})
     inchanges: set[str] = set()
+    # numero, record, ligne, fingerprint, whether its acteur was already counted unchanged
+    a_valider: list[tuple[int, dict, dict, bytes | None, bool]] = []
+
+    def valider() -> None:
+        """The lignes waiting, validated in one pydantic call, then kept in their order (the first
+        of two lignes with the same identifiant wins, the second is quarantined)."""
+        resultats = lignes_valider([item[2] for item in a_valider], referentiels=referentiels, sources=sources)
+        for (numero, record, ligne, fp, deja_inchange), canon in zip(a_valider, resultats):
+            ident = ligne.get("identifiant_unique")
+            if isinstance(canon, str):
+                out.quarantaine.append((numero, record, canon, ident))
+            elif ident in out.lignes or deja_inchange:
+                out.quarantaine.append((numero, record, f"identifiant en double : {ident}", None))
+            else:
+                out.lignes[ident] = canon
+                if fp is not None:
+                    out.empreintes[ident] = fp
+        a_valider.clear()
+
     for numero, record in enumerate(records):
         if champs_connus is not None:
             out.inconnus.update(set(record) - champs_connus)
@@ -166,19 +211,11 @@ def normaliser_tout(records: list[dict], *, normaliser: Callable[[dict], list[di
             out.quarantaine.append((numero, record, f"erreur de normalisation : {type(exc).__name__}: {exc}", None))
             continue
         out.separees += max(0, len(lignes) - 1)
-        for ligne in lignes:
-            ident = ligne.get("identifiant_unique")
-            try:
-                canon = ligne_valider(ligne, referentiels=referentiels, sources=sources)
-            except ValueError as exc:
-                out.quarantaine.append((numero, record, str(exc), ident))
-                continue
-            if ident in out.lignes or ident in inchanges:
-                out.quarantaine.append((numero, record, f"identifiant en double : {ident}", None))
-                continue
-            out.lignes[ident] = canon
-            if fp is not None:
-                out.empreintes[ident] = fp
+        a_valider += [(numero, record, ligne, fp, ligne.get("identifiant_unique") in inchanges) for ligne in lignes]
+        if len(a_valider) >= VALIDATION_PAR:
+            valider()
+    valider()
+    out.quarantaine.sort(key=lambda q: q[0])  # in the order of the records, as one by one
     return out
 
 
@@ -192,15 +229,23 @@ def normalisation_write(*, run_id: str, flux: str, resultat: Normalisation) -> N
                 for numero, record, raison, ident in resultat.quarantaine:
                     copy.write_row([flux, run_id, numero, ident, Jsonb(record), raison])
             with cur.copy("COPY staging.source_ligne (run_id, identifiant_unique, ligne, empreinte) FROM STDIN") as copy:
-                for ident, ligne in resultat.lignes.items():
-                    copy.write_row([run_id, ident, Jsonb(ligne), resultat.empreintes.get(ident)])
+                for ident, ligne in resultat.lignes.items():  # canonical lignes: plain JSON, orjson writes them
+                    copy.write_row([run_id, ident, Jsonb(ligne, _json_dumps), resultat.empreintes.get(ident)])
                 for ident in resultat.inchangees:
                     copy.write_row([run_id, ident, None, None])
+
+
+def _json_dumps(obj) -> bytes | str:
+    try:
+        return orjson.dumps(obj)
+    except TypeError:  # a value orjson refuses: the standard library's text
+        return json.dumps(obj, default=str)
 
 
 def staging_read(*, run_id: str) -> dict[str, dict]:
     """The run's normalised lignes (records that changed or are new)."""
     with warehouse_connect() as conn:
+        set_json_loads(orjson.loads, conn)
         rows = conn.execute("SELECT identifiant_unique, ligne FROM staging.source_ligne WHERE run_id = %s "
                             "AND ligne IS NOT NULL", [run_id]).fetchall()
     return {ident: (ligne if isinstance(ligne, dict) else json.loads(ligne)) for ident, ligne in rows}

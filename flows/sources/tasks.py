@@ -122,7 +122,9 @@ def source_executer(*, flux: str, base_url: str | None = None, rejouer: str | No
                 get_run_logger().warning("%s : %d exécution(s) précédente(s) interrompue(s)", flux, interrompues)
         else:
             get_run_logger().warning("%s : une autre exécution de cette source est en cours", flux)
-        return _executer(spec=spec, flux=flux, run_id=run_id, base_url=base_url, rejouer=rejouer, refresh=refresh)
+        with pipeline.ramasse_miettes_suspendu():
+            return _executer(spec=spec, flux=flux, run_id=run_id, base_url=base_url, rejouer=rejouer,
+                             refresh=refresh)
 
 
 def _executer(*, spec, flux: str, run_id: str, base_url: str | None, rejouer: str | None, refresh: bool) -> dict:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from geoapp.suggestions.lignes import ligne_canonique
 
@@ -137,13 +145,46 @@ class LigneActeur(BaseModel):
         return self
 
 
+def _raison(erreur: dict, *, sauter: int = 0) -> str:
+    """A pydantic error → readable reason: `champ : message` (the model's checks: the message)."""
+    where = ".".join(str(p) for p in erreur.get("loc", ())[sauter:] if p != "__root__")
+    message = str(erreur.get("msg", "")).removeprefix("Value error, ")
+    return f"{where} : {message}" if where else message
+
+
 def ligne_valider(ligne: dict, *, referentiels: Referentiels | None, sources: set | None) -> dict:
     """The canonical ligne, or `ValueError` with a readable reason."""
     try:
         LigneActeur.model_validate(ligne, context={"referentiels": referentiels, "sources": sources})
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ()) if p != "__root__")
-        message = str(first.get("msg", "")).removeprefix("Value error, ")
-        raise ValueError(f"{where} : {message}" if where else message) from None
+        raise ValueError(_raison(exc.errors()[0])) from None
     return ligne_canonique(ligne)
+
+
+_LISTE = TypeAdapter(list[LigneActeur])
+
+
+def lignes_valider(lignes: list[dict], *, referentiels: Referentiels | None,
+                   sources: set | None) -> list[dict | str]:
+    """Many lignes at once (one pydantic call): for each, in order, its canonical ligne or the
+    reason it is refused (the same reason `ligne_valider` gives)."""
+    if not lignes:
+        return []
+    raisons: dict[int, str] = {}
+    try:
+        _LISTE.validate_python(lignes, context={"referentiels": referentiels, "sources": sources})
+    except ValidationError as exc:
+        for erreur in exc.errors():
+            loc = erreur.get("loc", ())
+            if loc and isinstance(loc[0], int):
+                raisons.setdefault(loc[0], _raison(erreur, sauter=1))
+            else:  # not a ligne's error (the list itself): each ligne on its own
+                return [_un(ligne, referentiels=referentiels, sources=sources) for ligne in lignes]
+    return [raisons[i] if i in raisons else ligne_canonique(ligne) for i, ligne in enumerate(lignes)]
+
+
+def _un(ligne: dict, *, referentiels: Referentiels | None, sources: set | None) -> dict | str:
+    try:
+        return ligne_valider(ligne, referentiels=referentiels, sources=sources)
+    except ValueError as exc:
+        return str(exc)

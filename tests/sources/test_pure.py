@@ -140,3 +140,48 @@ def test_perimetre_dintervention_of_an_acteur_working_at_home():
     # on site only: the perimeter is not read
     [sur_place] = eo_normaliser({**record, "service_a_domicile": "Non"}, ECO_ORGANISMES["ecodds"])
     assert "perimetre_departements" not in sur_place and sur_place["lieu_prestation"] == ""
+
+
+def test_lignes_validated_together_get_the_reasons_one_by_one_gives():
+    from flows.sources.validation import Referentiels, ligne_valider, lignes_valider
+
+    [bonne] = eo_normaliser(generator.eo_records("pyreo", 1)[0], ECO_ORGANISMES["pyreo"])
+    ref = Referentiels(sources=frozenset({"pyreo"}), acteur_types=frozenset({bonne["acteur_type"]}),
+                       labels=frozenset(bonne["labels"]), services=frozenset(bonne["acteur_services"]),
+                       actions=frozenset(p["action"] for p in bonne["propositions"]),
+                       sous_categories=frozenset(s for p in bonne["propositions"] for s in p["sous_categories"]))
+    lignes = [bonne, {**bonne, "nom": " "}, {**bonne, "siret": "12345678901234"}, {**bonne, "code_postal": "7500"},
+              {**bonne, "location": None}, {**bonne, "location": [-74.0, 40.7]}, {**bonne, "source": "autre"},
+              {**bonne, "labels": ["inconnu"]}, {**bonne, "statut": "PERDU", "nom": ""},
+              {k: v for k, v in bonne.items() if k != "nom"}, {**bonne, "location": ["x", 1.0]},
+              {**bonne, "propositions": [{"action": "reparer"}]}, {**bonne, "telephone": 12}, dict(bonne)]
+
+    def un(ligne):
+        try:
+            return ligne_valider(ligne, referentiels=ref, sources={"pyreo"})
+        except ValueError as exc:
+            return str(exc)
+
+    attendu = [un(ligne) for ligne in lignes]
+    assert lignes_valider(lignes, referentiels=ref, sources={"pyreo"}) == attendu
+    assert attendu[0] == attendu[-1] == ligne_valider(bonne, referentiels=ref, sources={"pyreo"})
+    assert sum(isinstance(r, str) for r in attendu) == len(lignes) - 2
+    assert lignes_valider([], referentiels=ref, sources=None) == []
+
+
+def test_batched_validation_keeps_the_order_of_records_for_duplicates_and_quarantine(monkeypatch):
+    from flows.sources import pipeline
+
+    records = generator.eo_records("soren", 30)
+    records = records[:10] + generator.eo_bad_rows(records) + records[10:] + [dict(records[12])]
+    normaliser = lambda r: eo_normaliser(r, ECO_ORGANISMES["soren"])  # noqa: E731
+    resultats = []
+    for par in (1, 3, 5000):  # one ligne per pydantic call (as one by one), small batches, one batch
+        monkeypatch.setattr(pipeline, "VALIDATION_PAR", par)
+        r = normaliser_tout(records, normaliser=normaliser, referentiels=None, sources={"soren"})
+        resultats.append((list(r.lignes.items()), r.quarantaine))
+    assert resultats[0] == resultats[1] == resultats[2]
+    lignes, quarantaine = resultats[0]
+    assert len(lignes) + len(quarantaine) == len(records)
+    assert [q[0] for q in quarantaine] == sorted(q[0] for q in quarantaine)
+    assert quarantaine[-1][0] == len(records) - 1 and quarantaine[-1][2].startswith("identifiant en double")
