@@ -5,11 +5,13 @@ message and the others go on; then the displayed acteurs are refreshed once."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from contextlib import contextmanager
 from typing import Iterator
 
+import orjson
 import psycopg
 from django.contrib.gis.geos import Point
 from django.db import transaction
@@ -105,6 +107,7 @@ def suggestions_write(*, run_id: str, propositions: list[dict]) -> dict[str, int
     auto = {s for s in sources if politique_get(source_code=s) == PolitiqueApplication.AUTO}
     counts: Counter = Counter()
     cohortes: dict[str, CohorteSuggestion] = {}
+    ajouts: list[tuple] = []  # (cohorte_id, source, identifiant_unique, statut, donnees, empreinte)
     groupes: list[GroupeSuggestion] = []
     changements: list[list[tuple]] = []
     for p in propositions:
@@ -116,28 +119,34 @@ def suggestions_write(*, run_id: str, propositions: list[dict]) -> dict[str, int
         deja.add(fp)
         if p["type"] not in cohortes:
             cohortes[p["type"]], _ = CohorteSuggestion.objects.get_or_create(execution=execution, type=p["type"])
+        statut = StatutSuggestion.VALIDEE if p["source"] in auto else StatutSuggestion.A_VALIDER
+        counts[p["type"]] += 1
+        if p["type"] == TypeSuggestion.AJOUT:
+            # an ajout's values are its `donnees`: no field-level change rows, no id needed back
+            ajouts.append((cohortes[p["type"]].pk, p["source"], p["identifiant_unique"], statut,
+                           p.get("donnees") or {}, fp))
+            continue
         groupes.append(GroupeSuggestion(
             cohorte=cohortes[p["type"]], source_id=p["source"], identifiant_unique=p["identifiant_unique"],
-            donnees=p.get("donnees") or {}, empreinte=fp,
-            statut=StatutSuggestion.VALIDEE if p["source"] in auto else StatutSuggestion.A_VALIDER,
+            donnees=p.get("donnees") or {}, empreinte=fp, statut=statut,
         ))
-        # an ajout's values are its `donnees`; field-level change rows are for modifications/suppressions
-        changements.append([] if p["type"] == TypeSuggestion.AJOUT else list(p["changements"].items()))
-        counts[p["type"]] += 1
-    # groups without change rows (ajouts) go in with COPY; the others need their ids back
-    _groupes_copy([g for g, changes in zip(groupes, changements) if not changes])
-    with_changes = [(g, changes) for g, changes in zip(groupes, changements) if changes]
-    created = GroupeSuggestion.objects.bulk_create([g for g, _ in with_changes], batch_size=2000)
+        changements.append(list(p["changements"].items()))
+    # ajouts go in with COPY (model instances and bulk_create cost more than the database's work);
+    # the others need their ids back for their change rows
+    _groupes_copy(ajouts)
+    created = GroupeSuggestion.objects.bulk_create(groupes, batch_size=2000)
     ChangementSuggestion.objects.bulk_create(
         (ChangementSuggestion(groupe=g, champ=champ, ancienne_valeur=old, nouvelle_valeur=new)
-         for g, (_, changes) in zip(created, with_changes) for champ, (old, new) in changes),
+         for g, changes in zip(created, changements) for champ, (old, new) in changes),
         batch_size=5000,
     )
     return dict(counts)
 
 
-def _groupes_copy(groupes: list[GroupeSuggestion]) -> None:
-    """Insert groups with COPY (bulk_create spends its time building statements)."""
+def _groupes_copy(groupes: list[tuple]) -> None:
+    """Insert groups `(cohorte_id, source, identifiant_unique, statut, donnees, empreinte)` with
+    COPY, `donnees` written by orjson (a ligne is plain JSON; a value orjson refuses falls back to
+    the standard library)."""
     if not groupes:
         return
     from django.db import connection
@@ -148,9 +157,15 @@ def _groupes_copy(groupes: list[GroupeSuggestion]) -> None:
                "modifie_le"]
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {GroupeSuggestion._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for g in groupes:
-                copy.write_row([g.cohorte_id, g.source_id, g.identifiant_unique, g.statut, Jsonb(g.donnees),
-                                g.empreinte, g.message, now])
+            for cohorte_id, source, ident, statut, donnees, fp in groupes:
+                copy.write_row([cohorte_id, source, ident, statut, Jsonb(donnees, _json_dumps), fp, "", now])
+
+
+def _json_dumps(obj) -> bytes | str:
+    try:
+        return orjson.dumps(obj)
+    except TypeError:
+        return json.dumps(obj, default=str)
 
 
 def suggestion_groupes_set_statut(*, groupe_ids: list[int], statut: str) -> int:
