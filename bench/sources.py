@@ -6,7 +6,11 @@ Prints rows/s per stage, total wall time and peak memory (max RSS of this proces
 every flow). Runs on its own databases: `<name>_bench` of DATABASE_URL / WAREHOUSE_DATABASE_URL,
 dropped and recreated first.
 
-    uv run python bench/sources.py [--records 500000]
+    uv run python bench/sources.py [--records 500000] [--paralleles 2]
+
+`--paralleles 2`: two flows at a time (threads of this process, flows sharing a source code in
+the same queue), as in production where each source is its own deployment: one flow's Python
+overlaps another's PostgreSQL work. Stage figures are then per-flow durations summed.
 """
 
 from __future__ import annotations
@@ -49,31 +53,91 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_all(flux_list, totals) -> dict:
+def run_flux(flux: str) -> dict:
     from flows.sources.cma import cma_flow
     from flows.sources.eco_organismes import eco_organisme_flow
     from flows.sources.pharmacies import pharmacies_flow
     from flows.sources.s3 import s3_flow
-    from flows.sources.sinoe import sinoe_flow
+
+    if flux == "cma":
+        return cma_flow(rafraichir=False)
+    if flux == "pharmacies":
+        return pharmacies_flow(rafraichir=False)
+    if flux == "sinoe":
+        from flows.sources.sinoe import sinoe_flow
+
+        return sinoe_flow(rafraichir=False)
+    if flux.startswith("s3/"):
+        return s3_flow(cle=flux.removeprefix("s3/"), rafraichir=False)
+    return eco_organisme_flow(source=flux, rafraichir=False)
+
+
+def files_paralleles(flux_list: list[str], n: int, sources_of) -> list[list[str]]:
+    """Pure: the flows in `n` queues run side by side; flows sharing a source code share a queue
+    (their applies would take each other's suggestions), queues balanced by count."""
+    groupes: list[tuple[set, list[str]]] = []
+    for flux in flux_list:
+        sources = set(sources_of(flux))
+        lies = [g for g in groupes if g[0] & sources]
+        for g in lies[1:]:
+            lies[0][0].update(g[0])
+            lies[0][1].extend(g[1])
+            groupes.remove(g)
+        if lies:
+            lies[0][0].update(sources)
+            lies[0][1].append(flux)
+        else:
+            groupes.append((sources, [flux]))
+    files: list[list[str]] = [[] for _ in range(n)]
+    for _, membres in sorted(groupes, key=lambda g: -len(g[1])):
+        min(files, key=len).extend(membres)
+    return [f for f in files if f]
+
+
+def run_all(flux_list, totals, paralleles: int = 1) -> dict:
+    import threading
+
+    from django.db import connections
+
+    from flows.sources.registre import spec_get
 
     counts = defaultdict(int)
-    for flux in flux_list:
-        if flux == "cma":
-            c = cma_flow(rafraichir=False)
-        elif flux == "pharmacies":
-            c = pharmacies_flow(rafraichir=False)
-        elif flux == "sinoe":
-            c = sinoe_flow(rafraichir=False)
-        elif flux.startswith("s3/"):
-            c = s3_flow(cle=flux.removeprefix("s3/"), rafraichir=False)
-        else:
-            c = eco_organisme_flow(source=flux, rafraichir=False)
-        for stage, seconds in c["durees_s"].items():
-            totals[stage] += seconds
-        for k in ("received", "split", "created", "updated", "unchanged", "unchanged_by_fingerprint", "quarantined",
-                  "deleted", "applied"):
-            counts[k] += c[k]
-        print(f"  {flux:<28} {c['received']:>7} lignes  {sum(c['durees_s'].values()):6.1f} s", flush=True)
+    verrou = threading.Lock()
+
+    def file(membres: list[str]) -> None:
+        try:
+            for flux in membres:
+                c = run_flux(flux)
+                with verrou:
+                    for stage, seconds in c["durees_s"].items():
+                        totals[stage] += seconds
+                    for k in ("received", "split", "created", "updated", "unchanged", "unchanged_by_fingerprint",
+                              "quarantined", "deleted", "applied"):
+                        counts[k] += c[k]
+                    print(f"  {flux:<28} {c['received']:>7} lignes  {sum(c['durees_s'].values()):6.1f} s", flush=True)
+        finally:
+            if paralleles > 1:
+                connections.close_all()
+
+    if paralleles <= 1:
+        file(list(flux_list))
+        return dict(counts)
+    erreurs: list[BaseException] = []
+
+    def lancer(membres):
+        try:
+            file(membres)
+        except BaseException as exc:  # noqa: BLE001  (re-raised below)
+            erreurs.append(exc)
+
+    threads = [threading.Thread(target=lancer, args=(membres,))
+               for membres in files_paralleles(list(flux_list), paralleles, lambda f: spec_get(f).sources)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if erreurs:
+        raise erreurs[0]
     return dict(counts)
 
 
@@ -81,6 +145,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=500_000)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--paralleles", type=int, default=1,
+                        help="flows run side by side (threads; production runs each source as its own deployment)")
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = bench_url(os.environ.get("DATABASE_URL", "postgis://postgres:postgres@127.0.0.1:5432/circulaire_webapp"))
     os.environ["WAREHOUSE_DATABASE_URL"] = bench_url(os.environ.get("WAREHOUSE_DATABASE_URL", "postgis://postgres:postgres@127.0.0.1:5432/circulaire_warehouse"))
@@ -121,7 +187,7 @@ def main() -> None:
             print(f"\n== {label} : {size} lignes × {len(FLUX)} sources ==", flush=True)
             totals: dict[str, float] = defaultdict(float)
             start = time.perf_counter()
-            counts = run_all(FLUX, totals)
+            counts = run_all(FLUX, totals, args.paralleles)
             t = time.perf_counter()
             if counts["applied"]:
                 displayed_acteur_refresh()
@@ -129,6 +195,9 @@ def main() -> None:
             wall = time.perf_counter() - start
             rows = counts["received"] + counts["split"]
             print(f"lignes : {counts}")
+            if args.paralleles > 1:
+                print(f"{args.paralleles} flux à la fois : secondes des étapes cumulées sur les flux (ils se "
+                      f"chevauchent : la somme dépasse le temps total)")
             print(f"{'étape':<20} {'secondes':>9} {'lignes/s':>10} {'× fetch':>8}")
             fetch_rate = rows / totals["fetch"] if totals["fetch"] else 0
             for stage in ("fetch", "normalise", "diff_suggestions", "apply", "displayed_refresh"):
