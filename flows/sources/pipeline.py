@@ -30,8 +30,8 @@ def ramasse_miettes_suspendu() -> Iterator[None]:
     """Suspend Python's cyclic garbage collector for a run's stages. They build hundreds of
     thousands of small dicts and lists (records, lignes, proposals) without cycles, and each
     collection walks every object alive: measured, the collector took most of the time of
-    normalise and of the diff. Reference counting still frees everything; one collection at the
-    end picks up the few cycles (Prefect's, exceptions')."""
+    normalise and of the diff. Reference counting still frees everything; the collector, on again
+    after the run, picks up the few cycles (Prefect's, exceptions')."""
     if not gc.isenabled():  # the caller manages it
         yield
         return
@@ -39,8 +39,7 @@ def ramasse_miettes_suspendu() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.enable()
-        gc.collect()
+        gc.enable()  # no gc.collect(): a full collection walks the whole process (~1 s per run)
 
 
 # --- raw archive ----------------------------------------------------------------------------------
@@ -138,6 +137,56 @@ def empreintes_enregistrer(*, flux: str, run_id: str, en_attente: set[str],
                         ON CONFLICT (flux, identifiant_unique) DO UPDATE
                         SET empreinte = EXCLUDED.empreinte, acteur_modifie_us = EXCLUDED.acteur_modifie_us""", [flux])
     return len(rows)
+
+
+# --- extracts already seen (re-runs without change, without parsing) --------------------------------
+
+
+def extrait_cle(*, run_id: str, sel: bytes) -> bytes | None:
+    """The key of a run's extract: blake2b of the rules' salt and of its payloads' fingerprints, in
+    order (None when a payload has none: archived before fingerprints)."""
+    with warehouse_connect() as conn:
+        rows = conn.execute("SELECT kind, body_empreinte FROM raw.source_payload WHERE run_id = %s ORDER BY seq",
+                            [run_id]).fetchall()
+    if not rows or any(fp is None for _, fp in rows):
+        return None
+    h = hashlib.blake2b(sel, digest_size=16)
+    for kind, fp in rows:
+        h.update(kind.encode() + b"|" + bytes(fp))
+    return h.digest()
+
+
+def extrait_lire(*, flux: str, cle: bytes) -> tuple[list[bytes], dict[str, int]] | None:
+    """The records' fingerprints (in order) and unknown fields of the flux's last normalised
+    extract, when it had this key."""
+    with warehouse_connect() as conn:
+        row = conn.execute("SELECT empreintes, inconnus FROM staging.source_extrait WHERE flux = %s AND cle = %s",
+                           [flux, cle]).fetchone()
+    if row is None:
+        return None
+    data = bytes(row[0])
+    return [data[i:i + 16] for i in range(0, len(data), 16)], dict(row[1] or {})
+
+
+def extrait_enregistrer(*, flux: str, cle: bytes, empreintes: list[bytes], inconnus: dict[str, int]) -> None:
+    with warehouse_connect() as conn:
+        conn.execute("""INSERT INTO staging.source_extrait (flux, cle, empreintes, inconnus) VALUES (%s, %s, %s, %s)
+                        ON CONFLICT (flux) DO UPDATE SET cle = EXCLUDED.cle, empreintes = EXCLUDED.empreintes,
+                        inconnus = EXCLUDED.inconnus""", [flux, cle, b"".join(empreintes), Jsonb(dict(inconnus))])
+
+
+def normalisation_connue(*, empreintes: list[bytes], connues: dict[bytes, list[str]],
+                         inconnus: dict[str, int]) -> Normalisation | None:
+    """Pure: what `normaliser_tout` gives for records of these fingerprints when every one is
+    known (and no two are the same): all unchanged, nothing to parse. None otherwise."""
+    if len(set(empreintes)) != len(empreintes) or not all(fp in connues for fp in empreintes):
+        return None
+    out = Normalisation(recues=len(empreintes), inconnus=Counter(inconnus))
+    for fp in empreintes:
+        idents = connues[fp]
+        out.inchangees += idents
+        out.separees += max(0, len(idents) - 1)
+    return out
 
 
 # --- normalise + validate ---------------------------------------------------------------------------

@@ -54,15 +54,25 @@ def telecharger(flux: str, run_id: str, base_url: str | None = None) -> dict:
 @task(name="normaliser et valider", cache_policy=NO_CACHE)
 def normaliser(flux: str, run_id: str, payload_run_id: str) -> dict:
     spec = spec_get(flux)
-    records = spec.records(pipeline.payloads_read(run_id=payload_run_id))
     sel = pipeline.empreinte_sel(flux=flux, regles=spec.regles())
-    empreintes = [pipeline.record_empreinte(r, sel=sel) for r in records]
     connues = pipeline.empreintes_connues(
         flux=flux, acteurs_modifie_le=acteur_modifie_le_par_sources(source_codes=list(spec.sources)))
-    resultat = pipeline.normaliser_tout(records, normaliser=spec.normaliser, referentiels=Referentiels.depuis_la_base(),
-                                        sources=set(spec.sources), champs_connus=spec.champs_connus,
-                                        empreintes=empreintes, connues=connues)
-    del records, empreintes, connues
+    cle = pipeline.extrait_cle(run_id=payload_run_id, sel=sel)
+    deja_vu = pipeline.extrait_lire(flux=flux, cle=cle) if cle else None
+    # the same payloads as the last extract, every record known unchanged: nothing to parse
+    resultat = pipeline.normalisation_connue(empreintes=deja_vu[0], connues=connues, inconnus=deja_vu[1]) \
+        if deja_vu else None
+    if resultat is None:
+        records = spec.records(pipeline.payloads_read(run_id=payload_run_id))
+        empreintes = [pipeline.record_empreinte(r, sel=sel) for r in records]
+        resultat = pipeline.normaliser_tout(records, normaliser=spec.normaliser,
+                                            referentiels=Referentiels.depuis_la_base(), sources=set(spec.sources),
+                                            champs_connus=spec.champs_connus, empreintes=empreintes, connues=connues)
+        del records
+        if cle:
+            pipeline.extrait_enregistrer(flux=flux, cle=cle, empreintes=empreintes, inconnus=resultat.inconnus)
+        del empreintes
+    del connues
     pipeline.normalisation_write(run_id=run_id, flux=flux, resultat=resultat)
     raisons = pipeline.raisons_principales(resultat.quarantaine)
     logger = get_run_logger()

@@ -28,5 +28,5 @@ def source_db(warehouse, referentiels, prefect_api):
     from geoapp.common.databases import warehouse_connect
 
     with warehouse_connect() as conn:
-        conn.execute("TRUNCATE staging.source_empreinte, staging.source_geocodage")
+        conn.execute("TRUNCATE staging.source_empreinte, staging.source_geocodage, staging.source_extrait")
     return warehouse

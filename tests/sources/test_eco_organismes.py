@@ -167,3 +167,41 @@ def test_the_perimetre_dintervention_reaches_the_acteurs_on_the_map(stand_in):
     assert acteur_lignes_par_sources(source_codes=["ecodds"]) == clean.lignes
     assert not DisplayedActeur.objects.filter(sources__contains=["ecodds"], lieu_prestation="").exclude(
         perimetre_departements=[]).exists()
+
+
+def test_a_rerun_of_the_same_payloads_with_every_record_known_does_not_parse_them(stand_in, monkeypatch):
+    from dataclasses import replace
+
+    from flows.sources import registre
+
+    services.politique_set(source_codes=["soren"], politique="auto")
+    first = eco_organisme_flow(source="soren")
+    assert (first["created"], first["applied"]) == (30, 30)
+
+    def ne_pas_lire(payloads):
+        raise AssertionError("payloads parsed again")
+
+    monkeypatch.setitem(registre.SPECS, "soren", replace(registre.SPECS["soren"], records=ne_pas_lire))
+    again = eco_organisme_flow(source="soren")
+
+    # the same bytes, every record known: the fingerprints of the last extract, no parsing
+    assert (again["received"], again["unchanged"], again["unchanged_by_fingerprint"]) == (30, 30, 30)
+    assert (again["quarantined"], again["deleted"], again["suggestions_written"]) == (0, 0, 0)
+    second = ExecutionSource.objects.filter(flux="soren").order_by("-debut").first().run_id
+    with warehouse_connect() as conn:
+        staged = conn.execute("SELECT count(*) FROM staging.source_ligne WHERE run_id = %s AND ligne IS NULL",
+                              [second]).fetchone()[0]
+    assert staged == 30  # present in the extract: never proposed for deletion
+    # an acteur edited since: its record is no longer known, the payloads are parsed
+    acteur = Acteur.objects.get(pk="soren_SOR-0000003")
+    acteur.telephone = "0999999999"
+    acteur.save()
+    with pytest.raises(Exception, match="payloads parsed again"):
+        eco_organisme_flow(source="soren")
+    monkeypatch.undo()
+    third = eco_organisme_flow(source="soren")
+    assert (third["updated"], third["unchanged"], third["unchanged_by_fingerprint"]) == (1, 29, 29)
+    # a new extract (other bytes): parsed, the changes proposed
+    stand_in.config.versions["soren"] = 1
+    fourth = eco_organisme_flow(source="soren")
+    assert fourth["updated"] == 3 and fourth["received"] == 30
