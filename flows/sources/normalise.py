@@ -38,12 +38,16 @@ def ascii_lower(value: str) -> str:
     return unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().strip().lower()
 
 
+_NULLS_LONGUEUR = max(map(len, NULLS))
+
+
 def clean(value):
     """Null-like values → "" (strings) / removed (lists); None → ""."""
+    if isinstance(value, str):  # (every field of every record: a longer text cannot be null-like)
+        value = value.strip()
+        return value if len(value) > _NULLS_LONGUEUR or value.lower() not in NULLS else ""
     if value is None:
         return ""
-    if isinstance(value, str):
-        return "" if value.strip().lower() in NULLS else value.strip()
     if isinstance(value, list):
         return [v for v in (clean(x) for x in value) if v != ""]
     return value
@@ -54,6 +58,11 @@ def multi(value) -> list[str]:
         return [str(v).strip() for v in value if str(v).strip()]
     return [v.strip() for v in str(value or "").split("|") if v.strip() and v.strip().lower() not in NULLS]
 
+
+_HEURE = re.compile(r"(\d{1,2})h(\d{2})")
+_NON_TELEPHONE = re.compile(r"[^\d+]")
+_NON_CHIFFRE = re.compile(r"\D")
+_CEDEX = re.compile(r"\s*CEDEX\s*\d*", re.I)
 
 # --- transforms, by name (the configuration refers to them) -------------------------------------
 
@@ -110,7 +119,7 @@ def t_reprise(v) -> str:
 
 
 def t_horaires_osm(v) -> str:
-    return re.sub(r"(\d{1,2})h(\d{2})", r"\1:\2", str(v or "").strip())
+    return _HEURE.sub(r"\1:\2", str(v or "").strip())
 
 
 def t_url(v) -> str:
@@ -126,7 +135,7 @@ def t_email(v) -> str:
 
 
 def t_telephone(v, code_postal: str = "") -> str:
-    s = re.sub(r"[^\d+]", "", str(v or ""))
+    s = _NON_TELEPHONE.sub("", str(v or ""))
     if s.startswith("+33"):
         s = "0" + s[3:]
     elif s.startswith("33") and len(s) == 11:
@@ -193,10 +202,10 @@ def coordonnees(lat, lon) -> list[float] | None:
 
 
 def siret_siren(siret, siren="") -> tuple[str, str]:
-    digits = re.sub(r"\D", "", str(siret or ""))
+    digits = _NON_CHIFFRE.sub("", str(siret or ""))
     if len(digits) == 13:
         digits = "0" + digits
-    siren_digits = re.sub(r"\D", "", str(siren or ""))
+    siren_digits = _NON_CHIFFRE.sub("", str(siren or ""))
     if len(digits) == 9:
         return "", digits
     if digits and len(digits) != 14:
@@ -209,7 +218,7 @@ _ADRESSE = re.compile(r"^(?P<adresse>.*?)[\s,;-]*(?P<cp>\d{4,5})[\s,;-]+(?P<vill
 
 def adresse_ban(value: str) -> tuple[str, str, str]:
     """`12 Rue X 75003 Paris` → (adresse, code postal, ville)."""
-    s = re.sub(r"\s*CEDEX\s*\d*", "", str(value or "").strip(), flags=re.I)
+    s = _CEDEX.sub("", str(value or "").strip())
     m = _ADRESSE.match(s)
     if not m:
         return s, "", ""
