@@ -185,3 +185,14 @@ def test_batched_validation_keeps_the_order_of_records_for_duplicates_and_quaran
     assert len(lignes) + len(quarantaine) == len(records)
     assert [q[0] for q in quarantaine] == sorted(q[0] for q in quarantaine)
     assert quarantaine[-1][0] == len(records) - 1 and quarantaine[-1][2].startswith("identifiant en double")
+
+
+def test_the_benchmark_never_runs_two_flows_of_one_source_code_side_by_side():
+    from bench.sources import files_paralleles
+
+    sources = {"aliapur": ["aliapur"], "corepile": ["corepile", "ecosystem"], "citeo": ["citeo"],
+               "ecosystem": ["ecosystem"], "ocab": ["ocab_valobat"], "soren": ["soren"]}
+    files = files_paralleles(list(sources), 2, sources.get)
+    assert len(files) == 2 and sorted(f for file in files for f in file) == sorted(sources)
+    assert any({"corepile", "ecosystem"} <= set(file) for file in files)
+    assert [sorted(file) for file in files_paralleles(list(sources), 1, sources.get)] == [sorted(sources)]
