@@ -33,10 +33,14 @@ COORDINATE_DECIMALS = acteurs_models.FEATURE_COORDINATE_DECIMALS
 MERCATOR_MAX_LAT = 85.0511
 
 
+COLUMNS = "d.identifiant_unique, d.nom, d.feature"
+
+
 def _search_sql(recherche: ActeurRecherche, *, select: str, offset: int, limit: int) -> tuple[str, list]:
     """One page of displayed acteurs. With `near`: within `dist` metres, nearest first by the KNN
     operator `<->` on the geography GiST index (sphere distance, `distance_m`); otherwise by name.
-    `select` may use `distance_m`. Fetches `limit + 1` rows: one more tells there is a next page."""
+    `select` may use `distance_m`, `feature`, `nom` and `identifiant_unique` (only they are read:
+    a narrow row for the sort). Fetches `limit + 1` rows: one more tells there is a next page."""
     where, params = filter_sql(recherche)
     if recherche.near:
         lon, lat = recherche.near
@@ -54,13 +58,13 @@ def _search_sql(recherche: ActeurRecherche, *, select: str, offset: int, limit: 
         else:  # near the poles Mercator has no square: the radius itself
             where.insert(0, f"ST_DWithin(d.location, {point}, %s, false)")
             prefilter = [lon, lat, recherche.dist]
-        sql = (f"SELECT {select} FROM (SELECT d.*, d.location <-> {point} AS distance_m FROM {TABLE} d "
+        sql = (f"SELECT {select} FROM (SELECT {COLUMNS}, d.location <-> {point} AS distance_m FROM {TABLE} d "
                # the KNN order alone: a second sort key would keep the index from giving the order
                f"WHERE {' AND '.join(where)} ORDER BY d.location <-> {point} "
                "LIMIT %s OFFSET %s) d WHERE d.distance_m <= %s ORDER BY d.distance_m, d.identifiant_unique")
         params = [lon, lat, *prefilter, *params, lon, lat, limit + 1, offset, recherche.dist]
     else:
-        sql = (f"SELECT {select} FROM (SELECT d.*, NULL::float AS distance_m FROM {TABLE} d "
+        sql = (f"SELECT {select} FROM (SELECT {COLUMNS}, NULL::float AS distance_m FROM {TABLE} d "
                f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY d.nom, d.identifiant_unique "
                "LIMIT %s OFFSET %s) d ORDER BY d.nom, d.identifiant_unique")
         params = [*params, limit + 1, offset]

@@ -250,5 +250,5 @@ CLONE_TIMEOUT = env.float("CLONE_TIMEOUT", default=60.0)
 # Web requests are short: keep database connections between requests, and no JIT (PostgreSQL's JIT
 # spends ~200 ms compiling the plans of spatial queries whose estimated cost looks high).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
