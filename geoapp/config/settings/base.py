@@ -66,7 +66,8 @@ TEMPLATES = [
 
 # The web app's own database (owned by Django's migrations).
 DATABASES = {"default": env.db_url("DATABASE_URL", default=DEFAULT_WEBAPP_URL)}
-DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+# PostGIS, whose per-request health check needs no round trip on an idle connection (see the module)
+DATABASES["default"]["ENGINE"] = "geoapp.config.postgis"
 
 # The flows' warehouse: raw archives, staging, cloned reference tables, computed tables.
 # Reached with psycopg directly (its schema is versioned by flows/warehouse/migrations).
@@ -250,5 +251,5 @@ CLONE_TIMEOUT = env.float("CLONE_TIMEOUT", default=60.0)
 # Web requests are short: keep database connections between requests, and no JIT (PostgreSQL's JIT
 # spends ~200 ms compiling the plans of spatial queries whose estimated cost looks high).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
