@@ -301,8 +301,35 @@ def cancel_queries() -> None:
                           WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'""")
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes (Linux /proc), 0 for those gone."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
+
+
+def server_pids(port: int) -> tuple[list[int], list[int]]:
+    """The gunicorn processes serving `port` and the PostgreSQL backends connected to the bench database."""
+    from django.db import connection
+
+    web = [int(p) for p in subprocess.run(["pgrep", "-f", f"127.0.0.1:{port}"], capture_output=True,
+                                          text=True).stdout.split()]
+    with connection.cursor() as cursor:
+        cursor.execute("""SELECT pid FROM pg_stat_activity WHERE datname = current_database()
+                          AND pid <> pg_backend_pid() AND backend_type = 'client backend'""")
+        return web, [p for (p,) in cursor.fetchall()]
+
+
 def bench_http(w: dict, *, clients: int, duration: float, workers: int, threads: int, generateur: str,
-               seulement: str = "", naif: bool = True, debit: float = 0) -> None:
+               seulement: str = "", naif: bool = True, debit: float = 0, depot: Path = REPO) -> None:
     if generateur == "wrk" and not shutil.which("wrk"):
         print("\nwrk absent (apt-get install wrk): the Python generator, which takes a core of its own")
         generateur = "python"
@@ -313,20 +340,30 @@ def bench_http(w: dict, *, clients: int, duration: float, workers: int, threads:
         return asyncio.run(load(port, paths, clients=clients, duration=duration))
 
     kind = f"gthread × {threads} threads" if threads > 1 else "sync"
+    if depot != REPO:
+        print(f"\n(the web app served is the one of {depot})")
     print(f"\n== Over HTTP: gunicorn {workers} {kind} workers on 127.0.0.1, {clients} concurrent clients "
           f"({generateur}), {duration:g} s per run (ms) ==")
-    print(f"{'endpoint':28} {'req/s':>7} {'p50':>7} {'p99':>7} {'err':>4} {'kB':>6} | "
+    print("(cpu web / db: CPU ms per request of the gunicorn processes / of their PostgreSQL backends)")
+    print(f"{'endpoint':28} {'req/s':>7} {'p50':>7} {'p99':>7} {'err':>4} {'kB':>6} {'cpu web':>7} {'db':>5} | "
           f"{'naive req/s':>11} {'p50':>7} {'p99':>8} {'err':>4} {'kB':>7} | {'x req/s':>7} {'x p99':>6}")
     rythmes: dict[str, dict] = {}
     for name, ours, naive in http_cases(w):
         if seulement not in name:
             continue
         try:
-            with gunicorn(workers=workers, threads=threads) as port:  # a fresh server per endpoint
+            with gunicorn(workers=workers, threads=threads, repo=depot) as port:  # a fresh server per endpoint
                 # every worker booted, and each path asked about once (tiles: in the shared cache,
                 # as for a map's repeated tiles; the measured run then repeats the workload's paths)
                 asyncio.run(load(port, ours, clients=10, duration=min(5.0, duration / 3)))
+                # CPU per request of the server's processes and of their PostgreSQL backends: a
+                # figure that other work on a shared machine changes far less than requests/s
+                web, db = server_pids(port)
+                before = cpu_seconds(web), cpu_seconds(db)
                 o = run(port, ours, clients=clients, duration=duration)
+                db += [p for p in server_pids(port)[1] if p not in db]
+                o["cpu_web"], o["cpu_db"] = ((cpu_seconds(web) - before[0]) / max(o["n"], 1) * 1000,
+                                             (cpu_seconds(db) - before[1]) / max(o["n"], 1) * 1000)
                 n = run(port, naive, clients=clients, duration=duration) if naif else None
                 if debit:
                     cancel_queries()
@@ -334,7 +371,8 @@ def bench_http(w: dict, *, clients: int, duration: float, workers: int, threads:
                                                             duration=duration))
         finally:
             cancel_queries()
-        line = f"{name:28} {o['rps']:7.0f} {o['p50']:7.1f} {o['p99']:7.1f} {o['errors']:4d} {o['bytes'] / 1000:6.1f} | "
+        line = (f"{name:28} {o['rps']:7.0f} {o['p50']:7.1f} {o['p99']:7.1f} {o['errors']:4d} {o['bytes'] / 1000:6.1f} "
+                f"{o['cpu_web']:7.2f} {o['cpu_db']:5.2f} | ")
         if n:
             line += (f"{n['rps']:11.1f} {n['p50']:7.0f} {n['p99']:8.0f} {n['errors']:4d} {n['bytes'] / 1000:7.1f} | "
                      f"{o['rps'] / max(n['rps'], 0.01):6.1f}x {n['p99'] / max(o['p99'], 0.001):5.1f}x")
@@ -362,6 +400,8 @@ def main() -> None:
     parser.add_argument("--sans-naif", action="store_true", help="HTTP: skip the naive runs")
     parser.add_argument("--debit", type=float, default=300,
                         help="then each endpoint at this fixed rate, open loop (0: skip)")
+    parser.add_argument("--depot", type=Path, default=REPO,
+                        help="HTTP: serve the web app of this checkout (e.g. a worktree at main: before/after in one run)")
     parser.add_argument("--regenerer", action="store_true")
     parser.add_argument("--sans-http", action="store_true")
     parser.add_argument("--sans-base", action="store_true", help="skip the in-database part")
@@ -377,7 +417,7 @@ def main() -> None:
     if not args.sans_http:
         bench_http(w, clients=args.clients, duration=args.duree, workers=args.workers, threads=args.threads,
                    generateur=args.generateur, seulement=args.seulement, naif=not args.sans_naif,
-                   debit=args.debit)
+                   debit=args.debit, depot=args.depot.resolve())
 
 
 if __name__ == "__main__":

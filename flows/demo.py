@@ -15,6 +15,7 @@ from flows.clones.demo import clones_demo
 from flows.enrichissement.tous import enrichissements_flow
 from flows.referentiels import referentiels_flow
 from flows.sources.demo import sources_demo
+from flows.tuiles import tuiles_precalcul_flow
 from flows.warehouse.migrate import warehouse_migrate
 from geoapp.carte.services import carte_configuration_demo_ensure
 
@@ -30,6 +31,7 @@ def prepare() -> None:
     sources_demo()
     enrichissements_flow()  # their suggestions stay `à valider` for the back office
     carte_configuration_demo_ensure()
+    tuiles_precalcul_flow()  # the low-zoom tiles of the last publication (none left to compute if it ran)
 
 
 def serve() -> None:
@@ -39,6 +41,8 @@ def serve() -> None:
     os.execvp(sys.executable, [
         sys.executable, "-m", "gunicorn", "geoapp.config.wsgi:application",
         "--bind", f"{host}:{port}", "--workers", os.environ.get("WEB_WORKERS", "2"),
+        # threads keep connections alive (bench/README.md: 2 gthread workers × 4 threads measured best)
+        "--worker-class", "gthread", "--threads", os.environ.get("WEB_THREADS", "4"),
         "--env", f"DJANGO_SETTINGS_MODULE={os.environ['DJANGO_SETTINGS_MODULE']}",
         "--access-logfile", "-",
     ])

@@ -1,9 +1,11 @@
-"""Flow: recompute the displayed acteurs in the warehouse and swap them into the web app."""
+"""Flow: recompute the displayed acteurs in the warehouse and swap them into the web app, then
+compute the map's low-zoom tiles ahead (its own task: a publication only invalidates the tiles)."""
 
 from __future__ import annotations
 
 from prefect import flow, task
 
+from flows.tuiles import precalculer_tuiles
 from geoapp.acteurs.displayed import displayed_acteur_compute, displayed_acteur_publish
 
 
@@ -23,6 +25,8 @@ def displayed_refresh_flow() -> dict[str, int]:
     computed = calculer()
     published = publier(computed["version"])
     print(f"version {computed['version']} : {computed['rows']} acteurs calculés, {published} affichés")
+    tuiles = precalculer_tuiles()
+    print(f"{tuiles['calculees']} tuiles calculées d'avance ({tuiles['tuiles']} tuiles z0–8 avec des acteurs)")
     return {"computed": computed["rows"], "published": published}
 
 

@@ -268,6 +268,17 @@ class RevisionPropositionService(PropositionFields):
 # --- Displayed acteurs: the read model --------------------------------------------------------
 
 
+# The properties of a displayed acteur's GeoJSON Feature (the API's, the same as
+# geoapp.api.serializers.ActeurSerializer's: a test checks it), in this order. Changing them needs
+# a migration redefining the function `displayed_acteur_feature` (see 0003_displayedacteur_feature).
+FEATURE_PROPERTIES = (
+    "uuid", "nom", "nom_commercial", "adresse", "adresse_complement", "code_postal", "ville", "code_commune_insee",
+    "acteur_type", "propositions", "actions", "groupes_actions", "labels", "sources", "horaires_osm",
+    "horaires_description", "telephone", "url", "exclusivite_de_reprisereparation",
+)
+FEATURE_COORDINATE_DECIMALS = 6
+
+
 class DisplayedActeur(models.Model):
     """What the map, the API and open data read. Computed set-wise in the warehouse from imported
     acteurs + revisions + parent merging (see `displayed.py`) and swapped in atomically: never
@@ -320,6 +331,15 @@ class DisplayedActeur(models.Model):
         expression=Func(Func(F("location"), template="(%(expressions)s)::geometry"), Value(3857),
                         function="ST_Transform", output_field=models.PointField(srid=3857)),
         output_field=models.PointField(srid=3857, spatial_index=False),
+        db_persist=True,
+    )
+    # The acteur as a GeoJSON Feature (text; geometry to 6 decimals, FEATURE_PROPERTIES), kept by
+    # PostgreSQL itself like location_3857 (function `displayed_acteur_feature`, migration 0003):
+    # a page of the API is a concatenation of these strings, no JSON built per request.
+    feature = models.GeneratedField(
+        expression=Func(F("location"), *(F(p) for p in FEATURE_PROPERTIES), function="displayed_acteur_feature",
+                        output_field=models.TextField()),
+        output_field=models.TextField(),
         db_persist=True,
     )
 

@@ -9,10 +9,11 @@ class ApiConfig(AppConfig):
     def ready(self):
         from geoapp.acteurs.displayed import displayed_published
 
-        displayed_published.connect(_tile_cache_renew, dispatch_uid="api_tile_cache_renew")
+        displayed_published.connect(_tile_cache_invalidate, dispatch_uid="api_tile_cache_invalidate")
 
 
-def _tile_cache_renew(sender, **kwargs):
-    from .services import tuile_cache_renew
+def _tile_cache_invalidate(sender, **kwargs):
+    """A publication only invalidates: the tiles are computed ahead by their own step."""
+    from .services import tuile_cache_invalidate
 
-    tuile_cache_renew()
+    tuile_cache_invalidate()

@@ -136,10 +136,13 @@ def acteur_recherche_parse(params) -> ActeurRecherche:
         r.in_bbox = parse_bbox(params["in_bbox"])
     if params.get("commune"):
         r.commune = params["commune"].strip()
-        if not Commune.objects.filter(code=r.commune).exists():
+        with connection.cursor() as cursor:  # one query for a commune with its own contour (most)
+            cursor.execute(f"SELECT geom IS NOT NULL FROM {Commune._meta.db_table} WHERE code = %s", [r.commune])
+            row = cursor.fetchone()
+        if row is None:
             raise ParametreInvalide("commune", f"commune inconnue : code INSEE « {r.commune} »")
         # its own contour, or (Paris, Lyon, Marseille) those of its arrondissements
-        r.commune_contours = list(Commune.objects.filter(code=r.commune, geom__isnull=False).values_list("code", flat=True)) or \
+        r.commune_contours = [r.commune] if row[0] else \
             list(Commune.objects.filter(commune_parente=r.commune, geom__isnull=False).values_list("code", flat=True))
     if params.get("epci"):
         r.epci = params["epci"].strip()

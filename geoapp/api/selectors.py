@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Length
 
 from geoapp.acteurs.displayed import CLUSTER_MAX_ZOOM
+from geoapp.acteurs import models as acteurs_models
 from geoapp.acteurs.models import DisplayedActeur, DisplayedActeurCluster
 from geoapp.territoires.models import Commune
 
@@ -27,19 +28,19 @@ from .models import TuileCache
 TABLE = DisplayedActeur._meta.db_table
 
 # the properties of a feature: the same as serializers.ActeurSerializer's (a test checks it)
-FEATURE_PROPERTIES = (
-    "uuid", "nom", "nom_commercial", "adresse", "adresse_complement", "code_postal", "ville", "code_commune_insee",
-    "acteur_type", "propositions", "actions", "groupes_actions", "labels", "sources", "horaires_osm",
-    "horaires_description", "telephone", "url", "exclusivite_de_reprisereparation",
-)
-COORDINATE_DECIMALS = 6
+FEATURE_PROPERTIES = acteurs_models.FEATURE_PROPERTIES
+COORDINATE_DECIMALS = acteurs_models.FEATURE_COORDINATE_DECIMALS
 MERCATOR_MAX_LAT = 85.0511
+
+
+COLUMNS = "d.identifiant_unique, d.nom, d.feature"
 
 
 def _search_sql(recherche: ActeurRecherche, *, select: str, offset: int, limit: int) -> tuple[str, list]:
     """One page of displayed acteurs. With `near`: within `dist` metres, nearest first by the KNN
     operator `<->` on the geography GiST index (sphere distance, `distance_m`); otherwise by name.
-    `select` may use `distance_m`. Fetches `limit + 1` rows: one more tells there is a next page."""
+    `select` may use `distance_m`, `feature`, `nom` and `identifiant_unique` (only they are read:
+    a narrow row for the sort). Fetches `limit + 1` rows: one more tells there is a next page."""
     where, params = filter_sql(recherche)
     if recherche.near:
         lon, lat = recherche.near
@@ -57,13 +58,13 @@ def _search_sql(recherche: ActeurRecherche, *, select: str, offset: int, limit: 
         else:  # near the poles Mercator has no square: the radius itself
             where.insert(0, f"ST_DWithin(d.location, {point}, %s, false)")
             prefilter = [lon, lat, recherche.dist]
-        sql = (f"SELECT {select} FROM (SELECT d.*, d.location <-> {point} AS distance_m FROM {TABLE} d "
+        sql = (f"SELECT {select} FROM (SELECT {COLUMNS}, d.location <-> {point} AS distance_m FROM {TABLE} d "
                # the KNN order alone: a second sort key would keep the index from giving the order
                f"WHERE {' AND '.join(where)} ORDER BY d.location <-> {point} "
                "LIMIT %s OFFSET %s) d WHERE d.distance_m <= %s ORDER BY d.distance_m, d.identifiant_unique")
         params = [lon, lat, *prefilter, *params, lon, lat, limit + 1, offset, recherche.dist]
     else:
-        sql = (f"SELECT {select} FROM (SELECT d.*, NULL::float AS distance_m FROM {TABLE} d "
+        sql = (f"SELECT {select} FROM (SELECT {COLUMNS}, NULL::float AS distance_m FROM {TABLE} d "
                f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY d.nom, d.identifiant_unique "
                "LIMIT %s OFFSET %s) d ORDER BY d.nom, d.identifiant_unique")
         params = [*params, limit + 1, offset]
@@ -72,35 +73,36 @@ def _search_sql(recherche: ActeurRecherche, *, select: str, offset: int, limit: 
 
 @dataclasses.dataclass(frozen=True)
 class FeatureCollection:
-    texte: str  # the GeoJSON FeatureCollection, written by PostgreSQL
+    texte: str  # the GeoJSON FeatureCollection
     nombre: int  # features in it
+
+
+def _json_value(value: str | int | None) -> str:
+    return json.dumps(value, ensure_ascii=False)  # as PostgreSQL's json_build_object writes it
 
 
 def acteur_search_geojson(*, recherche: ActeurRecherche, page: int, limit: int, next_url: str,
                           previous_url: str | None) -> FeatureCollection:
-    """Page `page` (from 1) as a whole GeoJSON FeatureCollection written by PostgreSQL: features
-    (coordinates to 6 decimals, `distance_m` to the decimetre with `near`) in the search's order,
-    `next` (`next_url` when a further page exists, else null), `previous`, `page`, `limit`. The web
-    server sends the text as is: no per-feature Python work, no JSON parsed or written in Python."""
-    props = ", ".join(f"'{p}', d.{p}" for p in FEATURE_PROPERTIES)
+    """Page `page` (from 1) as a whole GeoJSON FeatureCollection: features (coordinates to 6
+    decimals, `distance_m` to the decimetre with `near`) in the search's order, `next` (`next_url`
+    when a further page exists, else null), `previous`, `page`, `limit`. Each feature is the text
+    stored with the displayed acteur at publication (`DisplayedActeur.feature`, written by
+    PostgreSQL's json_build_object), `distance_m` spliced in before its closing braces: a page is a
+    concatenation of at most `limit` strings, laid out as json_build_object / json_agg write them."""
     if recherche.near:
-        props += ", 'distance_m', round(d.distance_m::numeric, 1)"
-    feature = (f"json_build_object('type', 'Feature', 'geometry', ST_AsGeoJSON(d.location, {COORDINATE_DECIMALS})::json, "
-               f"'properties', json_build_object({props}))")
-    order = "distance_m, identifiant_unique" if recherche.near else "nom, identifiant_unique"
-    sql, params = _search_sql(recherche, select=f"{feature} AS f, d.distance_m, d.nom, d.identifiant_unique",
-                              offset=(page - 1) * limit, limit=limit)
-    # `limit + 1` rows are read: the last one only tells that a next page exists
-    collection = f"""
-SELECT json_build_object(
-         'type', 'FeatureCollection',
-         'features', COALESCE(json_agg(p.f ORDER BY p.n) FILTER (WHERE p.n <= %s), '[]'::json),
-         'next', CASE WHEN count(*) > %s THEN %s END, 'previous', %s, 'page', %s, 'limit', %s)::text,
-       LEAST(count(*), %s)
-FROM (SELECT s.f, row_number() OVER (ORDER BY s.{order.replace(", ", ", s.")}) AS n FROM ({sql}) s) p"""
+        feature = "left(d.feature, -2) || ', \"distance_m\" : ' || round(d.distance_m::numeric, 1) || '}}'"
+    else:
+        feature = "d.feature"
+    sql, params = _search_sql(recherche, select=feature, offset=(page - 1) * limit, limit=limit)
     with connection.cursor() as cursor:
-        cursor.execute(collection, [limit, limit, next_url, previous_url, page, limit, limit, *params])
-        texte, nombre = cursor.fetchone()
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()  # `limit + 1` rows are read: the last one only tells that a next page exists
+    nombre = min(len(rows), limit)
+    texte = "".join((
+        '{"type" : "FeatureCollection", "features" : [', ", ".join([f for (f,) in rows[:limit]]),
+        '], "next" : ', _json_value(next_url if len(rows) > limit else None),
+        ', "previous" : ', _json_value(previous_url), ', "page" : ', str(int(page)),
+        ', "limit" : ', str(int(limit)), "}"))
     return FeatureCollection(texte=texte, nombre=nombre)
 
 

@@ -9,8 +9,9 @@ from .models import TuileCache
 from .selectors import (TILE_MEMORY, acteur_tile, tile_cache_key, tile_generation, tile_generation_forget,
                         tiles_with_groups)
 
-# At publication, the unfiltered tiles of zooms 0..8 holding acteurs are computed ahead (a few
-# hundred for France, overseas included): the low zooms, whose tiles cover the most acteurs.
+# After a publication, the unfiltered tiles of zooms 0..8 holding acteurs are computed ahead (a few
+# hundred for France, overseas included: ~6 s at 500,000 acteurs) by their own step, a task of the
+# displayed-acteurs flow (`flows/tuiles.py`): the low zooms, whose tiles cover the most acteurs.
 TILE_PRECOMPUTE_MAX_ZOOM = 8
 
 
@@ -25,15 +26,29 @@ def tuile_cache_store(*, cle: str, generation: str, tuile: bytes, partagee: bool
     TILE_MEMORY.put((generation, cle), tuile)
 
 
-def tuile_cache_renew(*, z_max: int = TILE_PRECOMPUTE_MAX_ZOOM) -> int:
-    """After a publication: drop the tiles of older generations, compute the unfiltered tiles of
-    zooms 0..z_max ahead. Returns the number of tiles computed."""
+def tuile_cache_invalidate() -> None:
+    """After a publication (the `displayed_published` signal): this process forgets the generation
+    and its tiles, the shared table drops the tiles of older generations. Cheap: the tiles are
+    computed ahead by their own step (`tuile_cache_precompute`), or on a map's first request."""
+    tile_generation_forget()
+    TuileCache.objects.exclude(generation=tile_generation()).delete()
+
+
+def tuile_cache_precompute(*, z_max: int = TILE_PRECOMPUTE_MAX_ZOOM) -> dict[str, int]:
+    """Compute ahead the unfiltered tiles of zooms 0..z_max holding acteurs, for the current
+    generation, into the shared cache: those not cached yet (run twice, the second computes none).
+    Returns {"tuiles": tiles of zooms 0..z_max holding acteurs, "calculees": tiles computed now}."""
     tile_generation_forget()
     generation = tile_generation()
     TuileCache.objects.exclude(generation=generation).delete()
+    cached = set(TuileCache.objects.filter(generation=generation).values_list("cle", flat=True))
     recherche = ActeurRecherche()
     tiles = tiles_with_groups(z_max=z_max)
+    computed = 0
     for z, x, y in tiles:
-        tuile_cache_store(cle=tile_cache_key(z=z, x=x, y=y, recherche=recherche), generation=generation,
-                          tuile=acteur_tile(z=z, x=x, y=y, recherche=recherche))
-    return len(tiles)
+        cle = tile_cache_key(z=z, x=x, y=y, recherche=recherche)
+        if cle in cached:
+            continue
+        tuile_cache_store(cle=cle, generation=generation, tuile=acteur_tile(z=z, x=x, y=y, recherche=recherche))
+        computed += 1
+    return {"tuiles": len(tiles), "calculees": computed}

@@ -3,12 +3,13 @@ haversine), bbox, commune / EPCI contours (edges included), filters combined, pa
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
 from django.db import connection
 
-from geoapp.acteurs.models import DisplayedActeur
+from geoapp.acteurs.models import FEATURE_PROPERTIES, DisplayedActeur
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("paris_data")]
@@ -249,3 +250,33 @@ def test_a_page_written_by_postgresql_is_what_the_drf_serializer_writes(client):
     assert body["features"] == expected["features"]
     last = client.get("/api/v1/acteurs", {**params, "page": math.ceil(len(inside) / 4)}).json()
     assert last["next"] is None and last["features"]
+
+
+@pytest.mark.parametrize("params", [{"near": "2.35,48.85", "dist": 30000, "limit": 5, "page": 2},
+                                    {"in_bbox": "2.0,48.6,2.7,49.1", "limit": 3}])
+def test_a_page_of_stored_features_is_byte_for_byte_what_json_build_object_writes(client, params):
+    """The features stored at publication, concatenated, give the very bytes of the whole page
+    written by PostgreSQL's json_build_object / json_agg (as the API did before storing them)."""
+    body = client.get("/api/v1/acteurs", params).content.decode()
+    page, limit = params.get("page", 1), params["limit"]
+    parsed = json.loads(body)
+    props = ", ".join(f"'{p}', d.{p}" for p in FEATURE_PROPERTIES)
+    if "near" in params:
+        lon, lat = map(float, params["near"].split(","))
+        distance = f"d.location <-> ST_SetSRID(ST_MakePoint({lon}, {lat}), 4326)::geography"
+        props += f", 'distance_m', round(({distance})::numeric, 1)"
+        where, order = f"ST_DWithin(d.location, ST_SetSRID(ST_MakePoint({lon}, {lat}), 4326)::geography, {params['dist']}, false)", f"{distance}, d.identifiant_unique"
+    else:
+        a, b, c, e = params["in_bbox"].split(",")
+        where, order = f"d.location::geometry && ST_MakeEnvelope({a}, {b}, {c}, {e}, 4326)", "d.nom, d.identifiant_unique"
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_agg(f), '[]'::json),
+                         'next', %s, 'previous', %s, 'page', %s, 'limit', %s)::text
+FROM (SELECT json_build_object('type', 'Feature', 'geometry', ST_AsGeoJSON(d.location, 6)::json,
+                               'properties', json_build_object({props})) AS f
+      FROM acteurs_displayedacteur d WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s) p""",
+                       [parsed["next"], parsed["previous"], page, limit, limit, (page - 1) * limit])
+        expected = cursor.fetchone()[0]
+    assert parsed["features"]
+    assert body == expected

@@ -112,16 +112,29 @@ def test_a_cached_tile_is_served_until_a_new_version_is_published(client, paris_
                mapbox_vector_tile.decode(after.content)["acteurs"]["features"]) == count + 3
 
 
-def test_publication_precomputes_the_unfiltered_low_zoom_tiles(paris_data):
+def test_a_publication_only_invalidates_and_the_low_zoom_tiles_are_computed_ahead_by_their_own_step(client, paris_data):
     from geoapp.api.models import TuileCache
     from geoapp.api.selectors import tile_generation
+    from geoapp.api.services import tuile_cache_precompute
 
-    # the fixture's clusters refresh committed: the unfiltered tiles of zooms 0 to 8 holding acteurs
+    a = paris_data[0]
+    # the fixture's clusters refresh committed: its signal computed no tile ahead
+    assert not TuileCache.objects.filter(generation=tile_generation()).exists()
+    x5, y5 = web_mercator_tile_of(lon=a.location.x, lat=a.location.y, z=5)
+    on_the_fly = client.get(f"/api/v1/tiles/5/{x5}/{y5}.pbf").content  # not computed ahead: computed now
+    TuileCache.objects.all().delete()
+
+    result = tuile_cache_precompute()
+
     cached = {c: g for c, g in TuileCache.objects.values_list("cle", "generation")}
-    for z in range(9):
-        x, y = web_mercator_tile_of(lon=paris_data[0].location.x, lat=paris_data[0].location.y, z=z)
+    assert result == {"tuiles": len(cached), "calculees": len(cached)}
+    for z in range(9):  # the unfiltered tiles of zooms 0 to 8 holding acteurs
+        x, y = web_mercator_tile_of(lon=a.location.x, lat=a.location.y, z=z)
         assert cached[f"{z}/{x}/{y}"] == tile_generation()
     assert not any(cle.startswith("9/") for cle in cached)
+    assert bytes(TuileCache.objects.get(cle=f"5/{x5}/{y5}").tuile) == on_the_fly
+    assert client.get(f"/api/v1/tiles/5/{x5}/{y5}.pbf").content == on_the_fly
+    assert tuile_cache_precompute() == {"tuiles": len(cached), "calculees": 0}  # run again: nothing to compute
 
 
 def test_the_tile_memory_of_a_process_drops_the_least_recently_used_past_its_size():
@@ -148,3 +161,13 @@ def test_tiles_around_any_point_are_not_kept_in_the_shared_cache(client, paris_d
     assert tile(client, 9, x, y, action="reparer")
     keys = list(TuileCache.objects.filter(cle__startswith=f"9/{x}/{y}?").values_list("cle", flat=True))
     assert len(keys) == 1 and "reparer" in keys[0]
+
+
+def test_the_tile_precompute_flow_runs_on_the_prefect_api(prefect_api, paris_data):
+    from flows.tuiles import tuiles_precalcul_flow
+    from geoapp.api.models import TuileCache
+
+    state = tuiles_precalcul_flow(return_state=True)
+
+    assert state.is_completed()
+    assert state.result()["tuiles"] == TuileCache.objects.count() > 0

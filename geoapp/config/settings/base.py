@@ -66,7 +66,8 @@ TEMPLATES = [
 
 # The web app's own database (owned by Django's migrations).
 DATABASES = {"default": env.db_url("DATABASE_URL", default=DEFAULT_WEBAPP_URL)}
-DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+# PostGIS, whose per-request health check needs no round trip on an idle connection (see the module)
+DATABASES["default"]["ENGINE"] = "geoapp.config.postgis"
 
 # The flows' warehouse: raw archives, staging, cloned reference tables, computed tables.
 # Reached with psycopg directly (its schema is versioned by flows/warehouse/migrations).
