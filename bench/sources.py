@@ -162,6 +162,7 @@ def main() -> None:
     from flows.sources.registre import spec_get
     from flows.warehouse.migrate import warehouse_migrate
     from geoapp.acteurs.services import displayed_acteur_refresh
+    from geoapp.api.services import tuile_cache_precompute
     from geoapp.suggestions.services import politique_set
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -191,6 +192,7 @@ def main() -> None:
             t = time.perf_counter()
             if counts["applied"]:
                 displayed_acteur_refresh()
+                tuile_cache_precompute()  # the low-zoom tiles of the new publication, as the flows do
             totals["displayed_refresh"] = time.perf_counter() - t
             wall = time.perf_counter() - start
             rows = counts["received"] + counts["split"]

@@ -13,6 +13,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from flows.tuiles import precalculer_tuiles
 from geoapp.suggestions import services as suggestions
 from geoapp.suggestions.selectors import (
     acteur_actifs_par_sources,
@@ -150,6 +151,8 @@ def _executer(*, spec, flux: str, run_id: str, base_url: str | None, rejouer: st
         diff = comparer(flux, run_id)
         durees["diff_suggestions"], t = clock() - t, clock()
         applied = appliquer(flux, run_id, refresh)
+        if any(k.startswith("affiches_") for k in applied):  # a new publication: its low-zoom tiles ahead
+            precalculer_tuiles()
         pipeline.empreintes_enregistrer(
             flux=flux, run_id=run_id, en_attente=identifiants_en_attente(source_codes=list(spec.sources)),
             acteurs_modifie_le=acteur_modifie_le_par_sources(source_codes=list(spec.sources)))
