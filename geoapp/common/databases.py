@@ -42,6 +42,20 @@ def warehouse_connect(*, autocommit: bool = False) -> Iterator[psycopg.Connectio
         yield conn
 
 
+# Settings of the transactions that compute or publish in bulk (the server's defaults suit the web
+# requests): no JIT (the displayed build's estimates are huge, so PostgreSQL spent seconds compiling
+# it, for a statement run once), sorts and hashes in memory, index builds in memory, temp tables
+# cached (`temp_buffers` only counts before the session's first temp table). All SET LOCAL: they
+# end with the transaction.
+BULK_SETTINGS = {"jit": "off", "work_mem": "64MB", "maintenance_work_mem": "256MB", "temp_buffers": "256MB"}
+
+
+def bulk_settings_sql(*, temp_buffers: bool = False) -> list[str]:
+    """The `SET LOCAL` statements of BULK_SETTINGS (`temp_buffers`: only where the session has not
+    used a temp table yet)."""
+    return [f"SET LOCAL {k} = '{v}'" for k, v in BULK_SETTINGS.items() if temp_buffers or k != "temp_buffers"]
+
+
 def webapp_conninfo() -> dict:
     """The web app's database as Django uses it now (under tests: the `test_` database)."""
     s = connection.settings_dict
