@@ -21,13 +21,12 @@ from django.db import connection, transaction
 from django.dispatch import Signal
 
 from geoapp.common.databases import (
-    WAREHOUSE_SCHEMA,
     WEBAPP_SCHEMA,
     bulk_settings_sql,
     fdw_configure_warehouse,
-    fdw_configure_webapp,
     table_swap,
     warehouse_connect,
+    warehouse_copy_into,
 )
 
 from . import models
@@ -323,19 +322,18 @@ def displayed_acteur_publish(*, version: int) -> int:
     rebuild the tile clusters from it, with atomic swaps committed together. A version older than the one already published is not swapped in (a refresh that
     finished late must not overwrite a newer one). Returns the number of acteurs displayed."""
     table = models.DisplayedActeur._meta.db_table
-    columns = ", ".join(connection.ops.quote_name(c) for c in DISPLAYED_COLUMNS)
     source = DisplayedVersion(version=version, rows=0).table
     with transaction.atomic():  # publications run one at a time: the lock is held until commit
         with connection.cursor() as cursor:
             for statement in bulk_settings_sql():
                 cursor.execute(statement)
-        fdw_configure_webapp(remote_schema="displayed")
+        with connection.cursor() as cursor:  # one at a time (a publication may take a while)
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('displayed_acteur_publish'))")
         if displayed_published_version() > version:
             return models.DisplayedActeur.objects.count()
-        published = table_swap(
-            table=table,
-            fill_sql=f"INSERT INTO {{new}} ({columns}) SELECT {columns} FROM {WAREHOUSE_SCHEMA}.{source}",
-        )
+        # the version's rows streamed from the warehouse with a binary COPY
+        published = table_swap(table=table, fill=lambda cursor, new: warehouse_copy_into(
+            cursor=cursor, query=f"SELECT * FROM displayed.{source}", table=new, columns=DISPLAYED_COLUMNS))
         # The tile clusters are rebuilt from it in the same transaction: readers see both old or both new.
         table_swap(table=models.DisplayedActeurCluster._meta.db_table, fill_sql=displayed_cluster_fill_sql())
         with connection.cursor() as cursor:
