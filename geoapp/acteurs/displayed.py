@@ -212,8 +212,8 @@ WHERE u.parent_id IS NULL AND u.statut = 'ACTIF'"""
     # Only the columns the joins and filters use are analysed (unit has 60 columns).
     analyse = ["CREATE INDEX ON unit (parent_id)", "CREATE INDEX ON unit (identifiant_unique)",
                "CREATE INDEX ON member (display_id)", "CREATE INDEX ON member (identifiant_unique)",
-               "ANALYZE unit (identifiant_unique, parent_id, statut, source)", "ANALYZE member", "ANALYZE unit_label", "ANALYZE unit_service",
-               "ANALYZE unit_proposition"]
+               "ANALYZE unit (identifiant_unique, parent_id, statut, source)", "ANALYZE member",
+               "ANALYZE unit_label", "ANALYZE unit_service", "ANALYZE unit_proposition"]
     return [unit, member, labels, services, propositions, *analyse,
             f"DROP TABLE IF EXISTS {target}", build,
             f"ALTER TABLE {target} ADD PRIMARY KEY (identifiant_unique)"]
@@ -323,20 +323,18 @@ def displayed_acteur_publish(*, version: int) -> int:
     finished late must not overwrite a newer one). Returns the number of acteurs displayed."""
     table = models.DisplayedActeur._meta.db_table
     source = DisplayedVersion(version=version, rows=0).table
-    with transaction.atomic():  # publications run one at a time: the lock is held until commit
-        with connection.cursor() as cursor:
-            for statement in bulk_settings_sql():
-                cursor.execute(statement)
-        with connection.cursor() as cursor:  # one at a time (a publication may take a while)
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('displayed_acteur_publish'))")
+    with transaction.atomic(), connection.cursor() as cursor:
+        # publications run one at a time: the lock is held until commit
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('displayed_acteur_publish'))")
+        for statement in bulk_settings_sql():
+            cursor.execute(statement)
         if displayed_published_version() > version:
             return models.DisplayedActeur.objects.count()
         # the version's rows streamed from the warehouse with a binary COPY
-        published = table_swap(table=table, fill=lambda cursor, new: warehouse_copy_into(
-            cursor=cursor, query=f"SELECT * FROM displayed.{source}", table=new, columns=DISPLAYED_COLUMNS))
+        published = table_swap(table=table, fill=lambda c, new: warehouse_copy_into(
+            cursor=c, query=f"SELECT * FROM displayed.{source}", table=new, columns=DISPLAYED_COLUMNS))
         # The tile clusters are rebuilt from it in the same transaction: readers see both old or both new.
         table_swap(table=models.DisplayedActeurCluster._meta.db_table, fill_sql=displayed_cluster_fill_sql())
-        with connection.cursor() as cursor:
-            cursor.execute(f"COMMENT ON TABLE {connection.ops.quote_name(table)} IS 'version {int(version)}'")
+        cursor.execute(f"COMMENT ON TABLE {connection.ops.quote_name(table)} IS 'version {int(version)}'")
         transaction.on_commit(lambda: displayed_published.send(sender=DisplayedVersion, version=version))
         return published
