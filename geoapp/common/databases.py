@@ -43,11 +43,11 @@ def warehouse_connect(*, autocommit: bool = False) -> Iterator[psycopg.Connectio
 
 
 # Settings of the transactions that compute or publish in bulk (the server's defaults suit the web
-# requests): no JIT (the displayed build's estimates are huge, so PostgreSQL spent seconds compiling
-# it, for a statement run once), sorts and hashes in memory, index builds in memory, temp tables
-# cached (`temp_buffers` only counts before the session's first temp table). All SET LOCAL: they
-# end with the transaction.
-BULK_SETTINGS = {"jit": "off", "work_mem": "64MB", "maintenance_work_mem": "256MB", "temp_buffers": "256MB"}
+# requests): sorts, hashes and index builds in memory, temp tables cached (`temp_buffers` only
+# counts before the session's first temp table). All SET LOCAL: they end with the transaction.
+# JIT stays on: at 500,000 acteurs the displayed build takes 37 s with it and 64 s without (its
+# ~2 s of compilation only outweigh the gain below ~100,000).
+BULK_SETTINGS = {"work_mem": "64MB", "maintenance_work_mem": "256MB", "temp_buffers": "256MB"}
 
 
 def bulk_settings_sql(*, temp_buffers: bool = False) -> list[str]:
