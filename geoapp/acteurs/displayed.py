@@ -21,12 +21,12 @@ from django.db import connection, transaction
 from django.dispatch import Signal
 
 from geoapp.common.databases import (
-    WAREHOUSE_SCHEMA,
     WEBAPP_SCHEMA,
+    bulk_settings_sql,
     fdw_configure_warehouse,
-    fdw_configure_webapp,
     table_swap,
     warehouse_connect,
+    warehouse_copy_into,
 )
 
 from . import models
@@ -127,13 +127,20 @@ SELECT * FROM imp WHERE NOT EXISTS (SELECT 1 FROM rev WHERE rev.id = imp.id)"""
             JOIN {schema}.acteurs_propositionservice_sous_categories s ON s.propositionservice_id = p.id""")
 
     def displayed_set(unit_table: str, columns: str) -> str:
-        """Per displayed acteur: its own set when not empty, else the union of its children's."""
+        """Per displayed acteur: its own set when not empty, else the union of its children's.
+        (Two branches rather than `own OR NOT EXISTS`: an OR keeps the NOT EXISTS a correlated
+        subplan, estimated so badly that the plans turn to nested loops; here it is an anti-join.)"""
+        cols = ", ".join(f"x.{c}" for c in columns.split(", "))
         return f"""
-SELECT DISTINCT m.display_id, {", ".join(f"x.{c}" for c in columns.split(", "))}
+SELECT DISTINCT * FROM (
+SELECT m.display_id, {cols}
+FROM member m JOIN {unit_table} x ON x.id = m.identifiant_unique WHERE m.own
+UNION ALL
+SELECT m.display_id, {cols}
 FROM member m JOIN {unit_table} x ON x.id = m.identifiant_unique
-WHERE m.own OR NOT EXISTS (
+WHERE NOT m.own AND NOT EXISTS (
   SELECT 1 FROM member m2 JOIN {unit_table} x2 ON x2.id = m2.identifiant_unique
-  WHERE m2.display_id = m.display_id AND m2.own)"""
+  WHERE m2.display_id = m.display_id AND m2.own)) s"""
 
     children_cols = []
     final_cols = []
@@ -202,10 +209,11 @@ LEFT JOIN souscats ON souscats.display_id = u.identifiant_unique
 WHERE u.parent_id IS NULL AND u.statut = 'ACTIF'"""
     # Temp tables have no statistics until analysed: without them the planner picks nested loops
     # (quadratic: 100 s for 4,000 acteurs); with them and these indexes, hash joins.
+    # Only the columns the joins and filters use are analysed (unit has 60 columns).
     analyse = ["CREATE INDEX ON unit (parent_id)", "CREATE INDEX ON unit (identifiant_unique)",
                "CREATE INDEX ON member (display_id)", "CREATE INDEX ON member (identifiant_unique)",
-               "ANALYZE unit", "ANALYZE member", "ANALYZE unit_label", "ANALYZE unit_service",
-               "ANALYZE unit_proposition"]
+               "ANALYZE unit (identifiant_unique, parent_id, statut, source)", "ANALYZE member",
+               "ANALYZE unit_label", "ANALYZE unit_service", "ANALYZE unit_proposition"]
     return [unit, member, labels, services, propositions, *analyse,
             f"DROP TABLE IF EXISTS {target}", build,
             f"ALTER TABLE {target} ADD PRIMARY KEY (identifiant_unique)"]
@@ -221,17 +229,30 @@ WEB_MERCATOR_WORLD = 40075016.685578488  # metres along the side of the z0 tile
 
 def displayed_cluster_fill_sql(*, max_zoom: int = CLUSTER_MAX_ZOOM) -> str:
     """Pure: the INSERT that fills `{new}` (a copy of the cluster table) with one row per grid cell
-    holding displayed acteurs, per zoom 0..max_zoom: centre of its acteurs, count, main group."""
+    holding displayed acteurs, per zoom 0..max_zoom: centre of its acteurs, count, main group
+    (the most frequent first action group, the smallest code among equals, as `mode()`).
+
+    Each acteur's coordinates are read once; the acteurs are first counted per cell and group,
+    then per cell (an ordered-set `mode()` per cell sorts each cell apart: slow at high zooms)."""
     displayed = models.DisplayedActeur._meta.db_table
     return f"""
 INSERT INTO {{new}} (id, zoom, geom, nombre, groupe_action)
-SELECT row_number() OVER (), g.* FROM (
-  SELECT z, ST_SetSRID(ST_MakePoint(avg(ST_X(location_3857)), avg(ST_Y(location_3857))), 3857),
-         count(*), COALESCE(mode() WITHIN GROUP (ORDER BY groupes_actions[1]), '')
+WITH d AS MATERIALIZED (
+  SELECT ST_X(location_3857) AS x, ST_Y(location_3857) AS y, groupes_actions[1] AS groupe
+  FROM {displayed} WHERE location_3857 IS NOT NULL
+),
+per_groupe AS (
+  SELECT z, floor(d.x / c.cell) AS cx, floor(d.y / c.cell) AS cy, d.groupe,
+         count(*) AS n, sum(d.x) AS sx, sum(d.y) AS sy
   FROM generate_series(0, {int(max_zoom)}) AS z
   CROSS JOIN LATERAL (SELECT {WEB_MERCATOR_WORLD} / (2 ^ z) / {CLUSTER_CELLS_PER_TILE} AS cell) c
-  JOIN {displayed} d ON d.location_3857 IS NOT NULL
-  GROUP BY z, floor(ST_X(d.location_3857) / c.cell), floor(ST_Y(d.location_3857) / c.cell)) g"""
+  CROSS JOIN d
+  GROUP BY z, cx, cy, d.groupe
+)
+SELECT row_number() OVER (), g.* FROM (
+  SELECT z, ST_SetSRID(ST_MakePoint(sum(sx) / sum(n), sum(sy) / sum(n)), 3857), sum(n),
+         COALESCE((array_agg(groupe ORDER BY n DESC, groupe) FILTER (WHERE groupe IS NOT NULL))[1], '')
+  FROM per_groupe GROUP BY z, cx, cy) g"""
 
 
 # Sent once the displayed acteurs and their tile clusters committed anew (a publication, or a
@@ -267,6 +288,8 @@ def displayed_acteur_compute() -> DisplayedVersion:
     Each computation writes its own table (never DROP + CREATE of one name: postgres_fdw reads in
     REPEATABLE READ, and a snapshot taken before such a swap would see the new table empty)."""
     with warehouse_connect() as conn:
+        for statement in bulk_settings_sql(temp_buffers=True):  # a new session: no temp table yet
+            conn.execute(statement)
         # One computation at a time: the foreign server is recreated under the same lock.
         conn.execute("SELECT pg_advisory_xact_lock(hashtext('fdw_configure_warehouse'))")
         fdw_configure_warehouse(webapp_tables=webapp_tables(), conn=conn)
@@ -299,19 +322,19 @@ def displayed_acteur_publish(*, version: int) -> int:
     rebuild the tile clusters from it, with atomic swaps committed together. A version older than the one already published is not swapped in (a refresh that
     finished late must not overwrite a newer one). Returns the number of acteurs displayed."""
     table = models.DisplayedActeur._meta.db_table
-    columns = ", ".join(connection.ops.quote_name(c) for c in DISPLAYED_COLUMNS)
     source = DisplayedVersion(version=version, rows=0).table
-    with transaction.atomic():  # publications run one at a time: the lock is held until commit
-        fdw_configure_webapp(remote_schema="displayed")
+    with transaction.atomic(), connection.cursor() as cursor:
+        # publications run one at a time: the lock is held until commit
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('displayed_acteur_publish'))")
+        for statement in bulk_settings_sql():
+            cursor.execute(statement)
         if displayed_published_version() > version:
             return models.DisplayedActeur.objects.count()
-        published = table_swap(
-            table=table,
-            fill_sql=f"INSERT INTO {{new}} ({columns}) SELECT {columns} FROM {WAREHOUSE_SCHEMA}.{source}",
-        )
+        # the version's rows streamed from the warehouse with a binary COPY
+        published = table_swap(table=table, fill=lambda c, new: warehouse_copy_into(
+            cursor=c, query=f"SELECT * FROM displayed.{source}", table=new, columns=DISPLAYED_COLUMNS))
         # The tile clusters are rebuilt from it in the same transaction: readers see both old or both new.
         table_swap(table=models.DisplayedActeurCluster._meta.db_table, fill_sql=displayed_cluster_fill_sql())
-        with connection.cursor() as cursor:
-            cursor.execute(f"COMMENT ON TABLE {connection.ops.quote_name(table)} IS 'version {int(version)}'")
+        cursor.execute(f"COMMENT ON TABLE {connection.ops.quote_name(table)} IS 'version {int(version)}'")
         transaction.on_commit(lambda: displayed_published.send(sender=DisplayedVersion, version=version))
         return published

@@ -192,16 +192,18 @@ class Acteur(ActeurFields):
     identifiant_unique = models.CharField(primary_key=True, max_length=255)
     uuid = models.CharField(max_length=64, unique=True, help_text="Identifiant public stable")
     identifiant_externe = models.CharField(max_length=255, blank=True)
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, null=True, blank=True, related_name="acteurs")
+    # no index of its own: `acteur_source_idext_idx` starts with it (see migration 0003)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, null=True, blank=True, related_name="acteurs",
+                               db_index=False)
     statut = models.CharField(max_length=16, choices=ActeurStatut.choices, default=ActeurStatut.ACTIF)
 
     class Meta:
         verbose_name = "acteur importé"
         verbose_name_plural = "acteurs importés"
+        # Few indexes: the apply writes every imported acteur, and each index costs it. Nothing
+        # queries imported acteurs by siret or by position (the displayed acteurs have those).
         indexes = [
             models.Index(fields=["source", "identifiant_externe"], name="acteur_source_idext_idx"),
-            models.Index(fields=["siret"], name="acteur_siret_idx"),
-            GistIndex(fields=["location"], name="acteur_location_gist"),
         ]
         constraints = [
             models.UniqueConstraint(

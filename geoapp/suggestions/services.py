@@ -385,6 +385,9 @@ def _chunk_apply(*, type: str, groupe_ids: list[int], identifiants: list[str]) -
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            # the chunk is replayable (its groups stay `validee` until it commits): a crash right
+            # after the commit may lose it, not corrupt it, so the commit need not wait for the WAL flush
+            cursor.execute("SET LOCAL synchronous_commit = off")
             if type == TypeSuggestion.AJOUT:
                 _ajouts_sql(cursor, groupe_ids, identifiants)
             elif type == TypeSuggestion.MODIFICATION:
