@@ -272,7 +272,7 @@ class RevisionPropositionService(PropositionFields):
 
 # The properties of a displayed acteur's GeoJSON Feature (the API's, the same as
 # geoapp.api.serializers.ActeurSerializer's: a test checks it), in this order. Changing them needs
-# a migration redefining the function `displayed_acteur_feature` (see 0003_displayedacteur_feature).
+# a migration redefining the function `displayed_acteur_feature` (see 0004_displayedacteur_feature).
 FEATURE_PROPERTIES = (
     "uuid", "nom", "nom_commercial", "adresse", "adresse_complement", "code_postal", "ville", "code_commune_insee",
     "acteur_type", "propositions", "actions", "groupes_actions", "labels", "sources", "horaires_osm",

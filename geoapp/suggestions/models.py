@@ -92,8 +92,10 @@ class GroupeSuggestion(models.Model):
     the acteur from it); `empreinte` identifies the proposal so that a run never proposes again
     what is already waiting."""
 
-    cohorte = models.ForeignKey(CohorteSuggestion, on_delete=models.CASCADE, related_name="groupes")
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
+    # no index of their own: `groupe_cohorte_acteur_uniq` and `groupe_source_statut_idx` start with
+    # them, and every index costs the writing and the applying of suggestions
+    cohorte = models.ForeignKey(CohorteSuggestion, on_delete=models.CASCADE, related_name="groupes", db_index=False)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+", db_index=False)
     identifiant_unique = models.CharField(max_length=255)
     statut = models.CharField(max_length=16, choices=StatutSuggestion.choices, default=StatutSuggestion.A_VALIDER)
     donnees = models.JSONField(default=dict)
@@ -119,7 +121,8 @@ class GroupeSuggestion(models.Model):
 class ChangementSuggestion(models.Model):
     """One field of one acteur: its value now and the value proposed (JSON)."""
 
-    groupe = models.ForeignKey(GroupeSuggestion, on_delete=models.CASCADE, related_name="changements")
+    # no index of its own: `changement_groupe_champ_uniq` starts with it
+    groupe = models.ForeignKey(GroupeSuggestion, on_delete=models.CASCADE, related_name="changements", db_index=False)
     champ = models.CharField(max_length=100)
     ancienne_valeur = models.JSONField(null=True)
     nouvelle_valeur = models.JSONField(null=True)

@@ -32,7 +32,7 @@ DROP_FUNCTION = f"DROP FUNCTION IF EXISTS displayed_acteur_feature({', '.join(['
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('acteurs', '0002_displayed_tiles'),
+        ('acteurs', '0003_acteur_moins_index'),
     ]
 
     operations = [
