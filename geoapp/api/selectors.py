@@ -20,7 +20,7 @@ from django.db.models.functions import Length
 from geoapp.acteurs.displayed import CLUSTER_MAX_ZOOM
 from geoapp.acteurs import models as acteurs_models
 from geoapp.acteurs.models import DisplayedActeur, DisplayedActeurCluster
-from geoapp.territoires.models import Commune
+from geoapp.territoires.models import Commune, Epci
 
 from .filters import ActeurRecherche, filter_sql
 from .models import TuileCache
@@ -36,9 +36,29 @@ MERCATOR_MAX_LAT = 85.0511
 COLUMNS = "d.identifiant_unique, d.nom, d.feature"
 
 
+def _centre_sql(recherche: ActeurRecherche) -> tuple[str, list] | None:
+    """The 3857 point a search without `near` is ordered from, nearest first: the centre of the
+    `in_bbox` box in Web Mercator (the middle of the map view), else a point on the surface of the
+    commune's contour (its arrondissements' for Paris, Lyon, Marseille), else of the EPCI's; None
+    without any of them (the search is then ordered by name)."""
+    if recherche.in_bbox:
+        minlon, minlat, maxlon, maxlat = recherche.in_bbox
+        clip = lambda v: max(-MERCATOR_MAX_LAT, min(MERCATOR_MAX_LAT, v))  # noqa: E731
+        return ("ST_Centroid(ST_Transform(ST_MakeEnvelope(%s, %s, %s, %s, 4326), 3857))",
+                [minlon, clip(minlat), maxlon, clip(maxlat)])
+    for table, codes in ((Commune._meta.db_table, recherche.commune_contours if recherche.commune else None),
+                         (Epci._meta.db_table, [recherche.epci] if recherche.epci else None)):
+        if codes is not None:  # an InitPlan: computed once, a constant for the index walk
+            return (f"(SELECT ST_Transform(ST_PointOnSurface(ST_Collect(t.geom)), 3857) FROM {table} t "
+                    "WHERE t.code = ANY(%s) AND t.geom IS NOT NULL)", [codes])
+    return None
+
+
 def _search_sql(recherche: ActeurRecherche, *, select: str, offset: int, limit: int) -> tuple[str, list]:
     """One page of displayed acteurs. With `near`: within `dist` metres, nearest first by the KNN
-    operator `<->` on the geography GiST index (sphere distance, `distance_m`); otherwise by name.
+    operator `<->` on the geography GiST index (sphere distance, `distance_m`); with `in_bbox`,
+    `commune` or `epci`: nearest first to their centre (`_centre_sql`, Web Mercator distance, by
+    `<->` on the 3857 GiST index: no `distance_m`); otherwise by name. Ties by identifiant_unique.
     `select` may use `distance_m`, `feature`, `nom` and `identifiant_unique` (only they are read:
     a narrow row for the sort). Fetches `limit + 1` rows: one more tells there is a next page."""
     where, params = filter_sql(recherche)
@@ -63,6 +83,14 @@ def _search_sql(recherche: ActeurRecherche, *, select: str, offset: int, limit: 
                f"WHERE {' AND '.join(where)} ORDER BY d.location <-> {point} "
                "LIMIT %s OFFSET %s) d WHERE d.distance_m <= %s ORDER BY d.distance_m, d.identifiant_unique")
         params = [lon, lat, *prefilter, *params, lon, lat, limit + 1, offset, recherche.dist]
+    elif (centre := _centre_sql(recherche)) is not None:
+        centre_sql, centre_params = centre
+        sql = (f"SELECT {select} FROM (SELECT {COLUMNS}, NULL::float AS distance_m, "
+               f"d.location_3857 <-> {centre_sql} AS ordre FROM {TABLE} d WHERE {' AND '.join(where)} "
+               # the KNN order alone on the indexed 3857 point: the walk stops after `limit + 1` rows
+               f"ORDER BY d.location_3857 <-> {centre_sql} "
+               "LIMIT %s OFFSET %s) d ORDER BY d.ordre, d.identifiant_unique")
+        params = [*centre_params, *params, *centre_params, limit + 1, offset]
     else:
         sql = (f"SELECT {select} FROM (SELECT {COLUMNS}, NULL::float AS distance_m FROM {TABLE} d "
                f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY d.nom, d.identifiant_unique "

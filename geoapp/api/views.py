@@ -30,9 +30,9 @@ def _codes(name: str, description: str) -> OpenApiParameter:
 FILTER_PARAMETERS = [
     OpenApiParameter("near", str, description="`lon,lat` : les plus proches d'abord, `distance_m` en propriété"),
     OpenApiParameter("dist", float, description="rayon autour de `near` en mètres (défaut 30000, au plus 100000)"),
-    OpenApiParameter("in_bbox", str, description="`minlon,minlat,maxlon,maxlat` (côté limité)"),
-    OpenApiParameter("commune", str, description="code INSEE : dans le contour de la commune"),
-    OpenApiParameter("epci", str, description="SIREN : dans le contour de l'EPCI"),
+    OpenApiParameter("in_bbox", str, description="`minlon,minlat,maxlon,maxlat` (côté limité) : les plus proches du centre de la boîte d'abord (distance en Web Mercator, sans `distance_m`)"),
+    OpenApiParameter("commune", str, description="code INSEE : dans le contour de la commune, les plus proches d'un point de ce contour (ST_PointOnSurface) d'abord (sans `distance_m`)"),
+    OpenApiParameter("epci", str, description="SIREN : dans le contour de l'EPCI, les plus proches d'un point de ce contour d'abord. Sans near, in_bbox, commune ni epci : par nom"),
     _codes("action", "codes d'action"),
     _codes("groupe_action", "codes de groupe d'actions"),
     _codes("sous_categorie", "codes de sous-catégorie d'objets"),

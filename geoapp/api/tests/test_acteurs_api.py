@@ -23,6 +23,21 @@ def haversine(lon1, lat1, lon2, lat2) -> float:
     return 2 * SPHERE_RADIUS * math.asin(math.sqrt(a))
 
 
+def mercator(lon, lat) -> tuple[float, float]:
+    """EPSG:3857 coordinates (spherical Web Mercator)."""
+    r = 6378137.0
+    return r * math.radians(lon), r * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def bbox_order(acteurs, bbox) -> list:
+    """The acteurs inside `bbox`, nearest first to its centre in Web Mercator, ties by identifiant."""
+    (x0, y0), (x1, y1) = mercator(bbox[0], bbox[1]), mercator(bbox[2], bbox[3])
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    inside = [a for a in acteurs if bbox[0] <= a.location.x <= bbox[2] and bbox[1] <= a.location.y <= bbox[3]]
+    return sorted(inside, key=lambda a: (math.dist(mercator(a.location.x, a.location.y), (cx, cy)),
+                                         a.identifiant_unique))
+
+
 def get(client, url, **params):
     return client.get(url, params)
 
@@ -85,6 +100,40 @@ def test_in_bbox_returns_exactly_the_acteurs_inside(client):
     expected = {a.uuid for a in DisplayedActeur.objects.all()
                 if bbox[0] <= a.location.x <= bbox[2] and bbox[1] <= a.location.y <= bbox[3]}
     assert {f["properties"]["uuid"] for f in body["features"]} == expected and expected
+
+
+def test_in_bbox_comes_nearest_to_the_centre_first_and_pages_concatenate_to_that_order(client):
+    bbox = (2.1, 48.7, 2.6, 49.0)
+    expected = [a.uuid for a in bbox_order(DisplayedActeur.objects.all(), bbox)]
+    seen, url, pages = [], "/api/v1/acteurs?in_bbox=" + ",".join(map(str, bbox)) + "&limit=7", 0
+    while url:
+        body = client.get(url).json()
+        assert all("distance_m" not in f["properties"] for f in body["features"])
+        seen += [f["properties"]["uuid"] for f in body["features"]]
+        url, pages = body["next"], pages + 1
+    assert seen == expected and pages == math.ceil(len(expected) / 7) >= 3
+    whole = client.get("/api/v1/acteurs", {"in_bbox": ",".join(map(str, bbox)), "limit": 500}).json()
+    assert [f["properties"]["uuid"] for f in whole["features"]] == expected
+
+
+def test_commune_comes_nearest_to_a_point_of_its_contour_first(client):
+    from .conftest import displayed
+
+    DisplayedActeur.objects.bulk_create([displayed(f"paris_{i}", 2.30 + 0.01 * i, 48.845 + 0.0025 * i)
+                                         for i in range(10)])
+    body = client.get("/api/v1/acteurs", {"commune": "75056", "limit": 500}).json()
+    with connection.cursor() as cursor:  # Paris: a point on its contour, else on its arrondissements'
+        cursor.execute("""SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform(COALESCE(
+                            (SELECT ST_PointOnSurface(geom) FROM territoires_commune WHERE code = '75056'),
+                            (SELECT ST_PointOnSurface(ST_Collect(geom)) FROM territoires_commune
+                             WHERE commune_parente = '75056' AND geom IS NOT NULL)), 3857) AS p) c""")
+        centre = cursor.fetchone()
+    uuids = [f["properties"]["uuid"] for f in body["features"]]
+    par_uuid = {a.uuid: a for a in DisplayedActeur.objects.filter(uuid__in=uuids)}
+    cles = [(math.dist(mercator(par_uuid[u].location.x, par_uuid[u].location.y), centre),
+             par_uuid[u].identifiant_unique) for u in uuids]
+    assert len(uuids) >= 3 and cles == sorted(cles)
+    assert all("distance_m" not in f["properties"] for f in body["features"])
 
 
 def _contour_vertex_and_outside(code: str, table: str = "territoires_commune"):
@@ -244,8 +293,7 @@ def test_a_page_written_by_postgresql_is_what_the_drf_serializer_writes(client):
     assert set(body) == {"type", "features", "next", "previous", "page", "limit"}
     assert (body["type"], body["page"], body["limit"]) == ("FeatureCollection", 2, 4)
     assert "page=3" in body["next"] and "page=1" in body["previous"] and "in_bbox=" in body["next"]
-    inside = sorted((a for a in DisplayedActeur.objects.all() if 2.0 <= a.location.x <= 2.7
-                     and 48.6 <= a.location.y <= 49.1), key=lambda a: (a.nom, a.identifiant_unique))
+    inside = bbox_order(DisplayedActeur.objects.all(), (2.0, 48.6, 2.7, 49.1))
     expected = json.loads(JSONRenderer().render(ActeurSerializer(inside[4:8], many=True).data))
     assert body["features"] == expected["features"]
     last = client.get("/api/v1/acteurs", {**params, "page": math.ceil(len(inside) / 4)}).json()
@@ -268,7 +316,9 @@ def test_a_page_of_stored_features_is_byte_for_byte_what_json_build_object_write
         where, order = f"ST_DWithin(d.location, ST_SetSRID(ST_MakePoint({lon}, {lat}), 4326)::geography, {params['dist']}, false)", f"{distance}, d.identifiant_unique"
     else:
         a, b, c, e = params["in_bbox"].split(",")
-        where, order = f"d.location::geometry && ST_MakeEnvelope({a}, {b}, {c}, {e}, 4326)", "d.nom, d.identifiant_unique"
+        where, order = f"d.location::geometry && ST_MakeEnvelope({a}, {b}, {c}, {e}, 4326)", (
+            f"d.location_3857 <-> ST_Centroid(ST_Transform(ST_MakeEnvelope({a}, {b}, {c}, {e}, 4326), 3857)), "
+            "d.identifiant_unique")
     with connection.cursor() as cursor:
         cursor.execute(f"""
 SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_agg(f), '[]'::json),
