@@ -55,35 +55,16 @@ def _centre_sql(recherche: ActeurRecherche) -> tuple[str, list] | None:
 
 
 def _search_sql(recherche: ActeurRecherche, *, select: str, offset: int, limit: int) -> tuple[str, list]:
-    """One page of displayed acteurs. With `near`: within `dist` metres, nearest first by the KNN
-    operator `<->` on the geography GiST index (sphere distance, `distance_m`); with `in_bbox`,
+    """One page of displayed acteurs. With `near`: within `dist` metres, nearest first by sphere
+    distance (`distance_m`; `_near_sql`: found on the 3857 GiST index, exactly sorted); with `in_bbox`,
     `commune` or `epci`: nearest first to their centre (`_centre_sql`, Web Mercator distance, by
     `<->` on the 3857 GiST index: no `distance_m`); otherwise by name. Ties by identifiant_unique.
     `select` may use `distance_m`, `feature`, `nom` and `identifiant_unique` (only they are read:
     a narrow row for the sort). Fetches `limit + 1` rows: one more tells there is a next page."""
     where, params = filter_sql(recherche)
     if recherche.near:
-        lon, lat = recherche.near
-        point = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography"
-        # The radius as a square on the indexed 3857 point (Mercator stretches distances by
-        # 1/cos(latitude): take the circle's most poleward latitude), whose selectivity PostgreSQL
-        # estimates well, so that it walks the KNN index (`<->`) and stops after `limit + 1` rows
-        # where acteurs are dense; the exact radius is applied on the page. A page is a slice of the
-        # nearest-first order, so slicing before the radius gives the same pages as after it.
-        poleward = abs(lat) + recherche.dist / 111_000 + 0.01
-        if poleward < MERCATOR_MAX_LAT:
-            half_side = recherche.dist / math.cos(math.radians(poleward))
-            where.insert(0, "d.location_3857 && ST_Expand(ST_Transform(ST_SetSRID(ST_MakePoint(%s, %s), 4326), 3857), %s)")
-            prefilter = [lon, lat, half_side]
-        else:  # near the poles Mercator has no square: the radius itself
-            where.insert(0, f"ST_DWithin(d.location, {point}, %s, false)")
-            prefilter = [lon, lat, recherche.dist]
-        sql = (f"SELECT {select} FROM (SELECT {COLUMNS}, d.location <-> {point} AS distance_m FROM {TABLE} d "
-               # the KNN order alone: a second sort key would keep the index from giving the order
-               f"WHERE {' AND '.join(where)} ORDER BY d.location <-> {point} "
-               "LIMIT %s OFFSET %s) d WHERE d.distance_m <= %s ORDER BY d.distance_m, d.identifiant_unique")
-        params = [lon, lat, *prefilter, *params, lon, lat, limit + 1, offset, recherche.dist]
-    elif (centre := _centre_sql(recherche)) is not None:
+        return _near_sql(recherche, where, params, select=select, offset=offset, limit=limit)
+    if (centre := _centre_sql(recherche)) is not None:
         centre_sql, centre_params = centre
         sql = (f"SELECT {select} FROM (SELECT {COLUMNS}, NULL::float AS distance_m, "
                f"d.location_3857 <-> {centre_sql} AS ordre FROM {TABLE} d WHERE {' AND '.join(where)} "
@@ -96,6 +77,59 @@ def _search_sql(recherche: ActeurRecherche, *, select: str, offset: int, limit: 
                f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY d.nom, d.identifiant_unique "
                "LIMIT %s OFFSET %s) d ORDER BY d.nom, d.identifiant_unique")
         params = [*params, limit + 1, offset]
+    return sql, params
+
+
+# EPSG:3857 is the Mercator projection of the sphere of radius 6378137 m applied to the (lon, lat)
+# that `<->` on geography measures on the sphere of radius 6371008.7714 m: its scale at latitude φ
+# is exactly MERCATOR_SCALE / cos(φ).
+MERCATOR_SCALE = 6378137.0 / 6371008.7714
+POINT_4326 = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)"
+
+
+def _near_sql(recherche: ActeurRecherche, where: list[str], params: list, *, select: str, offset: int,
+              limit: int) -> tuple[str, list]:
+    """`_search_sql` with `near`: the acteurs within `dist` metres (sphere distance, `<->` on
+    geography: `distance_m`), nearest first, ties by identifiant_unique, rows `offset` to
+    `offset + limit` (one more than the page).
+
+    Walking the planar 3857 GiST index costs far less per node than the geography one (3-D boxes,
+    a sphere distance at each leaf), and Mercator only stretches distances (by MERCATOR_SCALE /
+    cos(latitude), which hardly varies across the disc), so, in one statement:
+    1. the `offset + limit + 1` nearest on the plane (KNN `<->` on location_3857, inside the
+       radius' square), and the largest sphere distance D among them: the true
+       `offset + limit + 1` nearest are all within D (and within `dist`: R = min(D, dist));
+    2. every acteur within R on the sphere is within R × the largest scale over the disc on the
+       plane (the disc is convex on the sphere, its geodesics stay in it): those, by the index
+       (`ST_DWithin` on location_3857), exactly sorted by sphere distance, then sliced.
+    Near the poles (Mercator ends at MERCATOR_MAX_LAT) the KNN walks the geography index itself."""
+    lon, lat = recherche.near
+    point = f"{POINT_4326}::geography"
+    # the most poleward latitude of the disc (1° of latitude is 111.2 km on the sphere)
+    poleward = abs(lat) + recherche.dist / 111_000 + 0.01
+    if poleward < MERCATOR_MAX_LAT:
+        scale = MERCATOR_SCALE / math.cos(math.radians(poleward)) * 1.001  # a margin for rounding
+        plane = f"ST_Transform({POINT_4326}, 3857)"
+        filters = "".join(" AND " + w for w in where)
+        # the radius as a square on the indexed 3857 point, whose selectivity PostgreSQL estimates
+        # well: it walks the KNN index and stops after `offset + limit + 1` rows where acteurs are dense
+        sql = (f"SELECT {select} FROM (SELECT {COLUMNS}, d.location <-> {point} AS distance_m FROM {TABLE} d "
+               f"WHERE ST_DWithin(d.location_3857, {plane}, "
+               f"(SELECT LEAST(max(k.distance_m), %s) * %s FROM (SELECT d.location <-> {point} AS distance_m "
+               f"FROM {TABLE} d WHERE d.location_3857 && ST_Expand({plane}, %s){filters} "
+               f"ORDER BY d.location_3857 <-> {plane} LIMIT %s) k)){filters}) d "
+               "WHERE d.distance_m <= %s ORDER BY d.distance_m, d.identifiant_unique LIMIT %s OFFSET %s")
+        params = [lon, lat, lon, lat, recherche.dist, scale, lon, lat, lon, lat, recherche.dist * scale, *params,
+                  lon, lat, offset + limit + 1, *params, recherche.dist, limit + 1, offset]
+        return sql, params
+    # near the poles Mercator has no square: the radius itself, and the KNN order alone (a second
+    # sort key would keep the index from giving the order); a page is a slice of the nearest-first
+    # order, so slicing before the exact radius gives the same pages as after it
+    sql = (f"SELECT {select} FROM (SELECT {COLUMNS}, d.location <-> {point} AS distance_m FROM {TABLE} d "
+           f"WHERE {' AND '.join([f'ST_DWithin(d.location, {point}, %s, false)', *where])} "
+           f"ORDER BY d.location <-> {point} "
+           "LIMIT %s OFFSET %s) d WHERE d.distance_m <= %s ORDER BY d.distance_m, d.identifiant_unique")
+    params = [lon, lat, lon, lat, recherche.dist, *params, lon, lat, limit + 1, offset, recherche.dist]
     return sql, params
 
 

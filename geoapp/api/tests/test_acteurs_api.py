@@ -94,6 +94,45 @@ def test_pagination_follows_next_to_the_end_then_a_page_past_the_end_is_a_400(cl
     assert past.status_code == 400 and past.json()["parametre"] == "page"
 
 
+
+def test_near_is_the_sphere_order_where_web_mercator_would_give_another(client):
+    """Around Oslo (60° N) Web Mercator stretches distances by 2 and by 1.5 % more 30 km north
+    than 30 km south: the planar nearest-first order differs from the sphere's, and the pages
+    (short ones: the candidates taken on the plane matter) still follow the sphere's, exactly."""
+    import random
+
+    from .conftest import displayed
+
+    lon, lat, rng = 10.75, 59.91, random.Random(11)
+    acteurs = [displayed(f"oslo_{i:03d}", lon + rng.uniform(-0.7, 0.7), lat + rng.uniform(-0.35, 0.35))
+               for i in range(150)]
+    # pairs straight north / south of the point, the southern one a little farther on the sphere
+    pairs = ((3, 0.002), (10, 0.015), (20, 0.1), (30, 0.2))  # km; on the plane the northern one is farther
+    acteurs += [displayed(f"oslo_n{i}", lon, lat + k / 111.195) for i, (k, _) in enumerate(pairs)]
+    acteurs += [displayed(f"oslo_s{i}", lon, lat - (k + e) / 111.195) for i, (k, e) in enumerate(pairs)]
+    DisplayedActeur.objects.bulk_create(acteurs)
+    centre = mercator(lon, lat)
+    sphere = sorted((round(haversine(lon, lat, a.location.x, a.location.y), 6), a.identifiant_unique, a.uuid)
+                    for a in acteurs)
+    plane = sorted((math.dist(mercator(a.location.x, a.location.y), centre), a.identifiant_unique, a.uuid)
+                   for a in acteurs)
+    expected = [(d, u) for d, _, u in sphere if d <= 35000]
+    for i in range(len(pairs)):  # the premise: each pair comes in the other order on the plane
+        rank = {u: r for r, (_, _, u) in enumerate(plane)}
+        assert rank[f"uuid-oslo_n{i}"] > rank[f"uuid-oslo_s{i}"]
+        rank = {u: r for r, (_, _, u) in enumerate(sphere)}
+        assert rank[f"uuid-oslo_n{i}"] < rank[f"uuid-oslo_s{i}"]
+    seen, url = [], f"/api/v1/acteurs?near={lon},{lat}&dist=35000&limit=7"
+    while url:
+        body = client.get(url).json()
+        seen += [(f["properties"]["distance_m"], f["properties"]["uuid"]) for f in body["features"]]
+        url = body["next"]
+    assert [u for _, u in seen] == [u for _, u in expected]
+    for (d_api, _), (d_brute, _) in zip(seen, expected):
+        assert d_api == pytest.approx(d_brute, abs=0.2)
+    first = client.get("/api/v1/acteurs", {"near": f"{lon},{lat}", "dist": 35000, "limit": 100}).json()
+    assert [f["properties"]["uuid"] for f in first["features"]] == [u for _, u in expected][:100]
+
 def test_in_bbox_returns_exactly_the_acteurs_inside(client):
     bbox = (2.2, 48.8, 2.5, 48.9)
     body = client.get("/api/v1/acteurs", {"in_bbox": ",".join(map(str, bbox)), "limit": 500}).json()
