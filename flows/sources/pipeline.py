@@ -16,6 +16,7 @@ import orjson
 from psycopg.types.json import Jsonb, set_json_loads
 
 from geoapp.common.databases import warehouse_connect
+from geoapp.common.jsonb import jsonb
 from geoapp.suggestions.lignes import lignes_changements
 
 from .clients.datafair import Payload
@@ -279,16 +280,9 @@ def normalisation_write(*, run_id: str, flux: str, resultat: Normalisation) -> N
                     copy.write_row([flux, run_id, numero, ident, Jsonb(record), raison])
             with cur.copy("COPY staging.source_ligne (run_id, identifiant_unique, ligne, empreinte) FROM STDIN") as copy:
                 for ident, ligne in resultat.lignes.items():  # canonical lignes: plain JSON, orjson writes them
-                    copy.write_row([run_id, ident, Jsonb(ligne, _json_dumps), resultat.empreintes.get(ident)])
+                    copy.write_row([run_id, ident, jsonb(ligne), resultat.empreintes.get(ident)])
                 for ident in resultat.inchangees:
                     copy.write_row([run_id, ident, None, None])
-
-
-def _json_dumps(obj) -> bytes | str:
-    try:
-        return orjson.dumps(obj)
-    except TypeError:  # a value orjson refuses: the standard library's text
-        return json.dumps(obj, default=str)
 
 
 def staging_read(*, run_id: str) -> dict[str, dict]:

@@ -5,13 +5,11 @@ message and the others go on; then the displayed acteurs are refreshed once."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter
 from contextlib import contextmanager
 from typing import Iterator
 
-import orjson
 import psycopg
 from django.contrib.gis.geos import Point
 from django.db import transaction
@@ -19,6 +17,7 @@ from django.utils import timezone
 
 from geoapp.acteurs.identifiants import acteur_uuid
 from geoapp.acteurs.models import Acteur, ActeurStatut, PropositionService
+from geoapp.common.jsonb import jsonb
 
 from .lignes import CHAMPS_BOOLEENS, CHAMPS_TEXTE, empreinte
 from .models import (
@@ -150,7 +149,6 @@ def _groupes_copy(groupes: list[tuple]) -> None:
     if not groupes:
         return
     from django.db import connection
-    from psycopg.types.json import Jsonb
 
     now = timezone.now()
     columns = ["cohorte_id", "source_id", "identifiant_unique", "statut", "donnees", "empreinte", "message",
@@ -158,14 +156,7 @@ def _groupes_copy(groupes: list[tuple]) -> None:
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {GroupeSuggestion._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
             for cohorte_id, source, ident, statut, donnees, fp in groupes:
-                copy.write_row([cohorte_id, source, ident, statut, Jsonb(donnees, _json_dumps), fp, "", now])
-
-
-def _json_dumps(obj) -> bytes | str:
-    try:
-        return orjson.dumps(obj)
-    except TypeError:
-        return json.dumps(obj, default=str)
+                copy.write_row([cohorte_id, source, ident, statut, jsonb(donnees), fp, "", now])
 
 
 def suggestion_groupes_set_statut(*, groupe_ids: list[int], statut: str) -> int:
