@@ -53,7 +53,7 @@ from bench.serveur import gunicorn  # noqa: E402
 from flows import REPO  # noqa: E402
 from flows.clones.chargement import clone_charger  # noqa: E402
 from flows.clones.jeux import BAN  # noqa: E402
-from flows.clones.serveur_local import serveur_donnees  # noqa: E402
+from doublures.fichiers import serveur_donnees  # noqa: E402
 from flows.warehouse.migrate import warehouse_migrate  # noqa: E402
 from geoapp.geocodage.selectors import GeocodeurHorsLigne, adresse_rechercher  # noqa: E402
 

@@ -169,7 +169,7 @@ def main() -> None:
     warehouse_migrate()
     referentiels_flow()
     size = args.records // len(FLUX)
-    server = subprocess.Popen([sys.executable, "-m", "flows.sources.stand_in.serve", "--size", str(size),
+    server = subprocess.Popen([sys.executable, "-m", "doublures.sources", "--size", str(size),
                                "--seed", str(args.seed)], cwd=REPO, stdout=subprocess.PIPE, text=True)
     try:
         urls = json.loads(server.stdout.readline())

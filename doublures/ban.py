@@ -17,7 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.db import connections
 
-from .geocodeurs import COLONNES_RESULTAT_CSV, Resultat, collection_geojson, colonnes_resultat
+from geoapp.geocodage.resultats import COLONNES_RESULTAT_CSV, Resultat, collection_geojson, colonnes_resultat
+from geoapp.geocodage.selectors import adresse_rechercher
 
 
 def _multipart(content_type: str, body: bytes) -> tuple[dict[str, list[str]], dict[str, bytes]]:
@@ -108,8 +109,6 @@ def _handler(rechercher: Callable[[str, int], list[Resultat]], state: dict):
 def serveur_ban(*, rechercher: Callable[[str, int], list[Resultat]] | None = None, pannes: int = 0) -> Iterator[dict]:
     """Run the server while the block runs; yields {"url": base URL, "requetes": count, ...}."""
     if rechercher is None:
-        from .selectors import adresse_rechercher
-
         def rechercher(q: str, limit: int) -> list[Resultat]:
             return adresse_rechercher(q=q, limit=limit)
 

@@ -1,4 +1,4 @@
-"""Run the stand-in servers in their own process: `python -m flows.sources.stand_in.serve --size N`.
+"""Run the stand-in servers in their own process: `python -m doublures.sources --size N`.
 Prints one JSON line with their URLs, then serves until killed (the benchmark uses it, so that
 the generated data do not count in the measured process's memory)."""
 
@@ -11,7 +11,7 @@ import sys
 import threading
 
 from .s3 import S3StandIn
-from .server import StandIn, StandInConfig
+from .serveur import StandIn, StandInConfig
 
 
 def main() -> None:

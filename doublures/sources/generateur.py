@@ -9,12 +9,12 @@ import gzip
 import io
 import random
 from functools import lru_cache
-from pathlib import Path
 
-from ..config import ECO_ORGANISMES
-from ..normalise import TYPES_ACTEUR, mappings
+from flows import REPO
+from flows.sources.config import ECO_ORGANISMES
+from flows.sources.normalise import TYPES_ACTEUR, mappings
 
-DATA = Path(__file__).resolve().parents[3] / "data"
+DATA = REPO / "data"
 BAN = DATA / "ban" / "adresses-75.csv.gz"
 
 NOMS = ["Atelier", "Boutique", "Ressourcerie", "Comptoir", "Maison", "Espace", "Point", "Relais", "Bric",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import socket
 
-from . import generator
+from . import generateur
 
 S3_FILES = {"lvao/acteurs.xlsx": "lvao"}  # key → source code of the rows
 
@@ -40,7 +40,7 @@ class S3StandIn:
         client = self.client()
         client.create_bucket(Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
         for key, source in S3_FILES.items():
-            self.put(key, generator.s3_xlsx(generator.s3_rows(source, self.size, seed=self.seed)))
+            self.put(key, generateur.s3_xlsx(generateur.s3_rows(source, self.size, seed=self.seed)))
         return self
 
     def put(self, key: str, body: bytes) -> None:

@@ -2,7 +2,7 @@
 data-fair (`/data-fair/api/v1/datasets/<id>/lines` with the `{total, next, results}` envelope and
 absolute `next` links, `/schema`), the CMA `reparacteur` pages, the pharmacies' zipped UTF-16 CSV,
 SINOE (filtered by `ANNEE_eq`) and its nomenclature. Loopback only. Records come from
-`generator` (seeded, size-parameterised). Tests inject faults per path fragment."""
+`generateur` (seeded, size-parameterised). Tests inject faults per path fragment."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
-from ..config import ECO_ORGANISMES
-from . import generator
+from flows.sources.config import ECO_ORGANISMES
+from geoapp.geocodage.resultats import Resultat, colonnes_resultat
+
+from . import generateur
 
 SINOE_DATASET = "sinoe-(r)-annuaire-des-decheteries-dma"
 SINOE_NOMENCLATURE = "sinoe-r-nomenclature-dechets"
@@ -62,7 +64,7 @@ class StandIn:
         with self._lock:
             key = ("cma", self.size("cma"), self.config.seed)
             if key not in self._cache:
-                self._cache[key] = generator.cma_records(self.size("cma"), seed=self.config.seed)
+                self._cache[key] = generateur.cma_records(self.size("cma"), seed=self.config.seed)
             return self._cache[key]
 
     def _flux(self, dataset: str) -> str:
@@ -74,15 +76,15 @@ class StandIn:
     def _build(self, dataset: str) -> list[dict]:
         flux = self._flux(dataset)
         if flux in ECO_ORGANISMES:
-            records = generator.eo_records(flux, self.size(flux), seed=self.config.seed,
+            records = generateur.eo_records(flux, self.size(flux), seed=self.config.seed,
                                            version=self.config.versions.get(flux, 0))
             if flux in self.config.bad_rows:
-                records = records + generator.eo_bad_rows(records)
+                records = records + generateur.eo_bad_rows(records)
             return records
         if flux == "sinoe":
-            return generator.sinoe_records(self.size("sinoe"), seed=self.config.seed)
+            return generateur.sinoe_records(self.size("sinoe"), seed=self.config.seed)
         if dataset == SINOE_NOMENCLATURE:
-            return list(generator.SINOE_NOMENCLATURE)
+            return list(generateur.SINOE_NOMENCLATURE)
         return []
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -95,7 +97,7 @@ class StandIn:
 
     def start(self, port: int = 0) -> "StandIn":
         stand_in = self
-        generator.ban_adresses()  # load the BAN once, before the first request
+        generateur.ban_adresses()  # load the BAN once, before the first request
 
         class Handler(_Handler):
             server_state = stand_in
@@ -167,7 +169,7 @@ class _Handler(BaseHTTPRequestHandler):
             if path.endswith("/annuaire_csv.zip"):
                 n = s.size("pharmacies")
                 encoding = "latin-1" if fault == "encodage" else "utf-16"
-                return self._send(200, generator.pharmacies_zip(n, seed=s.config.seed, encoding=encoding),
+                return self._send(200, generateur.pharmacies_zip(n, seed=s.config.seed, encoding=encoding),
                                   "application/zip")
             if path.startswith("/geocodage/"):
                 return self._geocode(query)
@@ -179,7 +181,7 @@ class _Handler(BaseHTTPRequestHandler):
         s = self.server_state
         dataset, _, endpoint = path.removeprefix("/data-fair/api/v1/datasets/").partition("/")
         if endpoint == "schema":
-            return self._json(generator.eo_schema())
+            return self._json(generateur.eo_schema())
         if endpoint != "lines":
             return self._send(404, b'{"error": "not found"}')
         records = s.dataset(dataset)
@@ -227,8 +229,6 @@ class _Handler(BaseHTTPRequestHandler):
         from email import policy
         from email.parser import BytesParser
 
-        from geoapp.geocodage.geocodeurs import colonnes_resultat
-
         s = self.server_state
         path = unquote(urlsplit(self.path).path)
         s.requests.append(f"POST {self.path}")
@@ -259,10 +259,8 @@ def _geocode_adresse(q: str):
     """`<numéro> <voie> <code postal> <commune>` of the bundled Paris BAN → a Resultat, or None."""
     import re
 
-    from geoapp.geocodage.geocodeurs import Resultat
-
     m = re.match(r"^(.*\b\d{5})\b", q)
-    point = generator.ban_index().get(m.group(1).strip().lower()) if m else None
+    point = generateur.ban_index().get(m.group(1).strip().lower()) if m else None
     if point is None:
         return None
     return Resultat(label=q, score=0.93, id="", type="housenumber", lon=point[0], lat=point[1])

@@ -3,7 +3,7 @@ of the flows (no network)."""
 
 from __future__ import annotations
 
-from flows.clones.serveur_local import serveur_donnees, sources_locales
+from doublures.fichiers import serveur_donnees, sources_locales
 from flows.clones.territoires_webapp import territoires_depuis_clones_flow
 from flows.clones.tous import clones_flow
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from prefect import flow, task
 
 import flows  # noqa: F401  (Prefect and Django defaults)
-from geoapp.geocodage.territoires import territoires_publier_depuis_clones
+from geoapp.territoires.clones import territoires_publier_depuis_clones
 
 
 @task(name="publier les territoires clonés (échange atomique)")

@@ -1,4 +1,4 @@
 """Source flows: fetch → archive raw → normalise → validate (quarantine) → diff → suggestions.
 
-`clients/` holds one module per external protocol, `stand_in/` the local servers standing in for
-the outside world (tests, demo, bench); the flows are one per file."""
+`clients/` holds one module per external protocol; the flows are one per file. The local servers
+standing in for the outside world (tests, demo, bench) live apart, in `doublures/sources/`."""

@@ -17,8 +17,8 @@ from flows.sources.pharmacies import pharmacies_flow
 from flows.sources.registre import spec_get
 from flows.sources.s3 import s3_flow
 from flows.sources.sinoe import sinoe_flow
-from flows.sources.stand_in.s3 import S3_FILES, S3StandIn
-from flows.sources.stand_in.server import StandIn, StandInConfig
+from doublures.sources.s3 import S3_FILES, S3StandIn
+from doublures.sources.serveur import StandIn, StandInConfig
 from geoapp.suggestions.services import politique_set
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from typing import Callable
 from psycopg.types.json import Jsonb
 
 from geoapp.common.databases import warehouse_connect
-from geoapp.geocodage.geocodeurs import Resultat
+from geoapp.geocodage.resultats import Resultat
 from geoapp.geocodage.normalisation import normaliser
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ import time
 
 import httpx
 
-from .geocodeurs import Resultat, resultat_depuis_colonnes, resultat_depuis_feature
+from .resultats import Resultat, resultat_depuis_colonnes, resultat_depuis_feature
 
 
 class BanApiError(Exception):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.db import connections
 
-from .geocodeurs import Resultat
+from .resultats import Resultat
 from .normalisation import Requete, normaliser, repetitions_equivalentes, requete_analyser, voie_decomposer
 
 ALIAS = "warehouse"

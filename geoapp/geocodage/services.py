@@ -8,7 +8,8 @@ from django.db import transaction
 
 from geoapp.acteurs.models import Acteur
 
-from .geocodeurs import Geocodeur, Resultat
+from .geocodeurs import Geocodeur
+from .resultats import Resultat
 from .models import GeocodageActeur
 
 

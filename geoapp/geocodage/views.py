@@ -8,7 +8,7 @@ from django.db import ProgrammingError
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
-from .geocodeurs import collection_geojson
+from .resultats import collection_geojson
 from .selectors import adresse_rechercher
 
 LIMIT_MAX = 20

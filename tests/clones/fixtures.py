@@ -8,7 +8,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def serveur_donnees_url():
-    from flows.clones.serveur_local import serveur_donnees
+    from doublures.fichiers import serveur_donnees
 
     with serveur_donnees() as base_url:
         yield base_url

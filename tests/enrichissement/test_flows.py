@@ -28,7 +28,7 @@ CLONES = ("sirene_etablissement", "sirene_unite_legale", "sirene_lien_succession
 def clones(warehouse, ban_clone, serveur_donnees_url):
     from flows.clones.chargement import clone_charger
     from flows.clones.jeux import JEUX
-    from flows.clones.serveur_local import sources_locales
+    from doublures.fichiers import sources_locales
 
     sources = sources_locales(serveur_donnees_url)
     for nom in CLONES:

@@ -3,7 +3,7 @@ settings pointing the clients at it, with short timeouts and backoff."""
 
 import pytest
 
-from flows.sources.stand_in.server import StandIn, StandInConfig
+from doublures.sources.serveur import StandIn, StandInConfig
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from flows.sources.cma import cma_flow
 from flows.sources.pharmacies import pharmacies_flow
 from flows.sources.s3 import s3_flow
 from flows.sources.sinoe import sinoe_flow
-from flows.sources.stand_in import generator
-from flows.sources.stand_in.s3 import S3StandIn
+from doublures.sources import generateur
+from doublures.sources.s3 import S3StandIn
 from geoapp.acteurs.models import Acteur, DisplayedActeur
 from geoapp.suggestions import services
 from geoapp.suggestions.models import ExecutionSource
@@ -94,4 +94,4 @@ def test_s3_excel_file_names_its_source_and_a_missing_file_fails_cleanly(setting
 
 
 def test_generated_pharmacies_sit_on_addresses_the_geocoder_knows():
-    assert len(generator.ban_index()) > 150_000
+    assert len(generateur.ban_index()) > 150_000

@@ -15,7 +15,7 @@ from flows.sources.config import ECO_ORGANISMES
 from flows.sources.eco_organismes import eco_organisme_flow
 from flows.sources.normalise import eo_normaliser
 from flows.sources.pipeline import normaliser_tout
-from flows.sources.stand_in import generator
+from doublures.sources import generateur
 from geoapp.acteurs.models import Acteur, DisplayedActeur
 from geoapp.common.databases import warehouse_connect
 from geoapp.suggestions import services
@@ -71,7 +71,7 @@ def test_kill_then_rerun_ends_with_the_acteurs_of_a_clean_run(stand_in, settings
 
     counts = eco_organisme_flow(source="pyreo")
 
-    records = generator.eo_records("pyreo", 30)
+    records = generateur.eo_records("pyreo", 30)
     clean = normaliser_tout(records, normaliser=lambda r: eo_normaliser(r, ECO_ORGANISMES["pyreo"]),
                             referentiels=None, sources={"pyreo"})
     assert acteur_lignes_par_sources(source_codes=["pyreo"]) == clean.lignes

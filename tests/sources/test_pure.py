@@ -10,8 +10,8 @@ from flows.sources.clients.http import HttpClient, RateLimiter, SourceError
 from flows.sources.config import ECO_ORGANISMES
 from flows.sources.normalise import LigneRejetee, adresse_ban, eo_normaliser, t_telephone
 from flows.sources.pipeline import diff_lignes, normaliser_tout, rapport_compteurs, record_empreinte
-from flows.sources.stand_in import generator
-from flows.sources.stand_in.server import StandIn
+from doublures.sources import generateur
+from doublures.sources.serveur import StandIn
 from flows.sources.validation import siret_valide
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "data" / "sources-examples" / "eo_record_example.json"
@@ -32,7 +32,7 @@ def test_every_documented_example_record_normalises_with_its_family_config():
 
 
 def test_config_switches_change_the_result_not_the_code():
-    record = {**generator.eo_records("citeo", 1)[0], "point_dapport_pour_reemploi": True,
+    record = {**generateur.eo_records("citeo", 1)[0], "point_dapport_pour_reemploi": True,
               "labels_etou_bonus": "Agréé Bonus Réparation"}
     [citeo] = eo_normaliser(record, ECO_ORGANISMES["citeo"])
     record["ecoorganisme"] = "Valobat | Ecomaison"
@@ -44,7 +44,7 @@ def test_config_switches_change_the_result_not_the_code():
 
 
 def test_a_bad_row_is_rejected_with_its_reason_and_its_identifiant():
-    record = {**generator.eo_records("pyreo", 1)[0], "siret": "12"}
+    record = {**generateur.eo_records("pyreo", 1)[0], "siret": "12"}
     with pytest.raises(LigneRejetee) as exc:
         eo_normaliser(record, ECO_ORGANISMES["pyreo"])
     assert exc.value.raison == "SIRET invalide : 12"
@@ -59,8 +59,8 @@ def test_cleaning_rules():
 
 
 def test_every_row_is_accounted_for():
-    records = generator.eo_records("soren", 20)
-    records = records + generator.eo_bad_rows(records) + [{"unexpected": "x"}]
+    records = generateur.eo_records("soren", 20)
+    records = records + generateur.eo_bad_rows(records) + [{"unexpected": "x"}]
     result = normaliser_tout(records, normaliser=lambda r: eo_normaliser(r, ECO_ORGANISMES["soren"]),
                              referentiels=None, sources={"soren"},
                              champs_connus=frozenset(records[0]))
@@ -102,14 +102,14 @@ def test_backoff_doubles_between_retries_then_gives_up():
 
 
 def test_generated_records_are_reproducible_and_sit_on_paris_addresses():
-    a, b = generator.eo_records("refashion", 5, seed=7), generator.eo_records("refashion", 5, seed=7)
-    assert a == b and a != generator.eo_records("refashion", 5, seed=8)
+    a, b = generateur.eo_records("refashion", 5, seed=7), generateur.eo_records("refashion", 5, seed=7)
+    assert a == b and a != generateur.eo_records("refashion", 5, seed=8)
     assert all(48.8 < r["latitudewgs84"] < 48.91 and 2.22 < r["longitudewgs84"] < 2.47 for r in a)
     assert all(siret_valide(r["siret"]) for r in a)
 
 
 def test_known_records_are_not_normalised_again_and_still_add_up():
-    records = generator.eo_records("ocab", 6)  # OCAB: one record may give several lignes
+    records = generateur.eo_records("ocab", 6)  # OCAB: one record may give several lignes
     config = ECO_ORGANISMES["ocab"]
     empreintes = [record_empreinte(r, sel=b"v1") for r in records]
     assert empreintes == [record_empreinte(dict(reversed(r.items())), sel=b"v1") for r in records]  # canonical
@@ -128,7 +128,7 @@ def test_known_records_are_not_normalised_again_and_still_add_up():
 
 
 def test_perimetre_dintervention_of_an_acteur_working_at_home():
-    record = {**generator.eo_records("ecodds", 1)[0], "service_a_domicile": "Oui",
+    record = {**generateur.eo_records("ecodds", 1)[0], "service_a_domicile": "Oui",
               "perimetre_dintervention": "20 km|7|2A|123|Lune|5 km"}
     [ligne] = eo_normaliser(record, ECO_ORGANISMES["ecodds"])
     assert ligne["lieu_prestation"] == "SUR_PLACE_OU_A_DOMICILE"
@@ -145,7 +145,7 @@ def test_perimetre_dintervention_of_an_acteur_working_at_home():
 def test_lignes_validated_together_get_the_reasons_one_by_one_gives():
     from flows.sources.validation import Referentiels, ligne_valider, lignes_valider
 
-    [bonne] = eo_normaliser(generator.eo_records("pyreo", 1)[0], ECO_ORGANISMES["pyreo"])
+    [bonne] = eo_normaliser(generateur.eo_records("pyreo", 1)[0], ECO_ORGANISMES["pyreo"])
     ref = Referentiels(sources=frozenset({"pyreo"}), acteur_types=frozenset({bonne["acteur_type"]}),
                        labels=frozenset(bonne["labels"]), services=frozenset(bonne["acteur_services"]),
                        actions=frozenset(p["action"] for p in bonne["propositions"]),
@@ -172,8 +172,8 @@ def test_lignes_validated_together_get_the_reasons_one_by_one_gives():
 def test_batched_validation_keeps_the_order_of_records_for_duplicates_and_quarantine(monkeypatch):
     from flows.sources import pipeline
 
-    records = generator.eo_records("soren", 30)
-    records = records[:10] + generator.eo_bad_rows(records) + records[10:] + [dict(records[12])]
+    records = generateur.eo_records("soren", 30)
+    records = records[:10] + generateur.eo_bad_rows(records) + records[10:] + [dict(records[12])]
     normaliser = lambda r: eo_normaliser(r, ECO_ORGANISMES["soren"])  # noqa: E731
     resultats = []
     for par in (1, 3, 5000):  # one ligne per pydantic call (as one by one), small batches, one batch

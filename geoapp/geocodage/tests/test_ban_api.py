@@ -9,9 +9,9 @@ import pytest
 from django.conf import settings
 
 from geoapp.geocodage.ban_api import BanApiError, GeocodeurBanApi
-from geoapp.geocodage.geocodeurs import COLONNES_RESULTAT_CSV
+from geoapp.geocodage.resultats import COLONNES_RESULTAT_CSV
 from geoapp.geocodage.selectors import GeocodeurHorsLigne
-from geoapp.geocodage.serveur_local import serveur_ban
+from doublures.ban import serveur_ban
 
 pytestmark = pytest.mark.django_db(databases=["default", "warehouse"])
 

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.db import connection
 
-from geoapp.geocodage.territoires import territoires_publier_depuis_clones
+from geoapp.territoires.clones import territoires_publier_depuis_clones
 from geoapp.territoires.models import Commune, Departement, Epci
 from geoapp.territoires.selectors import commune_containing
 
@@ -16,7 +16,7 @@ from geoapp.territoires.selectors import commune_containing
 def clones_territoires(warehouse, serveur_donnees_url):
     from flows.clones.chargement import clone_charger
     from flows.clones.jeux import JEUX
-    from flows.clones.serveur_local import sources_locales
+    from doublures.fichiers import sources_locales
 
     sources = sources_locales(serveur_donnees_url)
     for nom in ("insee_commune", "insee_epci", "insee_departement", "contour_commune", "contour_departement"):

@@ -1,0 +1,1 @@
+from tests.clones.fixtures import serveur_donnees_url  # noqa: F401
