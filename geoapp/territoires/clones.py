@@ -11,13 +11,18 @@ from __future__ import annotations
 from django.db import connection, transaction
 
 from geoapp.common.databases import fdw_configure_webapp, table_swap
-from geoapp.territoires.models import Commune, Departement, Epci
+
+from .contours import ARRONDISSEMENT, TYPES_COMMUNE
+from .models import Commune, Departement, Epci
+from .services import multipolygone_valide
 
 SERVER = "warehouse_reference_server"
 SCHEMA = "warehouse_reference"  # in the web app: foreign tables of the warehouse's `reference`
 TABLES = ["insee_commune", "insee_epci", "insee_departement", "contour_commune", "contour_departement"]
 
-_GEOM_OK = "ST_Multi(ST_CollectionExtract(ST_MakeValid({g}), 3))"
+# the commune's type as stored, from decoupage-administratif's (the types kept: TYPES_COMMUNE)
+_TYPE = "CASE c.type " + " ".join(f"WHEN '{de}' THEN '{vers}'" for de, vers in TYPES_COMMUNE.items()) + " END"
+_TYPES_GARDES = ", ".join(f"'{t}'" for t in TYPES_COMMUNE)
 
 
 def fdw_configure_reference() -> None:
@@ -57,28 +62,28 @@ def territoires_publier_depuis_clones() -> dict[str, int]:
         report = {
             "departements": table_swap(table=dep, fill_sql=f"""
                 INSERT INTO {{new}} (code, nom, region, geom)
-                SELECT d.code, d.nom, coalesce(d.region, ''), {_GEOM_OK.format(g='c.geom')}
+                SELECT d.code, d.nom, coalesce(d.region, ''), {multipolygone_valide('c.geom')}
                 FROM {SCHEMA}.insee_departement d
                 LEFT JOIN {SCHEMA}.contour_departement c ON c.code = d.code"""),
             "epci": table_swap(table=epci, fill_sql=f"""
                 INSERT INTO {{new}} (code, nom, type, population, geom)
                 SELECT e.code, e.nom, coalesce(e.type, ''), e.population,
-                       (SELECT {_GEOM_OK.format(g='ST_Union(c.geom)')} FROM _contour_commune c
+                       (SELECT {multipolygone_valide('ST_Union(c.geom)')} FROM _contour_commune c
                         WHERE c.code = ANY(e.membres))
                 FROM {SCHEMA}.insee_epci e"""),
             "communes": table_swap(table=com, fill_sql=f"""
                 INSERT INTO {{new}} (code, nom, type, commune_parente, departement, epci_id, codes_postaux,
                                      population, geom)
                 SELECT c.code, c.nom,
-                       CASE WHEN c.type = 'arrondissement-municipal' THEN 'arrondissement_municipal' ELSE 'commune' END,
-                       CASE WHEN c.type = 'arrondissement-municipal' THEN coalesce(c.commune_parente, '') ELSE '' END,
+                       {_TYPE},
+                       CASE WHEN c.type = '{ARRONDISSEMENT}' THEN coalesce(c.commune_parente, '') ELSE '' END,
                        coalesce(c.departement, ''), m.epci, coalesce(c.codes_postaux, ARRAY[]::text[]), c.population,
-                       {_GEOM_OK.format(g='g.geom')}
+                       {multipolygone_valide('g.geom')}
                 FROM {SCHEMA}.insee_commune c
                 LEFT JOIN _epci_membre m
-                       ON m.commune = CASE WHEN c.type = 'arrondissement-municipal' THEN c.commune_parente ELSE c.code END
+                       ON m.commune = CASE WHEN c.type = '{ARRONDISSEMENT}' THEN c.commune_parente ELSE c.code END
                 LEFT JOIN LATERAL (SELECT geom FROM _contour_commune g WHERE g.code = c.code LIMIT 1) g ON true
-                WHERE c.type IN ('commune-actuelle', 'arrondissement-municipal')"""),
+                WHERE c.type IN ({_TYPES_GARDES})"""),
         }
         with connection.cursor() as cursor:
             for table, name, definition in foreign_keys:

@@ -9,6 +9,9 @@ DECOUPAGE = "decoupage-administratif-6.0.0"
 DEPARTEMENTS_CONTOURS = "france-geojson-2018_departements-version-simplifiee.geojson"
 COMMUNES_CONTOURS_GLOB = "france-geojson-2018_communes-*.geojson"
 ARRONDISSEMENTS_PARIS = "paris-arrondissements-municipaux.geojson"
+# the communes kept from decoupage-administratif (its `type`) → `Commune.type`
+TYPES_COMMUNE = {"commune-actuelle": "commune", "arrondissement-municipal": "arrondissement_municipal"}
+ARRONDISSEMENT = "arrondissement-municipal"
 
 
 def _features(path: Path) -> list[dict]:
@@ -42,14 +45,14 @@ def commune_rows(geo_dir: Path) -> list[dict]:
     epci_of = {m["code"]: e["code"] for e in epci_records(geo_dir) for m in e["membres"]}
     rows = []
     for c in json.loads((geo_dir / DECOUPAGE / "communes.json").read_text(encoding="utf-8")):
-        if c["type"] not in ("commune-actuelle", "arrondissement-municipal"):
+        if c["type"] not in TYPES_COMMUNE:
             continue
-        arrondissement = c["type"] == "arrondissement-municipal"
+        arrondissement = c["type"] == ARRONDISSEMENT
         geometry = contours.get(c["code"])
         rows.append({
             "code": c["code"],
             "nom": c["nom"],
-            "type": "arrondissement_municipal" if arrondissement else "commune",
+            "type": TYPES_COMMUNE[c["type"]],
             "commune_parente": c.get("commune", "") if arrondissement else "",
             "departement": c.get("departement", ""),
             "epci_id": epci_of.get(c.get("commune") if arrondissement else c["code"]),

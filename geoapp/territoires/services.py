@@ -1,4 +1,5 @@
-"""Writes of administrative areas."""
+"""Writes of administrative areas: the bundled-file loader of the tests' and benchmarks' fixtures
+(here) and the publication from the clones (`clones.py`), which share the SQL pieces below."""
 
 from __future__ import annotations
 
@@ -9,8 +10,15 @@ from django.db import connection, transaction
 from .contours import commune_rows, departement_rows, epci_rows
 from .models import Commune, Departement, Epci
 
-# A GeoJSON geometry → a valid MultiPolygon in EPSG:4326 (invalid rings repaired, Polygon promoted).
-_GEOM = "ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(%s), 4326)), 3))"
+
+def multipolygone_valide(geometrie: str) -> str:
+    """SQL: the geometry expression `geometrie` as a valid MultiPolygon (invalid rings repaired,
+    polygons promoted, anything else dropped): what every contour table holds."""
+    return f"ST_Multi(ST_CollectionExtract(ST_MakeValid({geometrie}), 3))"
+
+
+# A GeoJSON geometry → a valid MultiPolygon in EPSG:4326.
+_GEOM = multipolygone_valide("ST_SetSRID(ST_GeomFromGeoJSON(%s), 4326)")
 
 
 def _upsert(table: str, columns: list[str], rows: list[dict], *, geometry: bool) -> int:
@@ -48,7 +56,7 @@ def territoire_load_bundled(*, geo_dir: Path) -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute(f"""
             WITH u AS (
-              SELECT c.epci_id AS code, ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(c.geom)), 3)) AS geom
+              SELECT c.epci_id AS code, {multipolygone_valide("ST_Union(c.geom)")} AS geom
               FROM {Commune._meta.db_table} c
               WHERE c.epci_id IS NOT NULL AND c.type = 'commune' AND c.geom IS NOT NULL
               GROUP BY c.epci_id)
