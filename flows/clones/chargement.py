@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import json
 import tempfile
 import time
 import zipfile
@@ -22,12 +21,15 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 import httpx
+import ijson
+from ijson.common import ObjectBuilder
 from psycopg import sql
 
 from geoapp.common.databases import warehouse_connect
 
 SCHEMA = "reference"
 CHUNK = 1 << 20
+TRANCHE_JSON = 1 << 16  # bytes given to the JSON parser at a time
 
 
 class CloneError(Exception):
@@ -50,7 +52,9 @@ class Colonne:
 
 @dataclass(frozen=True)
 class JeuDeDonnees:
-    """A reference dataset: its stable name in `reference`, its format and its columns.
+    """A reference dataset: its stable name in `reference`, its official download `url` and the
+    production minimum row count `min_lignes` (both overridable per environment: settings
+    CLONE_URLS / CLONE_MIN_ROWS), its format and its columns.
 
     - format "csv": `entete` is the exact expected header (same order as `colonnes`);
     - format "json" (an array of objects) / "geojson" (a FeatureCollection): `ligne` turns one
@@ -59,6 +63,8 @@ class JeuDeDonnees:
     tables built from it (`{table}`, `{derivee}`) swapped together with it under their own names."""
 
     nom: str
+    url: str
+    min_lignes: int
     format: str
     colonnes: tuple[Colonne, ...]
     entete: tuple[str, ...] = ()
@@ -154,66 +160,75 @@ def entete_verifier(*, jeu: JeuDeDonnees, ligne: str) -> None:
 # --- JSON ------------------------------------------------------------------------------------------
 
 def objets_json(chunks: Iterable[bytes], *, tableau: str | None = None) -> Iterator[dict]:
-    """The objects of a JSON array, parsed one by one as the bytes arrive: the top-level array, or
-    the array under key `tableau` of the top-level object (a FeatureCollection's "features")."""
-    decoder = json.JSONDecoder()
-    text = codecs.getincrementaldecoder("utf-8-sig")()
-    it = iter(chunks)
-    buf = ""
-    pos = 0
-    ended = False
-
-    def more() -> bool:
-        nonlocal buf, pos, ended
-        if ended:
-            return False
+    """The items of a JSON array, each parsed (ijson) and yielded as soon as its bytes have
+    arrived, never the whole document in memory: the top-level array, or the array under key
+    `tableau` of the top-level object (a FeatureCollection's "features"). A truncated document
+    raises CloneSchemaError ("not closed") once its bytes end, a malformed one as soon as it
+    goes wrong, a document without that array too."""
+    prefixe = "item" if tableau is None else f"{tableau}.item"
+    parent = "" if tableau is None else tableau
+    evenements = ijson.sendable_list()
+    analyseur = ijson.parse_coro(evenements, use_float=True)
+    tableau_vu = False
+    objet: ObjectBuilder | None = None
+    recus = 0
+    for tranche in _tranches(_sans_bom(chunks)):
+        recus += len(tranche)
         try:
-            chunk = next(it)
-        except StopIteration:
-            ended = True
-            buf = buf[pos:] + text.decode(b"", final=True)
-            pos = 0
-            return True
-        buf = buf[pos:] + text.decode(chunk)
-        pos = 0
-        return True
+            analyseur.send(tranche)
+        except ijson.JSONError as error:
+            raise CloneSchemaError(f"malformed JSON: {_premiere_ligne(error)}") from error
+        for prefix, event, value in evenements:
+            if objet is not None:
+                objet.event(event, value)
+                if prefix == prefixe and event in ("end_map", "end_array"):
+                    yield objet.value
+                    objet = None
+            elif prefix == prefixe:
+                if event in ("start_map", "start_array"):
+                    objet = ObjectBuilder()
+                    objet.event(event, value)
+                else:
+                    yield value  # a scalar item (refused by the caller: not an object)
+            elif prefix == parent and event == "start_array":
+                tableau_vu = True
+        del evenements[:]
+    if not recus:
+        raise CloneSchemaError("empty JSON document")
+    try:
+        analyseur.close()
+    except ijson.IncompleteJSONError as error:
+        raise CloneSchemaError(f"JSON {'array' if tableau_vu else 'document'} not closed: the file is "
+                               f"truncated ({_premiere_ligne(error)})") from error
+    except ijson.JSONError as error:
+        raise CloneSchemaError(f"malformed JSON: {_premiere_ligne(error)}") from error
+    if not tableau_vu:
+        raise CloneSchemaError(f"no JSON array{' under ' + repr(tableau) if tableau else ''}")
 
-    # find the opening bracket of the array
-    marker = None if tableau is None else f'"{tableau}"'
-    while True:
-        if marker is not None:
-            i = buf.find(marker, pos)
-            if i >= 0:
-                j = buf.find("[", i + len(marker))
-                if j >= 0:
-                    pos = j + 1
-                    break
-        else:
-            i = buf.find("[", pos)
-            if i >= 0:
-                pos = i + 1
-                break
-        if not more():
-            raise CloneSchemaError(f"no JSON array{' under ' + repr(tableau) if tableau else ''}")
-    while True:
-        while True:
-            while pos < len(buf) and buf[pos] in " \t\r\n,":
-                pos += 1
-            if pos < len(buf):
-                break
-            if not more():
-                raise CloneSchemaError("JSON array not closed")
-        if buf[pos] == "]":
-            return
-        while True:
-            try:
-                obj, end = decoder.raw_decode(buf, pos)
-                break
-            except json.JSONDecodeError as error:
-                if not more():
-                    raise CloneSchemaError(f"malformed JSON: {error}") from error
-        pos = end
-        yield obj
+
+def _tranches(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The chunks cut in slices of at most TRANCHE_JSON bytes (none empty: an empty send would end
+    the document): the parser's events of one slice are all held until it is read, a few per byte."""
+    for chunk in chunks:
+        for start in range(0, len(chunk), TRANCHE_JSON):
+            yield chunk[start:start + TRANCHE_JSON]
+
+
+def _premiere_ligne(error: Exception) -> str:
+    """yajl's message without the excerpt it draws under it."""
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+def _sans_bom(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The bytes without a leading UTF-8 byte order mark (whatever the chunking)."""
+    it = iter(chunks)
+    debut = b""
+    for chunk in it:
+        debut += chunk
+        if len(debut) >= len(codecs.BOM_UTF8):
+            break
+    yield debut.removeprefix(codecs.BOM_UTF8)
+    yield from it
 
 
 # --- the load --------------------------------------------------------------------------------------
@@ -250,7 +265,7 @@ def _copy_json(conn, *, table: str, jeu: JeuDeDonnees, urls: list[str], timeout:
     )
     total = 0
     for url in urls:
-        objets = objets_json(source_octets(url, timeout=timeout), tableau="features" if jeu.format == "geojson" else None)
+        objets = _objets_du_fichier(jeu=jeu, url=url, timeout=timeout)
         with conn.cursor() as cur, cur.copy(copy_sql) as copy:
             for n, obj in enumerate(objets, 1):
                 if not isinstance(obj, dict):
@@ -261,6 +276,13 @@ def _copy_json(conn, *, table: str, jeu: JeuDeDonnees, urls: list[str], timeout:
                 copy.write_row(jeu.ligne(obj))
                 total += 1
     return total
+
+
+def _objets_du_fichier(*, jeu: JeuDeDonnees, url: str, timeout: float) -> Iterator[dict]:
+    try:
+        yield from objets_json(source_octets(url, timeout=timeout), tableau="features" if jeu.format == "geojson" else None)
+    except CloneSchemaError as error:
+        raise CloneSchemaError(f"{jeu.nom}: {url}: {error}") from error
 
 
 def _clone_tables(conn, nom: str) -> list[str]:

@@ -1,11 +1,14 @@
-"""The reference datasets the clone flows copy into the warehouse's `reference` schema: formats,
-columns, the checks of their schema, and the post-processing each one needs."""
+"""The reference datasets the clone flow copies into the warehouse's `reference` schema, one
+declaration each (adding a dataset is an entry here and a deployment in prefect.yaml, no code):
+its official download and the production minimum row count (overridable per environment:
+CLONE_URL_<NOM>, CLONE_MIN_ROWS_<NOM>), its format and columns, the checks of its schema, the
+post-processing it needs and the tables derived from it."""
 
 from __future__ import annotations
 
 import json
 
-from flows.clones.chargement import Colonne, JeuDeDonnees
+from flows.clones.chargement import CloneSchemaError, Colonne, JeuDeDonnees
 
 # --- BAN: addresses (current 23-column export, `;`-separated) -------------------------------------
 BAN_ENTETE = (
@@ -19,6 +22,8 @@ _BAN_TYPES = {"numero": "integer", "x": "double precision", "y": "double precisi
 
 BAN = JeuDeDonnees(
     nom="ban",
+    url="https://adresse.data.gouv.fr/data/ban/adresses/latest/csv/adresses-france.csv.gz",
+    min_lignes=25_000_000,
     format="csv",
     delimiteur=";",
     entete=BAN_ENTETE,
@@ -84,8 +89,11 @@ SIRENE_ETABLISSEMENT_ENTETE = (
     "activitePrincipaleNAF25Etablissement",
 )
 
+_SIRENE_STOCK = "https://object.files.data.gouv.fr/data-pipeline-open/siren/stock"
 SIRENE_ETABLISSEMENT = JeuDeDonnees(
     nom="sirene_etablissement",
+    url=f"{_SIRENE_STOCK}/StockEtablissement_utf8.zip",
+    min_lignes=35_000_000,
     format="csv",
     entete=SIRENE_ETABLISSEMENT_ENTETE,
     colonnes=tuple(Colonne(c.lower()) for c in SIRENE_ETABLISSEMENT_ENTETE),  # all text: codes keep their zeros
@@ -107,17 +115,20 @@ SIRENE_UNITE_LEGALE_ENTETE = (
 )
 
 
-def _sirene(nom: str, entete: tuple[str, ...], index: tuple[str, ...]) -> JeuDeDonnees:
+def _sirene(nom: str, entete: tuple[str, ...], index: tuple[str, ...], *, url: str, min_lignes: int) -> JeuDeDonnees:
     """A SIRENE stock file: all columns text (codes keep their zeros), lower-cased names."""
-    return JeuDeDonnees(nom=nom, format="csv", entete=entete, colonnes=tuple(Colonne(c.lower()) for c in entete),
+    return JeuDeDonnees(nom=nom, url=url, min_lignes=min_lignes, format="csv", entete=entete,
+                        colonnes=tuple(Colonne(c.lower()) for c in entete),
                         apres=tuple(f"CREATE INDEX ON {{table}} ({c})" for c in index))
 
 
-SIRENE_UNITE_LEGALE = _sirene("sirene_unite_legale", SIRENE_UNITE_LEGALE_ENTETE, ("siren",))
+SIRENE_UNITE_LEGALE = _sirene("sirene_unite_legale", SIRENE_UNITE_LEGALE_ENTETE, ("siren",),
+                              url=f"{_SIRENE_STOCK}/StockUniteLegale_utf8.zip", min_lignes=25_000_000)
 SIRENE_LIEN_SUCCESSION = _sirene("sirene_lien_succession", (
     "siretEtablissementPredecesseur", "siretEtablissementSuccesseur", "dateLienSuccession", "transfertSiege",
     "continuiteEconomique", "dateDernierTraitementLienSuccession",
-), ("siretetablissementpredecesseur",))
+), ("siretetablissementpredecesseur",),
+    url=f"{_SIRENE_STOCK}/StockEtablissementLiensSuccession_utf8.zip", min_lignes=3_000_000)
 
 # --- BAN: lieux-dits (`;`-separated export of the named places without house numbers) -------------
 BAN_LIEUX_DITS_ENTETE = (
@@ -126,6 +137,8 @@ BAN_LIEUX_DITS_ENTETE = (
 )
 BAN_LIEUX_DITS = JeuDeDonnees(
     nom="ban_lieux_dits",
+    url="https://adresse.data.gouv.fr/data/ban/adresses/latest/csv/lieux-dits-beta-france.csv.gz",
+    min_lignes=500_000,
     format="csv",
     delimiteur=";",
     entete=BAN_LIEUX_DITS_ENTETE,
@@ -136,6 +149,8 @@ BAN_LIEUX_DITS = JeuDeDonnees(
 # --- La Poste: base officielle des codes postaux (data-fair export) --------------------------------
 LAPOSTE_CODE_POSTAL = JeuDeDonnees(
     nom="laposte_code_postal",
+    url="https://datanova.laposte.fr/data-fair/api/v1/datasets/laposte-hexasmal/raw",
+    min_lignes=38_000,
     format="csv",
     entete=("code_commune_insee", "nom_de_la_commune", "code_postal", "libelle_d_acheminement", "ligne_5",
             "_geopoint", "latitude", "longitude"),
@@ -147,6 +162,9 @@ LAPOSTE_CODE_POSTAL = JeuDeDonnees(
 
 
 # --- INSEE communes and EPCI (decoupage-administratif) ---------------------------------------------
+_DECOUPAGE = "https://unpkg.com/@etalab/decoupage-administratif@6.0.0/data"
+
+
 def _commune(obj: dict) -> tuple:
     return (obj["code"], obj["nom"], obj["type"], obj.get("departement"), obj.get("region"),
             obj.get("codesPostaux") or [], obj.get("population"), obj.get("commune") or obj.get("chefLieu"))
@@ -154,6 +172,8 @@ def _commune(obj: dict) -> tuple:
 
 INSEE_COMMUNE = JeuDeDonnees(
     nom="insee_commune",
+    url=f"{_DECOUPAGE}/communes.json",
+    min_lignes=34_000,
     format="json",
     cles=("code", "nom", "type"),
     ligne=_commune,
@@ -170,6 +190,8 @@ def _epci(obj: dict) -> tuple:
 
 INSEE_EPCI = JeuDeDonnees(
     nom="insee_epci",
+    url=f"{_DECOUPAGE}/epci.json",
+    min_lignes=1_200,
     format="json",
     cles=("code", "nom", "membres"),
     ligne=_epci,
@@ -181,6 +203,8 @@ INSEE_EPCI = JeuDeDonnees(
 
 INSEE_DEPARTEMENT = JeuDeDonnees(
     nom="insee_departement",
+    url=f"{_DECOUPAGE}/departements.json",
+    min_lignes=100,
     format="json",
     cles=("code", "nom", "region"),
     ligne=lambda obj: (obj["code"], obj["nom"], obj["region"]),
@@ -194,8 +218,6 @@ def _contour(feature: dict) -> tuple:
     code = props.get("code") or props.get("c_arinsee") or props.get("insee")
     nom = props.get("nom") or props.get("l_ar")
     if code is None or feature.get("geometry") is None:
-        from flows.clones.chargement import CloneSchemaError
-
         raise CloneSchemaError(f"contour without code or geometry: properties {sorted(props)[:10]}")
     return (str(code), nom, json.dumps(feature["geometry"]))
 
@@ -212,13 +234,16 @@ _CONTOUR_APRES = (
 )
 
 
-def _contours(nom: str) -> JeuDeDonnees:
-    return JeuDeDonnees(nom=nom, format="geojson", cles=("geometry", "properties"), ligne=_contour,
-                        colonnes=(Colonne("code"), Colonne("nom"), Colonne("geojson")), apres=_CONTOUR_APRES)
+def _contours(nom: str, *, url: str, min_lignes: int) -> JeuDeDonnees:
+    return JeuDeDonnees(nom=nom, url=url, min_lignes=min_lignes, format="geojson", cles=("geometry", "properties"),
+                        ligne=_contour, colonnes=(Colonne("code"), Colonne("nom"), Colonne("geojson")),
+                        apres=_CONTOUR_APRES)
 
 
-CONTOUR_COMMUNE = _contours("contour_commune")
-CONTOUR_DEPARTEMENT = _contours("contour_departement")
+_CONTOURS_ETALAB = "https://etalab-datasets.geo.data.gouv.fr/contours-administratifs/2025/geojson"
+CONTOUR_COMMUNE = _contours("contour_commune", url=f"{_CONTOURS_ETALAB}/communes-100m.geojson.gz", min_lignes=34_000)
+CONTOUR_DEPARTEMENT = _contours("contour_departement", url=f"{_CONTOURS_ETALAB}/departements-100m.geojson.gz",
+                                min_lignes=100)
 
 JEUX: dict[str, JeuDeDonnees] = {j.nom: j for j in (
     BAN, SIRENE_ETABLISSEMENT, LAPOSTE_CODE_POSTAL, INSEE_COMMUNE, INSEE_EPCI, INSEE_DEPARTEMENT, CONTOUR_COMMUNE, CONTOUR_DEPARTEMENT,

@@ -13,7 +13,7 @@ from flows.clones.chargement import (
     CloneSchemaError, CloneTooShortError, clone_charger, clone_table_courante, clone_tables, objets_json,
 )
 from flows.clones.jeux import BAN, CONTOUR_COMMUNE, INSEE_EPCI
-from flows.clones.serveur_local import serveur_donnees, sources_locales
+from doublures.fichiers import serveur_donnees, sources_locales
 from geoapp.common.databases import warehouse_connect
 
 
@@ -133,23 +133,100 @@ def test_json_arrays_are_parsed_as_the_bytes_arrive_whatever_the_chunking():
         list(objets_json([b'[{"a": 1}, {"a": 2}'], tableau=None))
 
 
-def test_every_clone_flow_has_a_deployment_tagged_clone():
+def test_every_dataset_has_one_deployment_of_the_clone_flow_tagged_clone():
     import importlib
 
     import yaml
 
     from flows import REPO
-    from flows.clones.tous import FLOWS
+    from flows.clones.clone import clone_flow
+    from flows.clones.jeux import JEUX
 
     deployments = yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"]
-    by_function = {}
+    par_jeu: dict[str, list[dict]] = {}
     for d in deployments:
         path, function = d["entrypoint"].split(":")
         module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
-        by_function[getattr(module, function)] = d
-    for nom, flow_function in FLOWS.items():
-        assert flow_function in by_function, f"no deployment for the clone of {nom}"
-        assert "clone" in by_function[flow_function]["tags"]
+        if getattr(module, function) is clone_flow:
+            par_jeu.setdefault(d["parameters"]["jeu"], []).append(d)
+    assert sorted(par_jeu) == sorted(JEUX), "one deployment per declared dataset, naming it"
+    for nom, ds in par_jeu.items():
+        assert len(ds) == 1, f"{len(ds)} deployments clone {nom}"
+        assert "clone" in ds[0]["tags"]
+    assert sorted(d["name"] for [d] in par_jeu.values()) == sorted([
+        "clone-ban", "clone-sirene-etablissement", "clone-laposte-codes-postaux", "clone-insee-communes",
+        "clone-insee-epci", "clone-insee-departements", "clone-contours-communes", "clone-contours-departements",
+        "clone-ban-lieux-dits", "clone-sirene-unite-legale", "clone-sirene-lien-succession",
+    ])
+
+
+def test_the_download_and_minimum_come_from_the_parameters_else_the_environment_else_the_declaration():
+    from flows.clones.clone import clone_parametres
+
+    assert clone_parametres(jeu=BAN, urls=None, min_lignes=None, urls_env={}, min_lignes_env={}) == (
+        ["https://adresse.data.gouv.fr/data/ban/adresses/latest/csv/adresses-france.csv.gz"], 25_000_000)
+    env = {"urls_env": {"ban": "http://miroir/ban.csv.gz"}, "min_lignes_env": {"ban": 10}}
+    assert clone_parametres(jeu=BAN, urls=None, min_lignes=None, **env) == (["http://miroir/ban.csv.gz"], 10)
+    assert clone_parametres(jeu=BAN, urls=["http://local/a.csv"], min_lignes=0, **env) == (["http://local/a.csv"], 0)
+    with pytest.raises(ValueError, match=r"inconnus \['bann'\]"):  # CLONE_URL_BANN: a typo is not ignored
+        clone_parametres(jeu=BAN, urls=None, min_lignes=None, urls_env={"bann": "x"}, min_lignes_env={})
+
+
+def test_an_unknown_dataset_is_refused_by_name():
+    from flows.clones.clone import clone_flow
+
+    with pytest.raises(ValueError, match="jeu de données inconnu : 'adresses'"):
+        clone_flow.fn(jeu="adresses")
+
+
+def test_a_large_geojson_is_streamed_object_by_object_never_whole_in_memory():
+    import tracemalloc
+
+    feature = json.dumps({"type": "Feature", "properties": {"code": "99001", "nom": "Carré"},
+                          "geometry": {"type": "Polygon", "coordinates": [[[2.1, 2.2], [3, 2], [3, 3], [2, 3], [2.1, 2.2]]]}})
+    n = 200_000  # ~30 MB of GeoJSON
+    lus = []
+
+    def morceaux():
+        yield b'{"type": "FeatureCollection", "features": ['
+        lot = ",".join([feature] * 1000).encode()
+        for i in range(n // 1000):
+            lus.append(len(lot))
+            yield (b"," if i else b"") + lot
+        yield b"]}"
+
+    tracemalloc.start()
+    try:
+        objets = objets_json(morceaux(), tableau="features")
+        premier = next(objets)
+        lus_au_premier = len(lus)
+        total = 1 + sum(1 for _ in objets)
+        _, pic = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    taille = sum(lus)
+    assert premier["geometry"]["coordinates"][0][0] == [2.1, 2.2] and premier["properties"]["nom"] == "Carré"
+    assert total == n and taille > 30_000_000
+    assert lus_au_premier == 1  # the first object came out of the first chunk, not after the whole file
+    assert pic < taille / 10, f"peak {pic} bytes for a {taille}-byte document"  # 2.3 MB measured for 35 MB
+
+
+def test_a_truncated_geojson_fails_the_clone_cleanly_and_the_previous_table_stays(warehouse, tmp_path):
+    square = {"type": "Polygon", "coordinates": [[[2, 2], [3, 2], [3, 3], [2, 3], [2, 2]]]}
+    document = json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": f"99{i:03d}", "nom": "Carré"}, "geometry": square} for i in range(50)
+    ]}).encode()
+    (tmp_path / "entier.geojson").write_bytes(document)
+    (tmp_path / "tronque.geojson").write_bytes(document[: len(document) * 2 // 3])
+    with serveur_donnees(tmp_path) as base_url:
+        clone_charger(jeu=CONTOUR_COMMUNE, urls=[f"{base_url}/entier.geojson"], min_lignes=1)
+        before = clone_table_courante(nom="contour_commune")
+        with pytest.raises(CloneSchemaError, match="contour_commune.*not closed: the file is truncated"):
+            clone_charger(jeu=CONTOUR_COMMUNE, urls=[f"{base_url}/tronque.geojson"], min_lignes=1)
+
+    assert clone_table_courante(nom="contour_commune") == before
+    assert clone_tables(nom="contour_commune") == [before]
+    assert scalar("SELECT count(*) FROM reference.contour_commune") == 50
 
 
 def test_a_zipped_download_is_spooled_to_disk_and_its_csv_streamed(warehouse, tmp_path):
@@ -169,12 +246,12 @@ def test_a_zipped_download_is_spooled_to_disk_and_its_csv_streamed(warehouse, tm
 def test_a_bad_file_fails_the_flow_at_once_without_retries(ban_clone, prefect_api, tmp_path):
     import time
 
-    from flows.clones.ban import clone_ban_flow
+    from flows.clones.clone import clone_flow
 
     before = clone_table_courante(nom="ban")
     (tmp_path / "adresses.csv.gz").write_bytes(gzip.compress(b"id;nom\n1;x\n"))
     started = time.monotonic()
     with serveur_donnees(tmp_path) as base_url, pytest.raises(CloneSchemaError):
-        clone_ban_flow(urls=[f"{base_url}/adresses.csv.gz"], min_lignes=1)
+        clone_flow(jeu="ban", urls=[f"{base_url}/adresses.csv.gz"], min_lignes=1)
     assert time.monotonic() - started < 9  # the first retry would wait 10 s: a bad schema is not retried
     assert clone_table_courante(nom="ban") == before

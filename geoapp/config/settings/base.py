@@ -121,7 +121,7 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 # --- ingestion des sources (issue 3) ---
 INSTALLED_APPS += ["geoapp.suggestions"]  # noqa: F405
 # Base URLs of the sources: the real hosts by default; the tests and the demo point them at the
-# local stand-in servers (flows/sources/stand_in/).
+# local stand-in servers (doublures/sources/).
 SOURCES_DATAFAIR_POINTSAPPORT_URL = env("SOURCES_DATAFAIR_POINTSAPPORT_URL", default="https://data.pointsapport.ademe.fr")
 SOURCES_DATAFAIR_ADEME_URL = env("SOURCES_DATAFAIR_ADEME_URL", default="https://data.ademe.fr")
 SOURCES_CMA_URL = env("SOURCES_CMA_URL", default="https://apiopendata.artisanat.fr")
@@ -214,38 +214,13 @@ BAN_API_URL = env("BAN_API_URL", default="https://data.geopf.fr/geocodage")
 BAN_API_TIMEOUT = env.float("BAN_API_TIMEOUT", default=10.0)
 GEOCODAGE_SCORE_MIN = env.float("GEOCODAGE_SCORE_MIN", default=0.6)  # under it: no location, flagged
 
-# Clone flows: official downloads and production minimum row counts; each overridable from the
-# environment (CLONE_URL_BAN, CLONE_MIN_ROWS_BAN, ...). Tests and the demo pass local URLs.
-CLONE_URLS = {
-    "ban": "https://adresse.data.gouv.fr/data/ban/adresses/latest/csv/adresses-france.csv.gz",
-    "sirene_etablissement": "https://object.files.data.gouv.fr/data-pipeline-open/siren/stock/StockEtablissement_utf8.zip",
-    "laposte_code_postal": "https://datanova.laposte.fr/data-fair/api/v1/datasets/laposte-hexasmal/raw",
-    "insee_commune": "https://unpkg.com/@etalab/decoupage-administratif@6.0.0/data/communes.json",
-    "insee_epci": "https://unpkg.com/@etalab/decoupage-administratif@6.0.0/data/epci.json",
-    "insee_departement": "https://unpkg.com/@etalab/decoupage-administratif@6.0.0/data/departements.json",
-    "contour_commune": "https://etalab-datasets.geo.data.gouv.fr/contours-administratifs/2025/geojson/communes-100m.geojson.gz",
-    "contour_departement": "https://etalab-datasets.geo.data.gouv.fr/contours-administratifs/2025/geojson/departements-100m.geojson.gz",
-    "ban_lieux_dits": "https://adresse.data.gouv.fr/data/ban/adresses/latest/csv/lieux-dits-beta-france.csv.gz",
-    "sirene_unite_legale": "https://object.files.data.gouv.fr/data-pipeline-open/siren/stock/StockUniteLegale_utf8.zip",
-    "sirene_lien_succession":
-        "https://object.files.data.gouv.fr/data-pipeline-open/siren/stock/StockEtablissementLiensSuccession_utf8.zip",
-}
-CLONE_MIN_ROWS = {
-    "ban": 25_000_000,
-    "sirene_etablissement": 35_000_000,
-    "laposte_code_postal": 38_000,
-    "insee_commune": 34_000,
-    "insee_epci": 1_200,
-    "insee_departement": 100,
-    "contour_commune": 34_000,
-    "contour_departement": 100,
-    "ban_lieux_dits": 500_000,
-    "sirene_unite_legale": 25_000_000,
-    "sirene_lien_succession": 3_000_000,
-}
-for _name in CLONE_URLS:
-    CLONE_URLS[_name] = env(f"CLONE_URL_{_name.upper()}", default=CLONE_URLS[_name])
-    CLONE_MIN_ROWS[_name] = env.int(f"CLONE_MIN_ROWS_{_name.upper()}", default=CLONE_MIN_ROWS[_name])
+# Clone flows: each dataset's official download and production minimum row count are declared in
+# flows/clones/jeux.py; the environment overrides them per dataset (CLONE_URL_<NOM>,
+# CLONE_MIN_ROWS_<NOM>, e.g. CLONE_URL_BAN). Tests and the demo pass local URLs.
+CLONE_URLS = {k.removeprefix("CLONE_URL_").lower(): v for k, v in environ.Env.ENVIRON.items()
+              if k.startswith("CLONE_URL_")}
+CLONE_MIN_ROWS = {k.removeprefix("CLONE_MIN_ROWS_").lower(): env.int(k) for k in environ.Env.ENVIRON
+                  if k.startswith("CLONE_MIN_ROWS_")}
 CLONE_TIMEOUT = env.float("CLONE_TIMEOUT", default=60.0)
 
 # Web requests are short: keep database connections between requests, and no JIT (PostgreSQL's JIT
