@@ -22,14 +22,13 @@ from typing import Callable, Iterable, Iterator
 
 import httpx
 import ijson
-from ijson.common import ObjectBuilder
 from psycopg import sql
 
 from geoapp.common.databases import warehouse_connect
 
 SCHEMA = "reference"
 CHUNK = 1 << 20
-TRANCHE_JSON = 1 << 16  # bytes given to the JSON parser at a time
+DEBUT_GARDE = 1 << 16  # the first bytes of a JSON document kept to explain one without objects
 
 
 class CloneError(Exception):
@@ -160,58 +159,64 @@ def entete_verifier(*, jeu: JeuDeDonnees, ligne: str) -> None:
 # --- JSON ------------------------------------------------------------------------------------------
 
 def objets_json(chunks: Iterable[bytes], *, tableau: str | None = None) -> Iterator[dict]:
-    """The items of a JSON array, each parsed (ijson) and yielded as soon as its bytes have
-    arrived, never the whole document in memory: the top-level array, or the array under key
-    `tableau` of the top-level object (a FeatureCollection's "features"). A truncated document
-    raises CloneSchemaError ("not closed") once its bytes end, a malformed one as soon as it
-    goes wrong, a document without that array too."""
-    prefixe = "item" if tableau is None else f"{tableau}.item"
-    parent = "" if tableau is None else tableau
-    evenements = ijson.sendable_list()
-    analyseur = ijson.parse_coro(evenements, use_float=True)
-    tableau_vu = False
-    objet: ObjectBuilder | None = None
-    recus = 0
-    for tranche in _tranches(_sans_bom(chunks)):
-        recus += len(tranche)
-        try:
-            analyseur.send(tranche)
-        except ijson.JSONError as error:
-            raise CloneSchemaError(f"malformed JSON: {_premiere_ligne(error)}") from error
-        for prefix, event, value in evenements:
-            if objet is not None:
-                objet.event(event, value)
-                if prefix == prefixe and event in ("end_map", "end_array"):
-                    yield objet.value
-                    objet = None
-            elif prefix == prefixe:
-                if event in ("start_map", "start_array"):
-                    objet = ObjectBuilder()
-                    objet.event(event, value)
-                else:
-                    yield value  # a scalar item (refused by the caller: not an object)
-            elif prefix == parent and event == "start_array":
-                tableau_vu = True
-        del evenements[:]
-    if not recus:
-        raise CloneSchemaError("empty JSON document")
+    """The items of a JSON array, each parsed by ijson (its C backend builds them) and yielded as
+    soon as its bytes have arrived, never the whole document in memory: the top-level array, or
+    the array under key `tableau` of the top-level object (a FeatureCollection's "features"). A
+    truncated document raises CloneSchemaError ("not closed") once its bytes end, a malformed one
+    as soon as it goes wrong, a document without that array too."""
+    lecteur = _Lecteur(_sans_bom(chunks))
+    n = 0
     try:
-        analyseur.close()
-    except ijson.IncompleteJSONError as error:
-        raise CloneSchemaError(f"JSON {'array' if tableau_vu else 'document'} not closed: the file is "
-                               f"truncated ({_premiere_ligne(error)})") from error
+        for objet in ijson.items(lecteur, "item" if tableau is None else f"{tableau}.item", use_float=True):
+            n += 1
+            yield objet
     except ijson.JSONError as error:
-        raise CloneSchemaError(f"malformed JSON: {_premiere_ligne(error)}") from error
-    if not tableau_vu:
+        message = _premiere_ligne(error)
+        if not lecteur.lus:
+            raise CloneSchemaError("empty JSON document") from error
+        if lecteur.fini and "premature EOF" in message:
+            raise CloneSchemaError(f"JSON {'array' if n else 'document'} not closed: the file is truncated "
+                                   f"({message})") from error
+        raise CloneSchemaError(f"malformed JSON: {message}") from error
+    if not n and not _tableau_ouvert(bytes(lecteur.debut), parent="" if tableau is None else tableau):
         raise CloneSchemaError(f"no JSON array{' under ' + repr(tableau) if tableau else ''}")
 
 
-def _tranches(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """The chunks cut in slices of at most TRANCHE_JSON bytes (none empty: an empty send would end
-    the document): the parser's events of one slice are all held until it is read, a few per byte."""
-    for chunk in chunks:
-        for start in range(0, len(chunk), TRANCHE_JSON):
-            yield chunk[start:start + TRANCHE_JSON]
+class _Lecteur:
+    """The chunks as the file ijson reads (`read(n)`: at most n bytes, b"" at the end), keeping
+    the document's first DEBUT_GARDE bytes (where an array that holds nothing was opened)."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._reste = b""
+        self.debut = bytearray()
+        self.lus = 0
+        self.fini = False
+
+    def read(self, n: int = -1) -> bytes:
+        while not self._reste:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                self.fini = True
+                return b""
+            self._reste = chunk
+        taille = len(self._reste) if n is None or n < 0 else n
+        out, self._reste = self._reste[:taille], self._reste[taille:]
+        if len(self.debut) < DEBUT_GARDE:
+            self.debut += out[:DEBUT_GARDE - len(self.debut)]
+        self.lus += len(out)
+        return out
+
+
+def _tableau_ouvert(debut: bytes, *, parent: str) -> bool:
+    """Whether the array under `parent` ("" for the top level) opens in these first bytes."""
+    try:
+        for prefix, event, _ in ijson.parse(debut):
+            if prefix == parent and event == "start_array":
+                return True
+    except ijson.JSONError:
+        pass
+    return False
 
 
 def _premiere_ligne(error: Exception) -> str:
