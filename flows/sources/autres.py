@@ -248,7 +248,8 @@ SPECS["cma"] = SourceSpec(
 def pharmacies_fetch_geocoder(client: HttpClient, base_url: str):
     from .geocodage import geocodeur_ban, geocoder_avec_cache
 
-    geocodeur = geocodeur_ban(search_url=settings.SOURCES_GEOCODAGE_URL, timeout=settings.SOURCES_HTTP_TIMEOUT)
+    geocodeur = geocodeur_ban(search_url=settings.SOURCES_GEOCODAGE_URL, timeout=settings.SOURCES_HTTP_TIMEOUT,
+                              debit_par_hote=settings.SOURCES_HTTP_RATE_PER_HOST)
     try:
         yield from pharmacies_fetch(client, url=base_url, geocodage_url=settings.SOURCES_GEOCODAGE_URL,
                                     geocoder=partial(geocoder_avec_cache,

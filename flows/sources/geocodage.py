@@ -46,9 +46,9 @@ def geocoder_avec_cache(requetes: list[str], *, geocoder_lot: Callable[[list[str
     return {q: cache[cle] for q, cle in cles.items()}
 
 
-def geocodeur_ban(*, search_url: str, timeout: float):
+def geocodeur_ban(*, search_url: str, timeout: float, debit_par_hote: float = 0.0):
     """The BAN API client for the `/search/` URL of the settings (its batch endpoint is beside)."""
     from geoapp.geocodage.ban_api import GeocodeurBanApi
 
     base = search_url.rstrip("/").removesuffix("/search")
-    return GeocodeurBanApi(base_url=base, timeout=timeout)
+    return GeocodeurBanApi(base_url=base, timeout=timeout, debit_par_hote=debit_par_hote)

@@ -1,17 +1,15 @@
 """The pure stages, without Prefect nor a database: normalisation with the declarative config,
-validation, diff, report, and the HTTP client's rate limit and backoff."""
+validation, diff, report (the HTTP plumbing: geoapp/common/tests/test_http.py)."""
 
 import json
 from pathlib import Path
 
 import pytest
 
-from flows.sources.clients.http import HttpClient, RateLimiter, SourceError
 from flows.sources.config import ECO_ORGANISMES
 from flows.sources.normalise import LigneRejetee, adresse_ban, eo_normaliser, t_telephone
 from flows.sources.pipeline import diff_lignes, normaliser_tout, rapport_compteurs, record_empreinte
 from flows.sources.stand_in import generator
-from flows.sources.stand_in.server import StandIn
 from flows.sources.validation import siret_valide
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "data" / "sources-examples" / "eo_record_example.json"
@@ -79,26 +77,6 @@ def test_diff_proposes_field_changes_and_deletes_only_the_absent_unprotected():
     assert by_id["x_2"]["type"] == "suppression" and "x_3" not in by_id
     report = rapport_compteurs(normalisation={"recues": 3, "quarantaine": 1}, diff=counts, ecrites={}, appliquees=None)
     assert report["created"] + report["updated"] + report["unchanged"] + report["quarantined"] == report["received"]
-
-
-def test_rate_limit_spaces_requests_per_host():
-    now = [0.0]
-    waits = []
-    limiter = RateLimiter(4, clock=lambda: now[0], sleep=waits.append)
-    for _ in range(3):
-        limiter.wait("a.example")
-    limiter.wait("b.example")
-    assert waits == [0.25, 0.5]  # a.example: 0, 0.25, 0.5 ; b.example: no wait
-
-
-def test_backoff_doubles_between_retries_then_gives_up():
-    delays = []
-    with StandIn() as server:
-        server.permanent_faults["/x"] = "500"
-        with HttpClient(timeout=1, retries=4, backoff=0.5, rate_per_host=0, sleep=delays.append) as client:
-            with pytest.raises(SourceError, match="après 4 tentatives"):
-                client.get(f"{server.url}/x")
-    assert delays == [0.5, 1.0, 2.0]
 
 
 def test_generated_records_are_reproducible_and_sit_on_paris_addresses():
