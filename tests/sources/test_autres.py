@@ -22,7 +22,7 @@ def test_cma_pages_are_all_read_and_applied(stand_in, settings):
 
     counts = cma_flow()
 
-    assert counts["received"] == 30 and counts["created"] == 30
+    assert counts["recues"] == 30 and counts["ajouts"] == 30
     assert len([r for r in stand_in.requests if r.startswith("/reparacteur")]) == 1 + 5
     acteur = DisplayedActeur.objects.get(identifiant_unique="cma_reparacteur_CMA-0000000")
     assert acteur.labels == ["reparacteur"] and acteur.actions == ["reparer"]
@@ -34,7 +34,7 @@ def test_pharmacies_zip_in_utf16_is_read_and_geocoded_on_ban_addresses(stand_in)
 
     counts = pharmacies_flow()
 
-    assert counts["created"] == 30 and counts["quarantined"] == 0
+    assert counts["ajouts"] == 30 and counts["quarantaine"] == 0
     pharmacie = DisplayedActeur.objects.filter(sources__contains=["ordredespharmaciens"]).first()
     assert pharmacie.sous_categories == ["medicaments"] and pharmacie.location is not None
     assert 48.8 < pharmacie.location.y < 48.91
@@ -50,7 +50,7 @@ def test_a_pharmacies_rerun_does_not_geocode_the_same_addresses_again(stand_in):
 
     again = pharmacies_flow()
 
-    assert (again["received"], again["unchanged"], again["quarantined"]) == (30, 30, 0)
+    assert (again["recues"], again["inchanges"], again["quarantaine"]) == (30, 30, 0)
     assert len([r for r in stand_in.requests if "/geocodage/" in r]) == 1
     assert DisplayedActeur.objects.filter(sources__contains=["ordredespharmaciens"]).exclude(location=None).count() == 30
 
@@ -69,8 +69,8 @@ def test_sinoe_keeps_the_requested_year_and_resolves_the_nomenclature(stand_in, 
     settings.SOURCES_SINOE_ANNEE = "2025"
     counts = sinoe_flow()
 
-    assert counts["received"] == 30  # the 2024 lines are filtered by ANNEE_eq
-    assert counts["created"] + counts["quarantined"] == 30
+    assert counts["recues"] == 30  # the 2024 lines are filtered by ANNEE_eq
+    assert counts["ajouts"] + counts["quarantaine"] == 30
     assert any("ANNEE_eq=2025" in r for r in stand_in.requests)
     run = ExecutionSource.objects.get(flux="sinoe")
     reasons = {q["raison"] for q in pipeline.quarantaine_read(run_id=run.run_id)}
@@ -85,7 +85,7 @@ def test_s3_excel_file_names_its_source_and_a_missing_file_fails_cleanly(setting
 
         counts = s3_flow(cle="lvao/acteurs.xlsx")
 
-        assert counts["created"] == 12
+        assert counts["ajouts"] == 12
         assert DisplayedActeur.objects.filter(sources__contains=["lvao"]).count() == 12
         with pytest.raises(Exception, match="fichier S3 absent"):
             s3_flow(cle="lvao/absent.xlsx")

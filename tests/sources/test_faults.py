@@ -29,7 +29,7 @@ def test_a_5xx_then_success_is_retried_and_the_run_completes(paged):
 
     counts = eco_organisme_flow(source="aliapur")
 
-    assert counts["created"] == 30 and Acteur.objects.count() == 30
+    assert counts["ajouts"] == 30 and Acteur.objects.count() == 30
     assert len(lines_requests(paged)) == 5  # 3 pages + 2 retries of the second
 
 
@@ -39,7 +39,7 @@ def test_a_timeout_is_retried(paged):
     start = time.monotonic()
     counts = eco_organisme_flow(source="aliapur")
 
-    assert counts["created"] == 30
+    assert counts["ajouts"] == 30
     assert len(lines_requests(paged)) == 4  # 3 pages + the retry of the first
     assert time.monotonic() - start < paged.slow_seconds + 2  # the client gave up the slow answer
 

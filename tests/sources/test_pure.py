@@ -71,12 +71,12 @@ def test_diff_proposes_field_changes_and_deletes_only_the_absent_unprotected():
     actuelles = {"x_1": base, "x_2": {**base, "identifiant_unique": "x_2"}, "x_3": {**base, "identifiant_unique": "x_3"}}
     nouvelles = {"x_1": {**base, "telephone": "02"}, "x_4": {**base, "identifiant_unique": "x_4"}}
     propositions, counts = diff_lignes(actuelles=actuelles, nouvelles=nouvelles, proteges={"x_3"})
-    assert counts == {"created": 1, "updated": 1, "unchanged": 0, "deleted": 1}
+    assert counts == {"ajouts": 1, "modifications": 1, "inchanges": 0, "suppressions": 1, "proteges": 1}
     by_id = {p["identifiant_unique"]: p for p in propositions}
     assert by_id["x_1"]["changements"] == {"telephone": ["01", "02"]}
     assert by_id["x_2"]["type"] == "suppression" and "x_3" not in by_id
     report = rapport_compteurs(normalisation={"recues": 3, "quarantaine": 1}, diff=counts, ecrites={}, appliquees=None)
-    assert report["created"] + report["updated"] + report["unchanged"] + report["quarantined"] == report["received"]
+    assert report["ajouts"] + report["modifications"] + report["inchanges"] + report["quarantaine"] == report["recues"]
 
 
 def test_generated_records_are_reproducible_and_sit_on_paris_addresses():
