@@ -95,3 +95,33 @@ def test_s3_excel_file_names_its_source_and_a_missing_file_fails_cleanly(setting
 
 def test_generated_pharmacies_sit_on_addresses_the_geocoder_knows():
     assert len(generator.ban_index()) > 150_000
+
+
+def test_the_geocoding_cache_expires_and_an_expired_address_is_geocoded_again(settings):
+    from flows.sources.geocodage import geocoder_avec_cache
+    from geoapp.common.databases import warehouse_connect
+    from geoapp.geocodage.geocodeurs import Resultat
+
+    envoyees: list[list[str]] = []
+
+    def geocoder_lot(adresses):
+        envoyees.append(list(adresses))
+        return [Resultat(label=a, score=0.9, id="", type="housenumber", lon=2.37, lat=48.85) for a in adresses]
+
+    settings.SOURCES_GEOCODAGE_CACHE_JOURS = 90
+    adresses = ["12 rue de la Roquette 75011 Paris", "3 rue Saint-Maur 75011 Paris"]
+    premier = geocoder_avec_cache(adresses, geocoder_lot=geocoder_lot)
+    assert geocoder_avec_cache(adresses, geocoder_lot=geocoder_lot) == premier and len(envoyees) == 1
+    with warehouse_connect() as conn:  # the first address was geocoded 100 days ago
+        conn.execute("UPDATE staging.source_geocodage SET geocode_le = now() - interval '100 days' "
+                     "WHERE adresse_normalisee = (SELECT min(adresse_normalisee) FROM staging.source_geocodage)")
+
+    again = geocoder_avec_cache(adresses, geocoder_lot=geocoder_lot)
+
+    assert again == premier and len(envoyees) == 2 and len(envoyees[1]) == 1  # only the expired one
+    with warehouse_connect() as conn:  # asked again: fresh in the cache
+        assert conn.execute("SELECT count(*) FROM staging.source_geocodage "
+                            "WHERE geocode_le > now() - interval '1 day'").fetchone()[0] == 2
+    settings.SOURCES_GEOCODAGE_CACHE_JOURS = 0  # no trust at all: everything is asked again
+    geocoder_avec_cache(adresses, geocoder_lot=geocoder_lot)
+    assert len(envoyees[2]) == 2

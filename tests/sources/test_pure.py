@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from flows.sources.clients.http import SourceError
 from flows.sources.config import ECO_ORGANISMES
 from flows.sources.normalise import LigneRejetee, adresse_ban, eo_normaliser, t_telephone
 from flows.sources.pipeline import diff_lignes, normaliser_tout, rapport_compteurs, record_empreinte
@@ -174,3 +175,69 @@ def test_the_benchmark_never_runs_two_flows_of_one_source_code_side_by_side():
     assert len(files) == 2 and sorted(f for file in files for f in file) == sorted(sources)
     assert any({"corepile", "ecosystem"} <= set(file) for file in files)
     assert [sorted(file) for file in files_paralleles(list(sources), 1, sources.get)] == [sorted(sources)]
+
+
+@pytest.mark.parametrize("separateur", [";", ",", "\t"])
+def test_an_s3_csv_file_is_read_whatever_its_delimiter(separateur):
+    import csv
+    import io
+
+    from flows.sources.clients.datafair import Payload
+    from flows.sources.clients.s3 import s3_rows
+
+    rows = [{"identifiant_externe": str(i), "nom": f"Dupont, Fils & Cie {i}", "adresse": f"{i}, rue de la Roquette",
+             "code_postal": "75011", "description": "ouvert; sur rendez-vous" if i % 2 else "sans rendez-vous"}
+            for i in range(6)]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), delimiter=separateur, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+    assert s3_rows(Payload("file", "s3://bucket/lvao/acteurs.csv", buffer.getvalue().encode("utf-8-sig"))) == rows
+
+
+def test_an_s3_csv_file_without_a_known_delimiter_is_a_clear_error():
+    from flows.sources.clients.datafair import Payload
+    from flows.sources.clients.s3 import s3_rows
+
+    with pytest.raises(SourceError, match="séparateur CSV introuvable"):
+        s3_rows(Payload("file", "s3://bucket/lvao/acteurs.csv", b"identifiant_externe|nom\n1|Dupont\n2|Durand\n"))
+
+
+def test_every_source_deployment_has_a_concurrency_limit():
+    import yaml
+    from prefect.client.schemas.objects import ConcurrencyLimitStrategy
+
+    from flows import REPO
+
+    deployments = [d for d in yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"]
+                   if d["entrypoint"].startswith("flows/sources/")]
+    assert len(deployments) == 5
+    for d in deployments:
+        limite = d["concurrency_limit"]
+        assert limite["limit"] >= 1 and ConcurrencyLimitStrategy(limite["collision_strategy"]), d["name"]
+    assert {d["name"]: d["concurrency_limit"]["limit"] for d in deployments}["source-pharmacies"] == 1
+
+
+def test_every_spec_reads_the_identifiant_of_a_row_that_no_rule_accepts():
+    from flows.sources.clients.pharmacies import pharmacies_rows
+    from flows.sources.registre import SPECS, spec_get
+
+    records = {
+        "cma": generator.cma_records(3), "sinoe": generator.sinoe_records(3),
+        "pharmacies": [{**r, "_geocodage": None} for r in pharmacies_rows(generator.pharmacies_zip(3))],
+        "s3/lvao/acteurs.xlsx": generator.s3_rows("lvao", 3), "ocab": generator.eo_records("ocab", 3),
+    }
+    for flux, rows in records.items():
+        spec = spec_get(flux)
+        for record in rows:
+            try:
+                attendu = spec.normaliser(record)[0]["identifiant_unique"]
+            except LigneRejetee as exc:
+                attendu = exc.identifiant_unique
+            assert attendu and spec.identifiant(record) == attendu, flux
+    # only the identifier left readable: the eco-organisme's row still names its acteur
+    record = {"id_point_apport_ou_reparation": "ALI-1", "ecoorganisme": "aliapur", "type_de_point_de_collecte": "?"}
+    assert SPECS["aliapur"].identifiant(record) == "aliapur_ALI-1"
+    assert SPECS["aliapur"].identifiant({"nom_de_lorganisme": ""}) is None
+    assert SPECS["cma"].identifiant({"id": "CMA-9", "nom": "x", "categories": 12}) == "cma_reparacteur_CMA-9"
