@@ -177,8 +177,9 @@ def test_the_benchmark_never_runs_two_flows_of_one_source_code_side_by_side():
     assert [sorted(file) for file in files_paralleles(list(sources), 1, sources.get)] == [sorted(sources)]
 
 
+@pytest.mark.parametrize("lignes", [6, 3000])  # 3000: longer than the sample the delimiter is guessed on
 @pytest.mark.parametrize("separateur", [";", ",", "\t"])
-def test_an_s3_csv_file_is_read_whatever_its_delimiter(separateur):
+def test_an_s3_csv_file_is_read_whatever_its_delimiter(separateur, lignes):
     import csv
     import io
 
@@ -186,8 +187,8 @@ def test_an_s3_csv_file_is_read_whatever_its_delimiter(separateur):
     from flows.sources.clients.s3 import s3_rows
 
     rows = [{"identifiant_externe": str(i), "nom": f"Dupont, Fils & Cie {i}", "adresse": f"{i}, rue de la Roquette",
-             "code_postal": "75011", "description": "ouvert; sur rendez-vous" if i % 2 else "sans rendez-vous"}
-            for i in range(6)]
+             "code_postal": "75011", "description": "ouvert; sur rendez-vous,\nle samedi" if i % 2 else "sans rdv"}
+            for i in range(lignes)]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), delimiter=separateur, lineterminator="\r\n")
     writer.writeheader()

@@ -62,10 +62,12 @@ def s3_rows(payload: Payload) -> list[dict]:
 CSV_ECHANTILLON = 64 * 1024  # characters the dialect is sniffed on (whole lines)
 
 
-def _colonnes_constantes(echantillon: str, separateur: str) -> int:
+def _colonnes_constantes(echantillon: str, separateur: str, *, coupe: bool = False) -> int:
     """Fields per row when the csv module reads every row of the sample with `separateur` into the
-    same number of fields (more than one), else 0."""
-    counts = {len(row) for row in csv.reader(io.StringIO(echantillon), delimiter=separateur) if row}
+    same number of fields (more than one), else 0; `coupe`: the sample ends within the file, its
+    last row may be cut (a quoted field over several lines) and is not counted."""
+    rows = [row for row in csv.reader(io.StringIO(echantillon), delimiter=separateur) if row]
+    counts = {len(row) for row in (rows[:-1] if coupe and len(rows) > 1 else rows)}
     return counts.pop() if len(counts) == 1 and min(counts) > 1 else 0
 
 
@@ -75,15 +77,16 @@ def csv_separateur(text: str, *, url: str) -> str:
     (the Sniffer gives up on separators inside quoted fields, or on CRLF lines) the one delimiter
     under which every line has the same number of fields, the most of them."""
     echantillon = text[:CSV_ECHANTILLON]
-    if len(text) > CSV_ECHANTILLON and "\n" in echantillon:
+    coupe = len(text) > CSV_ECHANTILLON
+    if coupe and "\n" in echantillon:
         echantillon = echantillon[:echantillon.rindex("\n")]
     try:
         separateur = csv.Sniffer().sniff(echantillon, delimiters=";,\t").delimiter
-        if _colonnes_constantes(echantillon, separateur):
+        if _colonnes_constantes(echantillon, separateur, coupe=coupe):
             return separateur
     except csv.Error:
         pass
-    colonnes = {s: _colonnes_constantes(echantillon, s) for s in ";,\t"}
+    colonnes = {s: _colonnes_constantes(echantillon, s, coupe=coupe) for s in ";,\t"}
     separateur = max(colonnes, key=colonnes.get)
     if not colonnes[separateur]:
         raise SourceError(f"{url} : séparateur CSV introuvable (« ; », « , » ou tabulation attendu)")
