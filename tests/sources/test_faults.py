@@ -1,8 +1,6 @@
 """What the outside world does wrong: retried where transient, otherwise the run fails cleanly
 with nothing applied; a bad row is quarantined; no input row is unaccounted for."""
 
-import time
-
 import pytest
 
 from flows.sources.eco_organismes import eco_organisme_flow
@@ -36,12 +34,12 @@ def test_a_5xx_then_success_is_retried_and_the_run_completes(paged):
 def test_a_timeout_is_retried(paged):
     paged.faults["donnees-eo-aliapur/lines"] = ["lent"]  # the first page answers after 4 s > the 2 s timeout
 
-    start = time.monotonic()
     counts = eco_organisme_flow(source="aliapur")
 
     assert counts["ajouts"] == 30
-    assert len(lines_requests(paged)) == 4  # 3 pages + the retry of the first
-    assert time.monotonic() - start < paged.slow_seconds + 2  # the client gave up the slow answer
+    # 3 pages + the retry of the first: the client gave up the slow answer (without a timeout, it
+    # would have waited for it and asked 3 times)
+    assert len(lines_requests(paged)) == 4
 
 
 def test_a_timeout_without_retry_fails_the_run(paged, settings):

@@ -70,7 +70,7 @@ def test_a_5xx_is_retried_with_a_doubling_backoff_then_given_up():
             response = client.get(f"{s['url']}/x")
     assert response.status_code == 500 and len(s["temps"]) == 4  # 4 attempts, the last answer returned
     gaps = ecarts(s["temps"])
-    assert [round(g, 1) for g in gaps] == [0.2, 0.4, 0.8]
+    assert gaps[0] >= 0.2 and gaps[1] >= 0.4 and gaps[2] >= 0.8 and sum(gaps) < 3  # 0.2, doubled each time
 
 
 def test_a_4xx_is_not_retried():
@@ -83,15 +83,15 @@ def test_a_4xx_is_not_retried():
 def test_the_rate_per_host_holds_across_clients_and_hosts_are_independent():
     with serveur() as s:
         essais = essais_politique(essais=1, pause=0.01)
-        with client_http(timeout=5, essais=essais, debit_par_hote=5) as a, \
-                client_http(timeout=5, essais=essais, debit_par_hote=5) as b:
-            for client in (a, b, a, b):  # one host, two clients: one request every 0.2 s
+        with client_http(timeout=5, essais=essais, debit_par_hote=2) as a, \
+                client_http(timeout=5, essais=essais, debit_par_hote=2) as b:
+            for client in (a, b, a, b):  # one host, two clients: one request every 0.5 s
                 client.get(f"{s['url']}/x")
             start = time.monotonic()
             a.get(s["url"].replace("127.0.0.1", "localhost") + "/x")  # another host: no wait
             other = time.monotonic() - start
-    assert all(g >= 0.19 for g in ecarts(s["temps"][:4]))
-    assert other < 0.15
+    assert all(g >= 0.49 for g in ecarts(s["temps"][:4]))
+    assert other < 0.4
 
 
 def test_the_source_client_retries_a_truncated_json_and_says_so_when_it_stays_truncated():
