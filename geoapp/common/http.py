@@ -6,6 +6,7 @@ included, goes through the rate limit."""
 
 from __future__ import annotations
 
+import logging
 import ssl
 import threading
 from functools import lru_cache
@@ -14,6 +15,8 @@ from typing import Callable, Iterable
 import httpx
 from httpx_retries import Retry, RetryTransport
 from pyrate_limiter import Limiter, Rate
+
+log = logging.getLogger(__name__)
 
 # 429 and every 5xx: the server having a bad moment (a 4xx other than 429 is an answer, not retried)
 STATUTS_TRANSITOIRES = frozenset({429, *range(500, 600)})
@@ -49,17 +52,30 @@ def limiteur_hote(*, debit: float, hote: str) -> Limiter:
 
 
 class TransportLimite(httpx.BaseTransport):
-    """Waits for the per-host rate limit before each request it sends."""
+    """Under the retries: waits for the per-host rate limit before each attempt it sends, and
+    says each retry in the log (which attempt, what the previous one got)."""
 
     def __init__(self, transport: httpx.BaseTransport, *, debit_par_hote: float) -> None:
         self.transport = transport
         self.debit_par_hote = debit_par_hote
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        suivi = request.extensions.setdefault("essais_suivi", {"n": 0, "dernier": ""})
+        if suivi["n"]:
+            retry = request.extensions.get("retry")
+            sur = f"/{retry.total + 1}" if isinstance(retry, Retry) else ""
+            log.warning("%s sur %s ; nouvel essai (%d%s)", suivi["dernier"], request.url, suivi["n"] + 1, sur)
+        suivi["n"] += 1
         if self.debit_par_hote and self.debit_par_hote > 0:
             hote = request.url.netloc.decode("ascii")
             limiteur_hote(debit=self.debit_par_hote, hote=hote).try_acquire(hote)
-        return self.transport.handle_request(request)
+        try:
+            response = self.transport.handle_request(request)
+        except Exception as exc:
+            suivi["dernier"] = type(exc).__name__
+            raise
+        suivi["dernier"] = f"HTTP {response.status_code}"
+        return response
 
     def close(self) -> None:
         self.transport.close()

@@ -56,12 +56,13 @@ def ecarts(temps: list[float]) -> list[float]:
     return [b - a for a, b in zip(temps, temps[1:])]
 
 
-def test_a_429_with_retry_after_waits_that_long_then_succeeds():
+def test_a_429_with_retry_after_waits_that_long_then_succeeds(caplog):
     with serveur([(429, {"Retry-After": "1"}, b"{}")]) as s:
         with client_http(timeout=5, essais=essais_politique(essais=3, pause=0.01)) as client:
             response = client.get(f"{s['url']}/x")
     assert response.status_code == 200 and len(s["temps"]) == 2
     assert ecarts(s["temps"])[0] >= 0.95  # Retry-After: 1, not the 10 ms backoff
+    assert f"HTTP 429 sur {s['url']}/x ; nouvel essai (2/3)" in caplog.text
 
 
 def test_a_5xx_is_retried_with_a_doubling_backoff_then_given_up():
