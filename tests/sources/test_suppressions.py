@@ -3,6 +3,8 @@ shorter than announced fails the run; rows that fail normalisation keep their id
 protect their acteurs; deletions beyond a share of the active acteurs wait for staff. And two runs
 of one source never run side by side."""
 
+from dataclasses import replace
+
 import pytest
 
 from flows.sources import pipeline, registre
@@ -60,8 +62,7 @@ def test_a_normaliser_that_raises_on_every_row_deletes_nothing(importe, monkeypa
         raise KeyError("champ_disparu")
 
     monkeypatch.setattr(pipeline, "NORMALISATION_VERSION", "règles cassées")  # new rules: every record read again
-    monkeypatch.setitem(registre.SPECS, "aliapur", registre.SPECS["aliapur"].__class__(
-        **{**registre.SPECS["aliapur"].__dict__, "normaliser": casse}))
+    monkeypatch.setitem(registre.SPECS, "aliapur", replace(registre.SPECS["aliapur"], normaliser=casse))
 
     counts = eco_organisme_flow(source="aliapur")
 
