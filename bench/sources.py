@@ -111,10 +111,10 @@ def run_all(flux_list, totals, paralleles: int = 1) -> dict:
                 with verrou:
                     for stage, seconds in c["durees_s"].items():
                         totals[stage] += seconds
-                    for k in ("received", "split", "created", "updated", "unchanged", "unchanged_by_fingerprint",
-                              "quarantined", "deleted", "applied"):
+                    for k in ("recues", "separees", "ajouts", "modifications", "inchanges", "inchanges_par_empreinte",
+                              "quarantaine", "suppressions", "appliquees"):
                         counts[k] += c[k]
-                    print(f"  {flux:<28} {c['received']:>7} lignes  {sum(c['durees_s'].values()):6.1f} s", flush=True)
+                    print(f"  {flux:<28} {c['recues']:>7} lignes  {sum(c['durees_s'].values()):6.1f} s", flush=True)
         finally:
             if paralleles > 1:
                 connections.close_all()
@@ -190,12 +190,12 @@ def main() -> None:
             start = time.perf_counter()
             counts = run_all(FLUX, totals, args.paralleles)
             t = time.perf_counter()
-            if counts["applied"]:
+            if counts["appliquees"]:
                 displayed_acteur_refresh()
                 tuile_cache_precompute()  # the low-zoom tiles of the new publication, as the flows do
             totals["displayed_refresh"] = time.perf_counter() - t
             wall = time.perf_counter() - start
-            rows = counts["received"] + counts["split"]
+            rows = counts["recues"] + counts["separees"]
             print(f"lignes : {counts}")
             if args.paralleles > 1:
                 print(f"{args.paralleles} flux à la fois : secondes des étapes cumulées sur les flux (ils se "

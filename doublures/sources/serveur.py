@@ -195,6 +195,8 @@ class _Handler(BaseHTTPRequestHandler):
         if after + size < len(records):
             nxt = {**query, "after": str(after + size)}
             body["next"] = f"http://{host}{urlsplit(self.path).path}?{urlencode(nxt)}"
+        if fault == "coupe":  # the pagination stops early: no next, the total still announced
+            body.pop("next", None)
         if fault == "boucle":
             body["next"] = f"http://{host}{self.path}"
         if fault == "schema":

@@ -19,7 +19,7 @@ def run_id_courant() -> str:
 
 @task(name="lire les acteurs affichés")
 def acteurs_lire() -> list[dict]:
-    from geoapp.suggestions.enrichissements import acteurs_effectifs
+    from geoapp.suggestions.selectors import acteurs_effectifs
 
     return acteurs_effectifs()
 

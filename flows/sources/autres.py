@@ -1,11 +1,12 @@
 """CMA, pharmacies, SINOE and S3 files: their normalisation rules (docs/SOURCE_FORMATS.md §2–5)
-and their entries in the registry. Pure functions; the flows are in their own files."""
+and their specs (`registre` gathers them). Pure functions; the flows are in their own files."""
 
 from __future__ import annotations
 
 import json
 import re
 from functools import partial
+from typing import Callable
 
 from django.conf import settings
 
@@ -14,6 +15,7 @@ from .clients.datafair import Payload, datafair_lines, dataset_url, page_records
 from .clients.http import HttpClient
 from .clients.pharmacies import pharmacies_fetch, pharmacies_records
 from .clients.s3 import s3_fetch, s3_rows
+from .geocodage import geocodeur_ban, geocoder_avec_cache
 from .normalise import (
     LigneRejetee,
     clean,
@@ -30,7 +32,7 @@ from .normalise import (
     t_telephone,
     t_url,
 )
-from .registre import SPECS, SourceSpec
+from .specs import SourceSpec
 
 S3_COLONNES = frozenset({
     "identifiant_externe", "source_code", "nom", "nom_commercial", "nom_officiel", "acteur_type_code",
@@ -52,6 +54,18 @@ def code_postal(value) -> str:
     return digits.zfill(5) if len(digits) == 4 else digits
 
 
+def _lisible(identifiant: Callable[[dict], str]) -> Callable[[dict], str | None]:
+    """The identifiant of a record whenever it can be read (None otherwise), whatever else is
+    wrong with the record: a row that fails normalisation still protects its acteur."""
+    def lire(record: dict) -> str | None:
+        try:
+            return identifiant(record)
+        except Exception:
+            return None
+
+    return lire
+
+
 def _avec_identifiant(source: str, externe: str, build) -> list[dict]:
     ident = identifiant_unique(source, externe)
     try:
@@ -64,11 +78,15 @@ def _avec_identifiant(source: str, externe: str, build) -> list[dict]:
 # --- CMA ------------------------------------------------------------------------------------------
 
 
-def cma_normaliser(record: dict) -> list[dict]:
-    r = {k: clean(v) for k, v in record.items()}
+def _cma_externe(r: dict) -> str:
     if not r.get("id"):
         raise LigneRejetee("identifiant CMA vide")
-    externe = identifiant_externe(r["id"], r.get("nom"), "artisan")
+    return identifiant_externe(r["id"], r.get("nom"), "artisan")
+
+
+def cma_normaliser(record: dict) -> list[dict]:
+    r = {k: clean(v) for k, v in record.items()}
+    externe = _cma_externe(r)
 
     def build() -> dict:
         cats = r.get("categories")
@@ -96,9 +114,13 @@ def cma_normaliser(record: dict) -> list[dict]:
 # --- pharmacies --------------------------------------------------------------------------------------
 
 
+def _pharmacie_externe(r: dict) -> str:
+    return identifiant_externe(r.get("Numéro d'établissement"), r.get("Raison sociale"), "commerce")
+
+
 def pharmacie_normaliser(record: dict) -> list[dict]:
     r = {k: clean(v) for k, v in record.items() if k != "_geocodage"}
-    externe = identifiant_externe(r.get("Numéro d'établissement"), r.get("Raison sociale"), "commerce")
+    externe = _pharmacie_externe(r)
 
     def build() -> dict:
         feature = record.get("_geocodage")
@@ -153,10 +175,14 @@ def sinoe_records(payloads: list[Payload]) -> list[dict]:
     return [{**r, "_nomenclature": nomenclature} for r in records]
 
 
+def _sinoe_externe(r: dict) -> str:
+    return identifiant_externe(r.get("C_SERVICE"), r.get("N_SERVICE"), "decheterie")
+
+
 def sinoe_normaliser(record: dict, *, annee: str | None = None) -> list[dict]:
     nomenclature = record.get("_nomenclature") or {}
     r = {k: clean(v) for k, v in record.items() if k != "_nomenclature"}
-    externe = identifiant_externe(r.get("C_SERVICE"), r.get("N_SERVICE"), "decheterie")
+    externe = _sinoe_externe(r)
 
     def build() -> dict:
         if annee and str(r.get("ANNEE")) != str(annee):
@@ -188,12 +214,20 @@ def sinoe_normaliser(record: dict, *, annee: str | None = None) -> list[dict]:
 # --- S3 files ------------------------------------------------------------------------------------------
 
 
+def _s3_propre(record: dict) -> dict:
+    return {k: clean(v) if not isinstance(v, (int, float)) else v for k, v in record.items()}
+
+
+def _s3_externe(r: dict) -> str:
+    return identifiant_externe(str(r.get("identifiant_externe", "")), r.get("nom"), r.get("acteur_type_code", ""))
+
+
 def s3_normaliser(record: dict, *, source: str) -> list[dict]:
-    r = {k: clean(v) if not isinstance(v, (int, float)) else v for k, v in record.items()}
+    r = _s3_propre(record)
     code = str(r.get("source_code", "")).strip().lower()
     if code != source:
         raise LigneRejetee(f"source inattendue dans ce fichier : {r.get('source_code')}")
-    externe = identifiant_externe(str(r.get("identifiant_externe", "")), r.get("nom"), r.get("acteur_type_code", ""))
+    externe = _s3_externe(r)
 
     def build() -> dict:
         siret, siren = siret_siren(r.get("siret"), r.get("siren"))
@@ -237,18 +271,25 @@ def s3_spec(key: str) -> SourceSpec:
         records=lambda payloads: [row for p in payloads for row in s3_rows(p)],
         normaliser=partial(s3_normaliser, source=source), base_url=lambda: settings.SOURCES_S3_ENDPOINT_URL or "",
         champs_connus=S3_COLONNES,
+        identifiant=_lisible(lambda record: identifiant_unique(source, _s3_externe(_s3_propre(record)))),
     )
 
 
-SPECS["cma"] = SourceSpec(
+def _propre(record: dict, *, sauf: str = "") -> dict:
+    return {k: clean(v) for k, v in record.items() if k != sauf}
+
+
+CMA_SPEC = SourceSpec(
     flux="cma", sources=("cma_reparacteur",),
     fetch=lambda client, base_url: cma_pages(client, base_url=base_url, page_size=settings.SOURCES_CMA_PAGE_SIZE),
     records=cma_records, normaliser=cma_normaliser, base_url=lambda: settings.SOURCES_CMA_URL, champs_connus=CMA_CHAMPS,
+    identifiant=_lisible(lambda record: identifiant_unique("cma_reparacteur", _cma_externe(_propre(record)))),
 )
-def pharmacies_fetch_geocoder(client: HttpClient, base_url: str):
-    from .geocodage import geocodeur_ban, geocoder_avec_cache
 
-    geocodeur = geocodeur_ban(search_url=settings.SOURCES_GEOCODAGE_URL, timeout=settings.SOURCES_HTTP_TIMEOUT)
+
+def pharmacies_fetch_geocoder(client: HttpClient, base_url: str):
+    geocodeur = geocodeur_ban(search_url=settings.SOURCES_GEOCODAGE_URL, timeout=settings.SOURCES_HTTP_TIMEOUT,
+                              debit_par_hote=settings.SOURCES_HTTP_RATE_PER_HOST)
     try:
         yield from pharmacies_fetch(client, url=base_url, geocodage_url=settings.SOURCES_GEOCODAGE_URL,
                                     geocoder=partial(geocoder_avec_cache,
@@ -257,13 +298,17 @@ def pharmacies_fetch_geocoder(client: HttpClient, base_url: str):
         geocodeur.close()
 
 
-SPECS["pharmacies"] = SourceSpec(
+PHARMACIES_SPEC = SourceSpec(
     flux="pharmacies", sources=("ordredespharmaciens",),
     fetch=pharmacies_fetch_geocoder,
     records=pharmacies_records, normaliser=pharmacie_normaliser, base_url=lambda: settings.SOURCES_PHARMACIES_URL,
+    identifiant=_lisible(lambda record: identifiant_unique(
+        "ordredespharmaciens", _pharmacie_externe(_propre(record, sauf="_geocodage")))),
 )
-SPECS["sinoe"] = SourceSpec(
+SINOE_SPEC = SourceSpec(
     flux="sinoe", sources=("ademesinoedecheteries",), fetch=sinoe_fetch, records=sinoe_records,
     normaliser=lambda r: sinoe_normaliser(r, annee=settings.SOURCES_SINOE_ANNEE),
     base_url=lambda: settings.SOURCES_DATAFAIR_ADEME_URL, champs_connus=SINOE_CHAMPS,
+    identifiant=_lisible(lambda record: identifiant_unique(
+        "ademesinoedecheteries", _sinoe_externe(_propre(record, sauf="_nomenclature")))),
 )

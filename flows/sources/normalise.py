@@ -263,20 +263,36 @@ def champs_inconnus(record: dict, known: frozenset = EO_KNOWN_FIELDS) -> list[st
 # --- eco-organismes ------------------------------------------------------------------------------
 
 
-def eo_normaliser(record: dict, config: EcoOrganisme) -> list[dict]:
-    """One data-fair line of an eco-organisme → its lignes (several for OCAB). A rejected row
-    carries its identifiant when it could be computed (its acteur is then never deleted)."""
-    r = {k: clean(v) for k, v in record.items()}
-    nom = r.get("nom_de_lorganisme", "") or ""
-    acteur_type = t_type_acteur(r.get("type_de_point_de_collecte", ""))
-    externe = identifiant_externe(r.get("id_point_apport_ou_reparation"), nom, acteur_type)
+def _eo_identifiants(r: dict, config: EcoOrganisme) -> tuple[str, list[str], list[str]]:
+    """(identifiant externe, source codes, identifiants uniques) of a cleaned record; the type of
+    point is read only when the name stands in for a missing identifier."""
+    brut = r.get("id_point_apport_ou_reparation")
+    acteur_type = "" if str(brut or "").strip() else t_type_acteur(r.get("type_de_point_de_collecte", ""))
+    externe = identifiant_externe(brut, r.get("nom_de_lorganisme", "") or "", acteur_type)
     sources = [config.source_forcee] if config.source_forcee else (
         [f"{config.oca_prefixe}_{s.strip().lower()}" for s in multi(r.get("ecoorganisme"))]
         if config.oca_prefixe else [t_code_source(r.get("ecoorganisme", ""))])
     if not sources or not all(sources):
         raise LigneRejetee("éco-organisme vide")
-    ids = [identifiant_unique(s, externe) for s in sources]
+    return externe, sources, [identifiant_unique(s, externe) for s in sources]
+
+
+def eo_identifiant(record: dict, config: EcoOrganisme) -> str | None:
+    """The identifiant of a record's (first) acteur whenever it can be read, whatever else is
+    wrong with the record: a row that fails normalisation still protects its acteur."""
     try:
+        return _eo_identifiants({k: clean(v) for k, v in record.items()}, config)[2][0]
+    except Exception:
+        return None
+
+
+def eo_normaliser(record: dict, config: EcoOrganisme) -> list[dict]:
+    """One data-fair line of an eco-organisme → its lignes (several for OCAB). A rejected row
+    carries its identifiant when it could be computed (its acteur is then never deleted)."""
+    r = {k: clean(v) for k, v in record.items()}
+    externe, sources, ids = _eo_identifiants(r, config)
+    try:
+        acteur_type = t_type_acteur(r.get("type_de_point_de_collecte", ""))
         ligne = _eo_champs(r, config, acteur_type)
     except LigneRejetee as exc:
         raise LigneRejetee(exc.raison, exc.identifiant_unique or ids[0]) from None

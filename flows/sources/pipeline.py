@@ -215,11 +215,18 @@ class Normalisation:
 def normaliser_tout(records: list[dict], *, normaliser: Callable[[dict], list[dict]],
                     referentiels: Referentiels | None, sources: set[str] | None,
                     champs_connus: frozenset | None = None, empreintes: list[bytes] | None = None,
-                    connues: dict[bytes, list[str]] | None = None) -> Normalisation:
+                    connues: dict[bytes, list[str]] | None = None,
+                    identifiant: Callable[[dict], str | None] | None = None) -> Normalisation:
     """Pure: every record → lignes or quarantine, or unchanged; nothing is lost (each ligne is
     accepted or quarantined, with its reason). `empreintes`: each record's fingerprint; `connues`:
     fingerprint → acteurs already imported from that very record: such a record is not normalised
-    again, its acteurs count as unchanged."""
+    again, its acteurs count as unchanged. `identifiant`: a record → its acteur's identifiant when
+    it can be read, kept with a row the normaliser refused without one (so that it protects its
+    acteur from deletion)."""
+
+    def lu(record: dict) -> str | None:
+        return identifiant(record) if identifiant is not None else None
+
     out = Normalisation(recues=len(records))
     connues = dict(connues or {})
     inchanges: set[str] = set()
@@ -255,10 +262,11 @@ def normaliser_tout(records: list[dict], *, normaliser: Callable[[dict], list[di
         try:
             lignes = normaliser(record)
         except LigneRejetee as exc:
-            out.quarantaine.append((numero, record, exc.raison, exc.identifiant_unique))
+            out.quarantaine.append((numero, record, exc.raison, exc.identifiant_unique or lu(record)))
             continue
         except Exception as exc:  # a rule that breaks on a strange value quarantines the row, not the run
-            out.quarantaine.append((numero, record, f"erreur de normalisation : {type(exc).__name__}: {exc}", None))
+            out.quarantaine.append((numero, record, f"erreur de normalisation : {type(exc).__name__}: {exc}",
+                                    lu(record)))
             continue
         out.separees += max(0, len(lignes) - 1)
         a_valider += [(numero, record, ligne, fp, ligne.get("identifiant_unique") in inchanges) for ligne in lignes]
@@ -323,14 +331,16 @@ def quarantaine_proteges(*, run_id: str) -> set[str]:
 def diff_lignes(*, actuelles: dict[str, dict], nouvelles: dict[str, dict], proteges: set[str],
                 complet: bool = True, supprimables: set[str] | None = None, inchanges: set[str] = frozenset(),
                 actifs: dict[str, str] | None = None) -> tuple[list[dict], dict[str, int]]:
-    """Pure: proposals (ajout / modification / suppression) and counts per outcome. An acteur
+    """Pure: proposals (ajout / modification / suppression) and counts per outcome (`ajouts`,
+    `modifications`, `inchanges`, `suppressions`, and `proteges`: absent acteurs not proposed for
+    deletion because their row is in quarantine). An acteur
     absent from a complete extract is proposed for deletion, unless its row was quarantined or it
     is not among `supprimables` (the acteurs this flux brought: a source code fed by two datasets,
     e.g. ecosystem, never loses the other dataset's acteurs). `inchanges`: acteurs of records
     known unchanged (present, counted unchanged); `actifs`: identifiant → source of every active
     acteur of the sources, when `actuelles` holds only those of `nouvelles`."""
     propositions: list[dict] = []
-    counts = Counter(created=0, updated=0, unchanged=0, deleted=0)
+    counts = Counter(ajouts=0, modifications=0, inchanges=0, suppressions=0, proteges=0)
     for ident, nouvelle in nouvelles.items():
         actuelle = actuelles.get(ident)
         if actuelle is None:
@@ -339,55 +349,93 @@ def diff_lignes(*, actuelles: dict[str, dict], nouvelles: dict[str, dict], prote
                 "changements": {c: [None, v] for c, v in nouvelle.items()
                                 if c != "identifiant_unique" and v not in (None, "", [])},
             })
-            counts["created"] += 1
+            counts["ajouts"] += 1
             continue
         changes = lignes_changements(actuelle=actuelle, nouvelle=nouvelle)
         if changes:
             propositions.append({"type": "modification", "identifiant_unique": ident, "source": nouvelle["source"],
                                  "donnees": nouvelle, "changements": {c: list(v) for c, v in changes.items()}})
-            counts["updated"] += 1
+            counts["modifications"] += 1
         else:
-            counts["unchanged"] += 1
-    counts["unchanged"] += len(inchanges)
+            counts["inchanges"] += 1
+    counts["inchanges"] += len(inchanges)
     if actifs is None:
         actifs = {i: a["source"] for i, a in actuelles.items() if a.get("statut") == "ACTIF"}
     if complet:
         for ident, source in actifs.items():
-            if ident not in nouvelles and ident not in inchanges and ident not in proteges \
-                    and (supprimables is None or ident in supprimables):
+            if ident in nouvelles or ident in inchanges or (supprimables is not None and ident not in supprimables):
+                continue
+            if ident in proteges:
+                counts["proteges"] += 1
+            else:
                 propositions.append({"type": "suppression", "identifiant_unique": ident, "source": source,
                                      "donnees": {}, "changements": {"statut": ["ACTIF", "SUPPRIME"]}})
-                counts["deleted"] += 1
+                counts["suppressions"] += 1
     return propositions, dict(counts)
+
+
+def suppressions_massives(*, suppressions: int, actifs: int, part_max: float) -> bool:
+    """Pure: whether a run's deletions are more than `part_max` of the sources' active acteurs:
+    rather a broken or reshaped extract than that many closures, so staff decide."""
+    return suppressions > 0 and suppressions > part_max * actifs
 
 
 # --- report -----------------------------------------------------------------------------------------
 
 
-def rapport_compteurs(*, normalisation: dict, diff: dict, ecrites: dict, appliquees: dict | None) -> dict:
-    """Pure: the run's counts. created + updated + unchanged + quarantined == received (+ lignes
-    split from one row, OCAB)."""
-    return {
-        "received": normalisation["recues"], "split": normalisation.get("separees", 0),
-        "created": diff.get("created", 0), "updated": diff.get("updated", 0),
-        "unchanged": diff.get("unchanged", 0), "quarantined": normalisation["quarantaine"],
-        "unchanged_by_fingerprint": normalisation.get("inchangees", 0),
-        "deleted": diff.get("deleted", 0),
-        "suggestions_written": sum(v for k, v in ecrites.items() if k != "deja_proposees"),
-        "suggestions_already_waiting": ecrites.get("deja_proposees", 0),
-        "applied": (appliquees or {}).get("appliquees", 0), "apply_errors": (appliquees or {}).get("erreurs", 0),
-    }
+# The counters of a run, in the order the report shows them: each is named once, by the stage that
+# counts it (normalise: recues … quarantaine; diff: ajouts … proteges; writing the suggestions;
+# applying), and keeps that name in the run registry and the report.
+COMPTEURS = {
+    "recues": "lignes reçues",
+    "separees": "lignes en plus (une ligne OCAB par éco-organisme)",
+    "ajouts": "acteurs à créer",
+    "modifications": "acteurs à modifier",
+    "inchanges": "acteurs inchangés",
+    "inchanges_par_empreinte": "dont lignes identiques au dernier import (non relues)",
+    "quarantaine": "lignes en quarantaine",
+    "suppressions": "acteurs à supprimer (absents de l'extrait)",
+    "proteges": "acteurs absents gardés (leur ligne est en quarantaine)",
+    "suppressions_retenues": "suppressions laissées à valider (trop nombreuses)",
+    "suggestions_ecrites": "suggestions écrites",
+    "deja_proposees": "suggestions déjà en attente",
+    "appliquees": "suggestions appliquées",
+    "erreurs": "suggestions en erreur",
+}
+
+
+def rapport_compteurs(*, normalisation: dict, diff: dict, ecrites: dict, appliquees: dict | None,
+                      suppressions_retenues: int = 0) -> dict:
+    """Pure: the run's counts, under the names of the stages that counted them. ajouts +
+    modifications + inchanges + quarantaine == recues (+ separees: lignes split from one row, OCAB)."""
+    compteurs = {k: normalisation.get(k, 0) for k in ("recues", "separees", "inchanges_par_empreinte", "quarantaine")}
+    compteurs.update({k: diff.get(k, 0) for k in ("ajouts", "modifications", "inchanges", "suppressions", "proteges")})
+    compteurs.update({
+        "suppressions_retenues": suppressions_retenues,
+        "suggestions_ecrites": sum(v for k, v in ecrites.items() if k != "deja_proposees"),
+        "deja_proposees": ecrites.get("deja_proposees", 0),
+        "appliquees": (appliquees or {}).get("appliquees", 0), "erreurs": (appliquees or {}).get("erreurs", 0),
+    })
+    return {k: compteurs[k] for k in COMPTEURS}
 
 
 def rapport_markdown(*, flux: str, run_id: str, compteurs: dict, raisons: list[tuple[str, int]],
-                     inconnus: dict[str, int]) -> str:
-    lines = [f"# Source {flux} — exécution {run_id}", "", "| résultat | lignes |", "|---|---:|"]
-    for key in ("received", "split", "created", "updated", "unchanged", "unchanged_by_fingerprint", "quarantined",
-                "deleted", "suggestions_written", "suggestions_already_waiting", "applied", "apply_errors"):
-        lines.append(f"| {key} | {compteurs.get(key, 0)} |")
-    total = compteurs["created"] + compteurs["updated"] + compteurs["unchanged"] + compteurs["quarantined"]
-    lines += ["", f"created + updated + unchanged + quarantined = {total} = received + split "
-              f"({compteurs['received'] + compteurs['split']})"]
+                     inconnus: dict[str, int], part_max: float | None = None) -> str:
+    lines = [f"# Source {flux} — exécution {run_id}", "", "| résultat | compteur | nombre |", "|---|---|---:|"]
+    for key, libelle in COMPTEURS.items():
+        lines.append(f"| {libelle} | `{key}` | {compteurs.get(key, 0)} |")
+    total = compteurs["ajouts"] + compteurs["modifications"] + compteurs["inchanges"] + compteurs["quarantaine"]
+    lines += ["", f"ajouts + modifications + inchanges + quarantaine = {total} = recues + separees "
+              f"({compteurs['recues'] + compteurs['separees']})"]
+    if compteurs.get("suppressions_retenues"):
+        part = f" (plus de {part_max:.0%} de ses acteurs actifs)" if part_max is not None else ""
+        lines += ["", "## Suppressions retenues", "",
+                  f"Cette exécution propose de supprimer {compteurs['suppressions_retenues']} acteurs{part} : "
+                  "un extrait coupé ou dont le format a changé ressemble à cela. Ces suppressions sont écrites "
+                  "« à valider », quelle que soit la politique de la source : l'équipe décide."]
+    if compteurs.get("proteges"):
+        lines += ["", f"{compteurs['proteges']} acteurs absents de l'extrait valide ne sont pas supprimés : "
+                  "leur ligne est en quarantaine (raisons ci-dessous)."]
     if raisons:
         lines += ["", "## Principales raisons de quarantaine", "", "| raison | lignes |", "|---|---:|"]
         lines += [f"| {r} | {n} |" for r, n in raisons]

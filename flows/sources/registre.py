@@ -1,39 +1,20 @@
-"""Every source flow key → how to fetch it, read its archived payloads and normalise a record.
-The eco-organismes come from the declarative `config.ECO_ORGANISMES`; CMA, pharmacies, SINOE and
-the S3 files are added by their modules."""
+"""Every source flow key → its `SourceSpec`: the eco-organismes from the declarative
+`config.ECO_ORGANISMES`, CMA, pharmacies and SINOE from `autres`, and any S3 file (`s3/<key>`).
+Imports run one way (registre → autres → specs); nothing registers itself by being imported."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
-from typing import Callable, Iterator
+from typing import Iterator
 
 from django.conf import settings
 
+from .autres import CMA_SPEC, PHARMACIES_SPEC, SINOE_SPEC, s3_spec
 from .clients.datafair import Payload, datafair_lines, datafair_records, datafair_schema
 from .clients.http import HttpClient
 from .config import ADEME, ECO_ORGANISMES, EO_KNOWN_FIELDS, EcoOrganisme
-from .normalise import eo_normaliser
-
-
-@dataclass(frozen=True)
-class SourceSpec:
-    flux: str
-    sources: tuple[str, ...]
-    fetch: Callable[[HttpClient, str], Iterator[Payload]]  # (client, base_url) → payloads
-    records: Callable[[list[Payload]], list[dict]]  # archived payloads → records
-    normaliser: Callable[[dict], list[dict]]
-    base_url: Callable[[], str]
-    champs_connus: frozenset | None = None
-    complet: bool = True  # a complete extract: absent acteurs are proposed for deletion
-    config: object = None  # the declarative configuration (eco-organismes), part of its rules
-
-    def regles(self) -> str:
-        """The rules a record goes through, as text (configuration, mapping files): a record's
-        fingerprint depends on them, so that new rules normalise every record again."""
-        from .normalise import MAPPING_FILE
-
-        return f"{self.config!r}|{MAPPING_FILE.read_text(encoding='utf-8')}"
+from .normalise import eo_identifiant, eo_normaliser
+from .specs import SourceSpec
 
 
 def _eo_fetch(config: EcoOrganisme, client: HttpClient, base_url: str) -> Iterator[Payload]:
@@ -47,19 +28,19 @@ def eo_spec(config: EcoOrganisme) -> SourceSpec:
     return SourceSpec(
         flux=config.cle, sources=config.sources, fetch=partial(_eo_fetch, config), records=datafair_records,
         normaliser=partial(eo_normaliser, config=config), base_url=lambda: getattr(settings, host_setting),
-        champs_connus=EO_KNOWN_FIELDS, config=config,
+        champs_connus=EO_KNOWN_FIELDS, config=config, identifiant=partial(eo_identifiant, config=config),
     )
 
 
-SPECS: dict[str, SourceSpec] = {cle: eo_spec(c) for cle, c in ECO_ORGANISMES.items()}
+SPECS: dict[str, SourceSpec] = {
+    **{cle: eo_spec(c) for cle, c in ECO_ORGANISMES.items()},
+    **{spec.flux: spec for spec in (CMA_SPEC, PHARMACIES_SPEC, SINOE_SPEC)},
+}
 
 
 def spec_get(flux: str) -> SourceSpec:
-    if flux not in SPECS:
-        from . import autres  # noqa: F401  (registers CMA, pharmacies, SINOE, S3)
-
-        if flux.startswith("s3/"):
-            return autres.s3_spec(flux.removeprefix("s3/"))
+    if flux.startswith("s3/") and flux not in SPECS:
+        return s3_spec(flux.removeprefix("s3/"))
     try:
         return SPECS[flux]
     except KeyError:

@@ -8,13 +8,22 @@ import logging
 import re
 import time
 
+from django.conf import settings
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.states import Cancelled, State
 
 from flows.tuiles import precalculer_tuiles
 from geoapp.suggestions import services as suggestions
+from geoapp.suggestions.executions import (
+    execution_finish,
+    execution_refuser,
+    execution_start,
+    execution_verrou,
+    executions_interrompues_marquer,
+)
 from geoapp.suggestions.selectors import (
     acteur_actifs_par_sources,
     acteur_identifiants_du_flux,
@@ -68,7 +77,8 @@ def normaliser(flux: str, run_id: str, payload_run_id: str) -> dict:
         empreintes = [pipeline.record_empreinte(r, sel=sel) for r in records]
         resultat = pipeline.normaliser_tout(records, normaliser=spec.normaliser,
                                             referentiels=Referentiels.depuis_la_base(), sources=set(spec.sources),
-                                            champs_connus=spec.champs_connus, empreintes=empreintes, connues=connues)
+                                            champs_connus=spec.champs_connus, empreintes=empreintes, connues=connues,
+                                            identifiant=spec.identifiant)
         del records
         if cle:
             pipeline.extrait_enregistrer(flux=flux, cle=cle, empreintes=empreintes, inconnus=resultat.inconnus)
@@ -84,7 +94,7 @@ def normaliser(flux: str, run_id: str, payload_run_id: str) -> dict:
     if resultat.inconnus:
         logger.warning("champs inconnus (gardés dans l'archive) : %s", dict(resultat.inconnus))
     return {"recues": resultat.recues, "separees": resultat.separees, "valides": len(resultat.lignes),
-            "inchangees": len(resultat.inchangees),
+            "inchanges_par_empreinte": len(resultat.inchangees),
             "quarantaine": len(resultat.quarantaine), "raisons": raisons, "inconnus": dict(resultat.inconnus)}
 
 
@@ -93,15 +103,23 @@ def comparer(flux: str, run_id: str) -> dict:
     spec = spec_get(flux)
     nouvelles = pipeline.staging_read(run_id=run_id)
     actuelles = acteur_lignes_par_sources(source_codes=list(spec.sources), identifiants=list(nouvelles))
+    actifs = acteur_actifs_par_sources(source_codes=list(spec.sources))
     propositions, counts = pipeline.diff_lignes(actuelles=actuelles, nouvelles=nouvelles,
                                                 proteges=pipeline.quarantaine_proteges(run_id=run_id),
                                                 complet=spec.complet,
                                                 supprimables=acteur_identifiants_du_flux(flux=flux),
                                                 inchanges=pipeline.staging_inchanges(run_id=run_id),
-                                                actifs=acteur_actifs_par_sources(source_codes=list(spec.sources)))
-    ecrites = suggestions.suggestions_write(run_id=run_id, propositions=propositions)
-    get_run_logger().info("%s : %s ; suggestions %s", flux, counts, ecrites)
-    return {"diff": counts, "ecrites": ecrites}
+                                                actifs=actifs)
+    logger = get_run_logger()
+    retenir = pipeline.suppressions_massives(suppressions=counts["suppressions"], actifs=len(actifs),
+                                             part_max=settings.SOURCES_SUPPRESSIONS_PART_MAX)
+    if retenir:
+        logger.warning("%s : %d suppressions pour %d acteurs actifs (plus de %.0f %%) : laissées à valider", flux,
+                       counts["suppressions"], len(actifs), settings.SOURCES_SUPPRESSIONS_PART_MAX * 100)
+    ecrites = suggestions.suggestions_write(run_id=run_id, propositions=propositions,
+                                            suppressions_a_valider=retenir)
+    logger.info("%s : %s ; suggestions %s", flux, counts, ecrites)
+    return {"diff": counts, "ecrites": ecrites, "suppressions_retenues": counts["suppressions"] if retenir else 0}
 
 
 @task(name="appliquer (politique auto)", cache_policy=NO_CACHE)
@@ -120,19 +138,24 @@ def appliquer(flux: str, run_id: str, refresh: bool = True) -> dict:
 
 
 def source_executer(*, flux: str, base_url: str | None = None, rejouer: str | None = None,
-                    refresh: bool = True) -> dict:
+                    refresh: bool = True) -> dict | State:
     """One run of a source: registry entry, stages, report. Replaying (`rejouer=<run id>`) reads
-    the payloads archived by that run instead of the network."""
+    the payloads archived by that run instead of the network. While another run of the same flux
+    is alive, the run is refused: it does nothing, the registry says `refusée`, and the flow run
+    ends Cancelled with the reason."""
     spec = spec_get(flux)
     run_id = str(flow_run.get_id() or "") or __import__("uuid").uuid4().hex
-    with suggestions.execution_verrou(flux=flux) as seule:
-        suggestions.execution_start(run_id=run_id, flux=flux, sources=list(spec.sources))
-        if seule:  # no other run of this source is alive: the ones left `en_cours` were killed
-            interrompues = suggestions.executions_interrompues_marquer(flux=flux, run_id=run_id)
-            if interrompues:
-                get_run_logger().warning("%s : %d exécution(s) précédente(s) interrompue(s)", flux, interrompues)
-        else:
-            get_run_logger().warning("%s : une autre exécution de cette source est en cours", flux)
+    with execution_verrou(flux=flux) as seule:
+        if not seule:  # another run of this source is alive: a second one must not write beside it
+            message = f"refusée : une autre exécution de la source {flux} est en cours"
+            execution_refuser(run_id=run_id, flux=flux, sources=list(spec.sources), message=message)
+            get_run_logger().warning("%s", message)
+            return Cancelled(message=message)
+        execution_start(run_id=run_id, flux=flux, sources=list(spec.sources))
+        # no other run of this source is alive: the ones left `en_cours` were killed
+        interrompues = executions_interrompues_marquer(flux=flux, run_id=run_id)
+        if interrompues:
+            get_run_logger().warning("%s : %d exécution(s) précédente(s) interrompue(s)", flux, interrompues)
         with pipeline.ramasse_miettes_suspendu():
             return _executer(spec=spec, flux=flux, run_id=run_id, base_url=base_url, rejouer=rejouer,
                              refresh=refresh)
@@ -158,16 +181,16 @@ def _executer(*, spec, flux: str, run_id: str, base_url: str | None, rejouer: st
             acteurs_modifie_le=acteur_modifie_le_par_sources(source_codes=list(spec.sources)))
         durees["apply"] = clock() - t
         compteurs = pipeline.rapport_compteurs(normalisation=norm, diff=diff["diff"], ecrites=diff["ecrites"],
-                                               appliquees=applied)
+                                               appliquees=applied, suppressions_retenues=diff["suppressions_retenues"])
         compteurs["durees_s"] = {k: round(v, 3) for k, v in durees.items()}
         markdown = pipeline.rapport_markdown(flux=flux, run_id=run_id, compteurs=compteurs, raisons=norm["raisons"],
-                                             inconnus=norm["inconnus"])
+                                             inconnus=norm["inconnus"], part_max=settings.SOURCES_SUPPRESSIONS_PART_MAX)
         create_markdown_artifact(markdown=markdown, key="source-" + re.sub(r"[^a-z0-9]+", "-", flux.lower()).strip("-"),
                                  description=f"Rapport de la source {flux}")
         get_run_logger().info("%s", markdown)
-        suggestions.execution_finish(run_id=run_id, reussie=True, compteurs=compteurs)
+        execution_finish(run_id=run_id, reussie=True, compteurs=compteurs)
         return compteurs
     except BaseException as exc:
         logging.getLogger(__name__).error("source %s : échec : %s", flux, exc)
-        suggestions.execution_finish(run_id=run_id, reussie=False, message=f"{type(exc).__name__}: {exc}")
+        execution_finish(run_id=run_id, reussie=False, message=f"{type(exc).__name__}: {exc}")
         raise

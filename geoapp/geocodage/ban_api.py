@@ -1,14 +1,16 @@
 """Client of the BAN geocoding API protocol: `/search/` (one address) and `/search/csv/` (batch),
 as served by the public service (Géoplateforme, ex api-adresse.data.gouv.fr) and by a self-hosted
-addok. Timeouts on every call; network failures and 5xx / 429 retried with a growing delay."""
+addok. Timeouts on every call; network failures and 5xx / 429 retried with a growing delay (or what
+`Retry-After` asks) by the shared plumbing of `geoapp.common.http`."""
 
 from __future__ import annotations
 
 import csv
 import io
-import time
 
 import httpx
+
+from geoapp.common.http import STATUTS_TRANSITOIRES, client_http, essais_politique, tentatives
 
 from .resultats import Resultat, resultat_depuis_colonnes, resultat_depuis_feature
 
@@ -21,31 +23,21 @@ class GeocodeurBanApi:
     nom = "ban_api"
 
     def __init__(self, *, base_url: str, timeout: float = 10.0, essais: int = 3, pause: float = 0.5,
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 debit_par_hote: float = 0.0, transport: httpx.BaseTransport | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.essais = essais
-        self.pause = pause
-        self.client = httpx.Client(timeout=httpx.Timeout(timeout, connect=5.0), transport=transport,
-                                   headers={"User-Agent": "circulaire-geocodage/1"})
+        # the batch endpoint is a POST that only reads: retried like the GETs
+        self.client = client_http(timeout=httpx.Timeout(timeout, connect=5.0), transport=transport,
+                                  essais=essais_politique(essais=essais, pause=pause, methodes=("GET", "POST")),
+                                  debit_par_hote=debit_par_hote, headers={"User-Agent": "circulaire-geocodage/1"})
 
     def _request(self, method: str, path: str, **kwargs) -> httpx.Response:
-        delay = self.pause
-        for attempt in range(1, self.essais + 1):
-            try:
-                response = self.client.request(method, f"{self.base_url}{path}", **kwargs)
-            except httpx.TransportError:
-                if attempt == self.essais:
-                    raise
-            else:
-                if response.status_code < 500 and response.status_code != 429:
-                    if response.status_code >= 400:
-                        raise BanApiError(f"{path}: HTTP {response.status_code}: {response.text[:300]}")
-                    return response
-                if attempt == self.essais:
-                    raise BanApiError(f"{path}: HTTP {response.status_code} after {attempt} attempts")
-            time.sleep(delay)
-            delay *= 2
-        raise AssertionError("unreachable")
+        response = self.client.request(method, f"{self.base_url}{path}", **kwargs)
+        if response.status_code in STATUTS_TRANSITOIRES:
+            raise BanApiError(f"{path}: HTTP {response.status_code} after {tentatives(response)} attempts")
+        if response.status_code >= 400:
+            raise BanApiError(f"{path}: HTTP {response.status_code}: {response.text[:300]}")
+        return response
 
     def rechercher(self, *, q: str, limit: int = 5) -> list[Resultat]:
         response = self._request("GET", "/search/", params={"q": q, "limit": limit})

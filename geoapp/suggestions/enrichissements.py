@@ -4,7 +4,8 @@ so that a later import of the acteur's source does not undo them.
 
 The groups belong to the source `enrichissement` (created on first use, not displayed): the
 source flows' apply path (`services.suggestions_apply`) is for imported data; these groups are
-applied by `enrichissement_groupes_appliquer`."""
+applied by `enrichissement_groupes_appliquer`. The values enrichments compare with are read by
+`selectors.acteurs_effectifs`."""
 
 from __future__ import annotations
 
@@ -12,55 +13,21 @@ import logging
 from collections import Counter
 
 from django.contrib.gis.geos import Point
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import transaction
 
 from geoapp.acteurs.models import RevisionActeur, Source
 
+from .application import groupe_reserver, suggestion_groupe_apply_or_mark, suggestions_apply_report
+from .executions import execution_finish, execution_start
 from .lignes import empreinte
 from .models import ChangementSuggestion, CohorteSuggestion, GroupeSuggestion, StatutSuggestion, TypeSuggestion
 from .selectors import empreintes_en_attente
-from .services import (execution_finish, execution_start, suggestion_groupe_apply_or_mark,
-                       suggestions_apply_report)
 
 log = logging.getLogger(__name__)
 
 SOURCE_ENRICHISSEMENT = "enrichissement"
 # the fields an enrichment may change (all of them RevisionActeur fields)
 CHAMPS_ENRICHISSEMENT = ("nom", "siret", "siren", "code_postal", "ville", "code_commune_insee", "location", "statut")
-
-# --- reads ------------------------------------------------------------------------------------------
-
-_EFFECTIFS = ("nom", "siren", "siret", "adresse", "code_postal", "ville", "code_commune_insee", "statut")
-_EFFECTIFS_SQL = f"""
-SELECT a.identifiant_unique,
-       {", ".join(f"COALESCE(NULLIF(r.{c}, ''), a.{c}, '')" for c in _EFFECTIFS)},
-       ST_X(COALESCE(r.location, a.location)::geometry), ST_Y(COALESCE(r.location, a.location)::geometry),
-       g.adresse, g.signale
-FROM acteurs_acteur a
-LEFT JOIN acteurs_revisionacteur r ON r.identifiant_unique = a.identifiant_unique
-LEFT JOIN geocodage_geocodageacteur g ON g.acteur_id = a.identifiant_unique
-WHERE COALESCE(NULLIF(r.statut, ''), a.statut) = 'ACTIF'
-ORDER BY a.identifiant_unique
-"""
-
-
-def acteurs_effectifs() -> list[dict]:
-    """The active imported acteurs as displayed (a revision's non-empty value over the imported
-    one): the values enrichments compare with. `location` is [lon, lat] or None;
-    `adresse_geocodee` the address of their last geocoding (None: never geocoded) and
-    `geocodage_signale` whether it was flagged."""
-    with connection.cursor() as cursor:
-        cursor.execute(_EFFECTIFS_SQL)
-        rows = cursor.fetchall()
-    out = []
-    for row in rows:
-        acteur = {"identifiant_unique": row[0], **dict(zip(_EFFECTIFS, row[1:9]))}
-        acteur["location"] = [round(row[9], 6), round(row[10], 6)] if row[9] is not None else None
-        acteur["adresse_geocodee"], acteur["geocodage_signale"] = row[11], row[12]
-        out.append(acteur)
-    return out
-
 
 # --- writes -----------------------------------------------------------------------------------------
 
@@ -135,14 +102,14 @@ def enrichissement_groupes_appliquer(*, groupe_ids: list[int] | None = None, ref
         groupes = groupes.filter(pk__in=groupe_ids)
     counts: Counter = Counter()
     for groupe in groupes.order_by("cohorte__execution_id", "pk").prefetch_related("changements"):
-        ok = suggestion_groupe_apply_or_mark(groupe=groupe, apply=_groupe_sur_revision)
-        counts["appliquees" if ok else "erreurs"] += 1
+        counts[suggestion_groupe_apply_or_mark(groupe=groupe, apply=_groupe_sur_revision)] += 1
     return suggestions_apply_report(counts=counts, refresh=refresh)
 
 
-def _groupe_sur_revision(groupe: GroupeSuggestion) -> None:
+def _groupe_sur_revision(groupe: GroupeSuggestion) -> bool:
     with transaction.atomic():
+        if not groupe_reserver(groupe_id=groupe.pk):  # rejected meanwhile: nothing written
+            return False
         _revision_ecrire(identifiant_unique=groupe.identifiant_unique,
                          valeurs={c.champ: c.nouvelle_valeur for c in groupe.changements.all()})
-        GroupeSuggestion.objects.filter(pk=groupe.pk).update(
-            statut=StatutSuggestion.APPLIQUEE, message="", modifie_le=timezone.now())
+    return True

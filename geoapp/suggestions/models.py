@@ -33,6 +33,7 @@ class StatutExecution(models.TextChoices):
     REUSSIE = "reussie", "réussie"
     ECHOUEE = "echouee", "échouée"
     INTERROMPUE = "interrompue", "interrompue"  # its process died (killed) before it could finish
+    REFUSEE = "refusee", "refusée"  # another run of its flux was alive: it did nothing
 
 
 class ExecutionSource(models.Model):

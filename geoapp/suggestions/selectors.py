@@ -1,4 +1,5 @@
-"""Reads: the current imported acteurs of some sources as lignes, runs, suggestions."""
+"""Reads: the current imported acteurs of some sources as lignes, runs, suggestions, and the acteurs
+as displayed that the enrichments compare with."""
 
 from __future__ import annotations
 
@@ -104,6 +105,40 @@ def acteur_identifiants_du_flux(*, flux: str) -> set[str]:
 
 def execution_precedente_interrompue(*, flux: str, run_id: str) -> bool:
     """Whether the run of `flux` before `run_id` did not finish successfully (killed, failed)."""
-    previous = (ExecutionSource.objects.filter(flux=flux).exclude(run_id=run_id).order_by("-debut")
+    previous = (ExecutionSource.objects.filter(flux=flux).exclude(run_id=run_id)
+                .exclude(statut=StatutExecution.REFUSEE).order_by("-debut")
                 .values_list("statut", flat=True).first())
     return previous is not None and previous != StatutExecution.REUSSIE
+
+
+# --- the acteurs as displayed, that the enrichments compare with -------------------------------------
+
+_EFFECTIFS = ("nom", "siren", "siret", "adresse", "code_postal", "ville", "code_commune_insee", "statut")
+_EFFECTIFS_SQL = f"""
+SELECT a.identifiant_unique,
+       {", ".join(f"COALESCE(NULLIF(r.{c}, ''), a.{c}, '')" for c in _EFFECTIFS)},
+       ST_X(COALESCE(r.location, a.location)::geometry), ST_Y(COALESCE(r.location, a.location)::geometry),
+       g.adresse, g.signale
+FROM acteurs_acteur a
+LEFT JOIN acteurs_revisionacteur r ON r.identifiant_unique = a.identifiant_unique
+LEFT JOIN geocodage_geocodageacteur g ON g.acteur_id = a.identifiant_unique
+WHERE COALESCE(NULLIF(r.statut, ''), a.statut) = 'ACTIF'
+ORDER BY a.identifiant_unique
+"""
+
+
+def acteurs_effectifs() -> list[dict]:
+    """The active imported acteurs as displayed (a revision's non-empty value over the imported
+    one): the values enrichments compare with. `location` is [lon, lat] or None;
+    `adresse_geocodee` the address of their last geocoding (None: never geocoded) and
+    `geocodage_signale` whether it was flagged."""
+    with connection.cursor() as cursor:
+        cursor.execute(_EFFECTIFS_SQL)
+        rows = cursor.fetchall()
+    out = []
+    for row in rows:
+        acteur = {"identifiant_unique": row[0], **dict(zip(_EFFECTIFS, row[1:9]))}
+        acteur["location"] = [round(row[9], 6), round(row[10], 6)] if row[9] is not None else None
+        acteur["adresse_geocodee"], acteur["geocodage_signale"] = row[11], row[12]
+        out.append(acteur)
+    return out

@@ -1,14 +1,15 @@
-"""Writes: the run registry, suggestion cohorts, and applying validated suggestions.
+"""Writes: apply policies, suggestion cohorts, and applying validated suggestions (the run
+registry's writes are in `executions`, shared with the enrichment flows).
 
-Applying: one transaction per group (an acteur). A group that fails is marked `erreur` with its
-message and the others go on; then the displayed acteurs are refreshed once."""
+Applying: set-wise by chunk, else one transaction per group (an acteur). A group that fails is
+marked `erreur` with its message and the others go on; a group no longer `validée` when it is
+written (rejected by staff meanwhile) is left as it is; then the displayed acteurs are refreshed
+once."""
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from contextlib import contextmanager
-from typing import Iterator
 
 import psycopg
 from django.contrib.gis.geos import Point
@@ -19,6 +20,15 @@ from geoapp.acteurs.identifiants import acteur_uuid
 from geoapp.acteurs.models import Acteur, ActeurStatut, PropositionService
 from geoapp.common.jsonb import jsonb
 
+from .application import APPLIQUEE, groupe_reserver, suggestion_groupe_apply_or_mark, suggestions_apply_report
+from .enrichissements import SOURCE_ENRICHISSEMENT, enrichissement_groupes_appliquer
+from .executions import (  # noqa: F401  (the registry's writes, long called from here)
+    execution_finish,
+    execution_refuser,
+    execution_start,
+    execution_verrou,
+    executions_interrompues_marquer,
+)
 from .lignes import CHAMPS_BOOLEENS, CHAMPS_TEXTE, empreinte
 from .models import (
     ChangementSuggestion,
@@ -27,53 +37,12 @@ from .models import (
     GroupeSuggestion,
     PolitiqueApplication,
     PolitiqueSource,
-    StatutExecution,
     StatutSuggestion,
     TypeSuggestion,
 )
 from .selectors import empreintes_en_attente
 
 log = logging.getLogger(__name__)
-
-
-# --- Run registry -------------------------------------------------------------------------------
-
-
-def execution_start(*, run_id: str, flux: str, sources: list[str]) -> ExecutionSource:
-    execution, _ = ExecutionSource.objects.update_or_create(
-        run_id=run_id, defaults={"flux": flux, "sources": sorted(sources), "statut": StatutExecution.EN_COURS},
-    )
-    return execution
-
-
-def execution_finish(*, run_id: str, reussie: bool, compteurs: dict | None = None, message: str = "") -> None:
-    ExecutionSource.objects.filter(run_id=run_id).update(
-        statut=StatutExecution.REUSSIE if reussie else StatutExecution.ECHOUEE,
-        compteurs=compteurs or {}, message=message[:10000], fin=timezone.now(),
-    )
-
-
-def executions_interrompues_marquer(*, flux: str, run_id: str) -> int:
-    """Mark the runs of `flux` other than `run_id` still `en_cours` as `interrompue`, with a
-    message (their process died: SIGKILL, machine lost). Call it only when no other run of `flux`
-    is alive (see `execution_verrou`). Returns how many were marked."""
-    return ExecutionSource.objects.filter(flux=flux, statut=StatutExecution.EN_COURS).exclude(run_id=run_id).update(
-        statut=StatutExecution.INTERROMPUE, fin=timezone.now(),
-        message=f"interrompue : le processus s'est arrêté sans terminer (constaté au début de l'exécution {run_id})")
-
-
-@contextmanager
-def execution_verrou(*, flux: str) -> Iterator[bool]:
-    """Hold, for the life of a run, a session advisory lock named after `flux` on a connection
-    of its own: a killed process loses its connection, hence the lock. Yields whether it was
-    obtained (False: another run of `flux` is alive)."""
-    from django.db import connection
-
-    s = connection.settings_dict
-    with psycopg.connect(host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"] or None,
-                         password=s["PASSWORD"] or None, dbname=s["NAME"], autocommit=True) as conn:
-        obtenu = conn.execute("SELECT pg_try_advisory_lock(hashtext('execution-source:' || %s))", [flux]).fetchone()[0]
-        yield bool(obtenu)
 
 
 # --- Policy ---------------------------------------------------------------------------------------
@@ -94,11 +63,12 @@ def politique_get(*, source_code: str) -> str:
 
 
 @transaction.atomic
-def suggestions_write(*, run_id: str, propositions: list[dict]) -> dict[str, int]:
+def suggestions_write(*, run_id: str, propositions: list[dict], suppressions_a_valider: bool = False) -> dict[str, int]:
     """Write the proposals of a run as cohorts (one per kind) → groups → changes, in one
     transaction. Each proposal: `{type, identifiant_unique, source, donnees, changements: {champ:
     [old, new]}}`. A proposal already waiting (same fingerprint) is not written again; a source
-    whose policy is `auto` gets its groups already `validée`. Returns counts per kind written and
+    whose policy is `auto` gets its groups already `validée`, except its deletions when
+    `suppressions_a_valider` (too many of them: staff decide). Returns counts per kind written and
     `deja_proposees`."""
     execution = ExecutionSource.objects.get(run_id=run_id)
     sources = sorted({p["source"] for p in propositions})
@@ -118,7 +88,8 @@ def suggestions_write(*, run_id: str, propositions: list[dict]) -> dict[str, int
         deja.add(fp)
         if p["type"] not in cohortes:
             cohortes[p["type"]], _ = CohorteSuggestion.objects.get_or_create(execution=execution, type=p["type"])
-        statut = StatutSuggestion.VALIDEE if p["source"] in auto else StatutSuggestion.A_VALIDER
+        retenue = suppressions_a_valider and p["type"] == TypeSuggestion.SUPPRESSION
+        statut = StatutSuggestion.VALIDEE if p["source"] in auto and not retenue else StatutSuggestion.A_VALIDER
         counts[p["type"]] += 1
         if p["type"] == TypeSuggestion.AJOUT:
             # an ajout's values are its `donnees`: no field-level change rows, no id needed back
@@ -205,9 +176,12 @@ def _acteur_write(*, identifiant_unique: str, source: str, valeurs: dict) -> Non
             proposition.sous_categories.set(p["sous_categories"])
 
 
-def suggestion_groupe_apply(*, groupe: GroupeSuggestion) -> None:
-    """Apply one group in its own transaction; raises on failure (nothing of it is written)."""
+def suggestion_groupe_apply(*, groupe: GroupeSuggestion) -> bool:
+    """Apply one group in its own transaction; raises on failure (nothing of it is written).
+    False: the group was no longer `validée` (rejected meanwhile): nothing written."""
     with transaction.atomic():
+        if not groupe_reserver(groupe_id=groupe.pk):
+            return False
         if groupe.cohorte.type == TypeSuggestion.SUPPRESSION:
             updated = Acteur.objects.filter(pk=groupe.identifiant_unique).update(
                 statut=ActeurStatut.SUPPRIME, modifie_le=timezone.now())
@@ -221,8 +195,7 @@ def suggestion_groupe_apply(*, groupe: GroupeSuggestion) -> None:
             if not Acteur.objects.filter(pk=groupe.identifiant_unique).exists():
                 raise ValueError(f"acteur introuvable : {groupe.identifiant_unique}")
             _acteur_write(identifiant_unique=groupe.identifiant_unique, source=groupe.source_id, valeurs=valeurs)
-        GroupeSuggestion.objects.filter(pk=groupe.pk).update(
-            statut=StatutSuggestion.APPLIQUEE, message="", modifie_le=timezone.now())
+    return True
 
 
 # --- Applying set-wise: a chunk of groups of one run and one kind in a few SQL statements --------
@@ -367,14 +340,23 @@ def _suppressions_sql(cursor, identifiants: list[str]) -> None:
         raise ValueError("acteur introuvable")
 
 
-def _chunk_apply(*, type: str, groupe_ids: list[int], identifiants: list[str]) -> bool:
+def _chunk_apply(*, type: str, groupe_ids: list[int]) -> int | None:
     """Apply a chunk of groups of one kind set-wise, in one transaction with immediate
-    constraints. Returns False (nothing written) when any of them fails: the caller then applies
-    them one by one, so that only the failing group is marked `erreur`."""
+    constraints: its first statement marks `appliquée` those still `validée` (their rows stay
+    locked until the commit) and only those are written. Returns how many were applied, or None
+    (nothing written) when any of them fails: the caller then applies them one by one, so that
+    only the failing group is marked `erreur`."""
     from django.db import DatabaseError, connection
 
     try:
         with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {GroupeSuggestion._meta.db_table} SET statut = %s, message = '', modifie_le = now() "
+                           "WHERE id = ANY(%s) AND statut = %s RETURNING id, identifiant_unique",
+                           [StatutSuggestion.APPLIQUEE, list(groupe_ids), StatutSuggestion.VALIDEE])
+            reserves = sorted(cursor.fetchall())
+            if not reserves:
+                return 0
+            groupe_ids, identifiants = [r[0] for r in reserves], [r[1] for r in reserves]
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             # the chunk is replayable (its groups stay `validee` until it commits): a crash right
             # after the commit may lose it, not corrupt it, so the commit need not wait for the WAL flush
@@ -385,12 +367,10 @@ def _chunk_apply(*, type: str, groupe_ids: list[int], identifiants: list[str]) -
                 _modifications_sql(cursor, groupe_ids, identifiants)
             else:
                 _suppressions_sql(cursor, identifiants)
-            GroupeSuggestion.objects.filter(pk__in=groupe_ids).update(
-                statut=StatutSuggestion.APPLIQUEE, message="", modifie_le=timezone.now())
-        return True
+        return len(groupe_ids)
     except (DatabaseError, psycopg.Error, ValueError, TypeError, KeyError) as exc:
         log.info("lot de %d suggestions (%s) rejoué groupe par groupe : %s", len(groupe_ids), type, exc)
-        return False
+        return None
 
 
 def suggestions_apply(*, source_codes: list[str] | None = None, refresh: bool = True,
@@ -399,9 +379,7 @@ def suggestions_apply(*, source_codes: list[str] | None = None, refresh: bool = 
     group is marked `erreur` with its message while the others go on: groups are first applied
     set-wise by chunk (one run, one kind, one transaction), and a chunk that fails is replayed
     group by group, each in its own transaction. Then, if anything was applied, the displayed
-    acteurs are refreshed."""
-    from .enrichissements import SOURCE_ENRICHISSEMENT, enrichissement_groupes_appliquer
-
+    acteurs are refreshed. A group rejected by staff meanwhile is never written."""
     counts: Counter = Counter()
     if source_codes is None or SOURCE_ENRICHISSEMENT in source_codes:
         # enrichment groups are corrections: written on the revisions, never on the imported acteur
@@ -421,35 +399,11 @@ def suggestions_apply(*, source_codes: list[str] | None = None, refresh: bool = 
         while i < len(todo) and todo[i][:2] == (execution, type_) and len(batch) < chunk:
             batch.append(todo[i])
             i += 1
-        if _chunk_apply(type=type_, groupe_ids=[r[2] for r in batch], identifiants=[r[3] for r in batch]):
-            counts["appliquees"] += len(batch)
+        appliquees = _chunk_apply(type=type_, groupe_ids=[r[2] for r in batch])
+        if appliquees is not None:
+            counts[APPLIQUEE] += appliquees
             continue
         for groupe in GroupeSuggestion.objects.filter(pk__in=[r[2] for r in batch]).select_related("cohorte") \
                 .order_by("pk"):
-            ok = suggestion_groupe_apply_or_mark(groupe=groupe, apply=lambda g: suggestion_groupe_apply(groupe=g))
-            counts["appliquees" if ok else "erreurs"] += 1
+            counts[suggestion_groupe_apply_or_mark(groupe=groupe, apply=lambda g: suggestion_groupe_apply(groupe=g))] += 1
     return suggestions_apply_report(counts=counts, refresh=refresh)
-
-
-def suggestion_groupe_apply_or_mark(*, groupe: GroupeSuggestion, apply) -> bool:
-    """Apply one group with `apply(groupe)`; if it fails, mark the group `erreur` with its message
-    and say so (one group's failure never stops the others)."""
-    try:
-        apply(groupe)
-        return True
-    except Exception as exc:
-        message = f"{type(exc).__name__}: {exc}"
-        GroupeSuggestion.objects.filter(pk=groupe.pk).update(
-            statut=StatutSuggestion.ERREUR, message=message[:5000], modifie_le=timezone.now())
-        log.warning("suggestion %s (%s) en erreur : %s", groupe.pk, groupe.identifiant_unique, message)
-        return False
-
-
-def suggestions_apply_report(*, counts: Counter, refresh: bool) -> dict[str, int]:
-    """Refresh the displayed acteurs once if anything was applied; the counts of an apply."""
-    from geoapp.acteurs.services import displayed_acteur_refresh
-
-    if refresh and counts["appliquees"]:
-        counts.update({f"affiches_{k}": v for k, v in displayed_acteur_refresh().items()})
-    return {"appliquees": counts["appliquees"], "erreurs": counts["erreurs"],
-            **{k: v for k, v in counts.items() if k.startswith("affiches_")}}

@@ -22,7 +22,7 @@ def test_cma_pages_are_all_read_and_applied(stand_in, settings):
 
     counts = cma_flow()
 
-    assert counts["received"] == 30 and counts["created"] == 30
+    assert counts["recues"] == 30 and counts["ajouts"] == 30
     assert len([r for r in stand_in.requests if r.startswith("/reparacteur")]) == 1 + 5
     acteur = DisplayedActeur.objects.get(identifiant_unique="cma_reparacteur_CMA-0000000")
     assert acteur.labels == ["reparacteur"] and acteur.actions == ["reparer"]
@@ -34,7 +34,7 @@ def test_pharmacies_zip_in_utf16_is_read_and_geocoded_on_ban_addresses(stand_in)
 
     counts = pharmacies_flow()
 
-    assert counts["created"] == 30 and counts["quarantined"] == 0
+    assert counts["ajouts"] == 30 and counts["quarantaine"] == 0
     pharmacie = DisplayedActeur.objects.filter(sources__contains=["ordredespharmaciens"]).first()
     assert pharmacie.sous_categories == ["medicaments"] and pharmacie.location is not None
     assert 48.8 < pharmacie.location.y < 48.91
@@ -50,7 +50,7 @@ def test_a_pharmacies_rerun_does_not_geocode_the_same_addresses_again(stand_in):
 
     again = pharmacies_flow()
 
-    assert (again["received"], again["unchanged"], again["quarantined"]) == (30, 30, 0)
+    assert (again["recues"], again["inchanges"], again["quarantaine"]) == (30, 30, 0)
     assert len([r for r in stand_in.requests if "/geocodage/" in r]) == 1
     assert DisplayedActeur.objects.filter(sources__contains=["ordredespharmaciens"]).exclude(location=None).count() == 30
 
@@ -69,8 +69,8 @@ def test_sinoe_keeps_the_requested_year_and_resolves_the_nomenclature(stand_in, 
     settings.SOURCES_SINOE_ANNEE = "2025"
     counts = sinoe_flow()
 
-    assert counts["received"] == 30  # the 2024 lines are filtered by ANNEE_eq
-    assert counts["created"] + counts["quarantined"] == 30
+    assert counts["recues"] == 30  # the 2024 lines are filtered by ANNEE_eq
+    assert counts["ajouts"] + counts["quarantaine"] == 30
     assert any("ANNEE_eq=2025" in r for r in stand_in.requests)
     run = ExecutionSource.objects.get(flux="sinoe")
     reasons = {q["raison"] for q in pipeline.quarantaine_read(run_id=run.run_id)}
@@ -85,7 +85,7 @@ def test_s3_excel_file_names_its_source_and_a_missing_file_fails_cleanly(setting
 
         counts = s3_flow(cle="lvao/acteurs.xlsx")
 
-        assert counts["created"] == 12
+        assert counts["ajouts"] == 12
         assert DisplayedActeur.objects.filter(sources__contains=["lvao"]).count() == 12
         with pytest.raises(Exception, match="fichier S3 absent"):
             s3_flow(cle="lvao/absent.xlsx")
@@ -95,3 +95,33 @@ def test_s3_excel_file_names_its_source_and_a_missing_file_fails_cleanly(setting
 
 def test_generated_pharmacies_sit_on_addresses_the_geocoder_knows():
     assert len(generateur.ban_index()) > 150_000
+
+
+def test_the_geocoding_cache_expires_and_an_expired_address_is_geocoded_again(settings):
+    from flows.sources.geocodage import geocoder_avec_cache
+    from geoapp.common.databases import warehouse_connect
+    from geoapp.geocodage.resultats import Resultat
+
+    envoyees: list[list[str]] = []
+
+    def geocoder_lot(adresses):
+        envoyees.append(list(adresses))
+        return [Resultat(label=a, score=0.9, id="", type="housenumber", lon=2.37, lat=48.85) for a in adresses]
+
+    settings.SOURCES_GEOCODAGE_CACHE_JOURS = 90
+    adresses = ["12 rue de la Roquette 75011 Paris", "3 rue Saint-Maur 75011 Paris"]
+    premier = geocoder_avec_cache(adresses, geocoder_lot=geocoder_lot)
+    assert geocoder_avec_cache(adresses, geocoder_lot=geocoder_lot) == premier and len(envoyees) == 1
+    with warehouse_connect() as conn:  # the first address was geocoded 100 days ago
+        conn.execute("UPDATE staging.source_geocodage SET geocode_le = now() - interval '100 days' "
+                     "WHERE adresse_normalisee = (SELECT min(adresse_normalisee) FROM staging.source_geocodage)")
+
+    again = geocoder_avec_cache(adresses, geocoder_lot=geocoder_lot)
+
+    assert again == premier and len(envoyees) == 2 and len(envoyees[1]) == 1  # only the expired one
+    with warehouse_connect() as conn:  # asked again: fresh in the cache
+        assert conn.execute("SELECT count(*) FROM staging.source_geocodage "
+                            "WHERE geocode_le > now() - interval '1 day'").fetchone()[0] == 2
+    settings.SOURCES_GEOCODAGE_CACHE_JOURS = 0  # no trust at all: everything is asked again
+    geocoder_avec_cache(adresses, geocoder_lot=geocoder_lot)
+    assert len(envoyees[2]) == 2

@@ -23,9 +23,9 @@ def test_a_run_proposes_every_valid_row_and_reports_counts_that_add_up(stand_in)
 
     counts = eco_organisme_flow(source="refashion")
 
-    assert counts["received"] == 35  # 30 generated + 5 bad
-    assert counts["created"] == 30 and counts["quarantined"] == 5
-    assert counts["created"] + counts["updated"] + counts["unchanged"] + counts["quarantined"] == counts["received"]
+    assert counts["recues"] == 35  # 30 generated + 5 bad
+    assert counts["ajouts"] == 30 and counts["quarantaine"] == 5
+    assert counts["ajouts"] + counts["modifications"] + counts["inchanges"] + counts["quarantaine"] == counts["recues"]
     # review policy: nothing applied, 30 groups waiting in one ajout cohort
     assert not Acteur.objects.exists()
     assert GroupeSuggestion.objects.filter(statut="a_valider", cohorte__type="ajout").count() == 30
@@ -49,7 +49,7 @@ def test_running_twice_creates_no_new_suggestion(stand_in):
     counts = eco_organisme_flow(source="citeo")
 
     assert GroupeSuggestion.objects.count() == before == 30
-    assert counts["suggestions_written"] == 0 and counts["suggestions_already_waiting"] == 30
+    assert counts["suggestions_ecrites"] == 0 and counts["deja_proposees"] == 30
 
 
 def test_auto_policy_applies_and_the_map_shows_the_acteurs_then_a_new_extract_gives_field_changes(stand_in):
@@ -57,18 +57,18 @@ def test_auto_policy_applies_and_the_map_shows_the_acteurs_then_a_new_extract_gi
 
     first = eco_organisme_flow(source="ecologic")
 
-    assert first["applied"] == 30
+    assert first["appliquees"] == 30
     assert DisplayedActeur.objects.filter(sources__contains=["ecologic"]).count() == 30
     # the run published them: the map's low-zoom tiles of that publication are computed ahead
     assert TuileCache.objects.filter(cle="0/0/0", generation=tile_generation()).exists()
     # same extract again: everything unchanged, nothing written
     again = eco_organisme_flow(source="ecologic")
-    assert (again["unchanged"], again["suggestions_written"]) == (30, 0)
+    assert (again["inchanges"], again["suggestions_ecrites"]) == (30, 0)
     # a new extract changes 3 phone numbers and loses one row: field-level changes and one deletion
     stand_in.config.versions["ecologic"] = 1
     stand_in.config.sizes["ecologic"] = 29
     third = eco_organisme_flow(source="ecologic")
-    assert (third["updated"], third["deleted"], third["unchanged"]) == (3, 1, 26)
+    assert (third["modifications"], third["suppressions"], third["inchanges"]) == (3, 1, 26)
     changes = GroupeSuggestion.objects.filter(cohorte__type="modification").values_list("changements__champ", flat=True)
     assert set(changes) == {"telephone"}
     assert Acteur.objects.get(pk="ecologic_ECO-0000010").telephone == "0199011000"
@@ -86,7 +86,7 @@ def test_a_quarantined_row_never_deletes_its_acteur(stand_in):
 
     counts = eco_organisme_flow(source="valdelia")
 
-    assert counts["quarantined"] == 1 and counts["deleted"] == 0
+    assert counts["quarantaine"] == 1 and counts["suppressions"] == 0
     assert Acteur.objects.get(pk="valdelia_VAL-0000003").statut == "ACTIF"
     assert len(original) == 30
 
@@ -98,18 +98,18 @@ def test_replaying_a_run_reads_its_archive_without_the_network(stand_in):
 
     counts = eco_organisme_flow(source="soren", rejouer=run_id)
 
-    assert counts["received"] == 30 and counts["suggestions_already_waiting"] == 30
+    assert counts["recues"] == 30 and counts["deja_proposees"] == 30
 
 
 def test_two_datasets_feeding_one_source_code_never_delete_each_other(stand_in):
     services.politique_set(source_codes=["corepile", "ecosystem"], politique="auto")
     corepile = eco_organisme_flow(source="corepile")  # its rows are corepile or ecosystem points
     from_corepile = Acteur.objects.filter(source_id="ecosystem").count()
-    assert from_corepile > 0 and corepile["created"] == 30
+    assert from_corepile > 0 and corepile["ajouts"] == 30
 
     ecosystem = eco_organisme_flow(source="ecosystem")
 
-    assert ecosystem["deleted"] == 0
+    assert ecosystem["suppressions"] == 0
     assert Acteur.objects.filter(source_id="ecosystem", statut="ACTIF").count() == from_corepile + 30
 
 
@@ -117,13 +117,13 @@ def test_a_rerun_without_change_skips_known_records_and_an_acteur_edited_since_i
     services.politique_set(source_codes=["ecomaison"], politique="auto")
     stand_in.config.bad_rows.add("ecomaison")  # 30 rows + 5 bad ones, among them a duplicate of ECO-0000000
     first = eco_organisme_flow(source="ecomaison")
-    assert (first["created"], first["quarantined"], first["unchanged_by_fingerprint"]) == (30, 5, 0)
+    assert (first["ajouts"], first["quarantaine"], first["inchanges_par_empreinte"]) == (30, 5, 0)
 
     again = eco_organisme_flow(source="ecomaison")
 
     # known records are not normalised again; the counts still add up to the rows received
-    assert (again["received"], again["unchanged"], again["unchanged_by_fingerprint"]) == (35, 30, 30)
-    assert (again["quarantined"], again["deleted"], again["suggestions_written"]) == (5, 0, 0)
+    assert (again["recues"], again["inchanges"], again["inchanges_par_empreinte"]) == (35, 30, 30)
+    assert (again["quarantaine"], again["suppressions"], again["suggestions_ecrites"]) == (5, 0, 0)
     second = ExecutionSource.objects.filter(flux="ecomaison").order_by("-debut").first().run_id
     reasons = [q["raison"] for q in pipeline.quarantaine_read(run_id=second)]
     assert "identifiant en double : ecomaison_ECO-0000000" in reasons
@@ -132,7 +132,7 @@ def test_a_rerun_without_change_skips_known_records_and_an_acteur_edited_since_i
         bodies, payloads = conn.execute("SELECT count(body), count(*) FROM raw.source_payload WHERE run_id = %s",
                                         [second]).fetchone()
     assert bodies == 0 < payloads
-    assert eco_organisme_flow(source="ecomaison", rejouer=second)["received"] == 35
+    assert eco_organisme_flow(source="ecomaison", rejouer=second)["recues"] == 35
     # staff edit an acteur by hand: its record is read again and the source's value proposed back
     acteur = Acteur.objects.get(pk="ecomaison_ECO-0000004")
     telephone, acteur.telephone = acteur.telephone, "0999999999"
@@ -140,9 +140,9 @@ def test_a_rerun_without_change_skips_known_records_and_an_acteur_edited_since_i
 
     third = eco_organisme_flow(source="ecomaison")
 
-    assert (third["updated"], third["unchanged"], third["unchanged_by_fingerprint"]) == (1, 29, 29)
+    assert (third["modifications"], third["inchanges"], third["inchanges_par_empreinte"]) == (1, 29, 29)
     assert Acteur.objects.get(pk="ecomaison_ECO-0000004").telephone == telephone
-    assert eco_organisme_flow(source="ecomaison")["unchanged_by_fingerprint"] == 30
+    assert eco_organisme_flow(source="ecomaison")["inchanges_par_empreinte"] == 30
 
 
 def test_the_perimetre_dintervention_reaches_the_acteurs_on_the_map(stand_in):
@@ -180,7 +180,7 @@ def test_a_rerun_of_the_same_payloads_with_every_record_known_does_not_parse_the
 
     services.politique_set(source_codes=["soren"], politique="auto")
     first = eco_organisme_flow(source="soren")
-    assert (first["created"], first["applied"]) == (30, 30)
+    assert (first["ajouts"], first["appliquees"]) == (30, 30)
 
     def ne_pas_lire(payloads):
         raise AssertionError("payloads parsed again")
@@ -189,8 +189,8 @@ def test_a_rerun_of_the_same_payloads_with_every_record_known_does_not_parse_the
     again = eco_organisme_flow(source="soren")
 
     # the same bytes, every record known: the fingerprints of the last extract, no parsing
-    assert (again["received"], again["unchanged"], again["unchanged_by_fingerprint"]) == (30, 30, 30)
-    assert (again["quarantined"], again["deleted"], again["suggestions_written"]) == (0, 0, 0)
+    assert (again["recues"], again["inchanges"], again["inchanges_par_empreinte"]) == (30, 30, 30)
+    assert (again["quarantaine"], again["suppressions"], again["suggestions_ecrites"]) == (0, 0, 0)
     second = ExecutionSource.objects.filter(flux="soren").order_by("-debut").first().run_id
     with warehouse_connect() as conn:
         staged = conn.execute("SELECT count(*) FROM staging.source_ligne WHERE run_id = %s AND ligne IS NULL",
@@ -204,8 +204,8 @@ def test_a_rerun_of_the_same_payloads_with_every_record_known_does_not_parse_the
         eco_organisme_flow(source="soren")
     monkeypatch.undo()
     third = eco_organisme_flow(source="soren")
-    assert (third["updated"], third["unchanged"], third["unchanged_by_fingerprint"]) == (1, 29, 29)
+    assert (third["modifications"], third["inchanges"], third["inchanges_par_empreinte"]) == (1, 29, 29)
     # a new extract (other bytes): parsed, the changes proposed
     stand_in.config.versions["soren"] = 1
     fourth = eco_organisme_flow(source="soren")
-    assert fourth["updated"] == 3 and fourth["received"] == 30
+    assert fourth["modifications"] == 3 and fourth["recues"] == 30

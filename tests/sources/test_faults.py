@@ -27,16 +27,30 @@ def test_a_5xx_then_success_is_retried_and_the_run_completes(paged):
 
     counts = eco_organisme_flow(source="aliapur")
 
-    assert counts["created"] == 30 and Acteur.objects.count() == 30
+    assert counts["ajouts"] == 30 and Acteur.objects.count() == 30
     assert len(lines_requests(paged)) == 5  # 3 pages + 2 retries of the second
 
 
 def test_a_timeout_is_retried(paged):
-    paged.faults["donnees-eo-aliapur/lines"] = ["lent"]  # 4 s > the 2 s timeout, once
+    paged.faults["donnees-eo-aliapur/lines"] = ["lent"]  # the first page answers after 4 s > the 2 s timeout
 
     counts = eco_organisme_flow(source="aliapur")
 
-    assert counts["created"] == 30
+    assert counts["ajouts"] == 30
+    # 3 pages + the retry of the first: the client gave up the slow answer (without a timeout, it
+    # would have waited for it and asked 3 times)
+    assert len(lines_requests(paged)) == 4
+
+
+def test_a_timeout_without_retry_fails_the_run(paged, settings):
+    settings.SOURCES_HTTP_RETRIES = 1  # one attempt; the Prefect task tries the download once more
+    paged.faults["donnees-eo-aliapur/lines"] = ["lent", "lent"]
+
+    with pytest.raises(Exception, match="Timeout"):
+        eco_organisme_flow(source="aliapur")
+
+    assert len(lines_requests(paged)) == 2
+    assert ExecutionSource.objects.get(flux="aliapur").statut == "echouee" and not Acteur.objects.exists()
 
 
 @pytest.mark.parametrize("fault, message", [

@@ -76,7 +76,7 @@ def test_kill_then_rerun_ends_with_the_acteurs_of_a_clean_run(stand_in, settings
                             referentiels=None, sources={"pyreo"})
     assert acteur_lignes_par_sources(source_codes=["pyreo"]) == clean.lignes
     assert DisplayedActeur.objects.filter(sources__contains=["pyreo"]).count() == 30
-    assert counts["apply_errors"] == 0
+    assert counts["erreurs"] == 0
     assert not GroupeSuggestion.objects.filter(source_id="pyreo", statut__in=["validee", "erreur"]).exists()
     # the killed run does not stay `en cours`: the registry shows it interrupted, with a message
     killed, rerun = ExecutionSource.objects.filter(flux="pyreo").order_by("debut")

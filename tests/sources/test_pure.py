@@ -1,12 +1,12 @@
 """The pure stages, without Prefect nor a database: normalisation with the declarative config,
-validation, diff, report, and the HTTP client's rate limit and backoff."""
+validation, diff, report (the HTTP plumbing: geoapp/common/tests/test_http.py)."""
 
 import json
 from pathlib import Path
 
 import pytest
 
-from flows.sources.clients.http import HttpClient, RateLimiter, SourceError
+from flows.sources.clients.http import SourceError
 from flows.sources.config import ECO_ORGANISMES
 from flows.sources.normalise import LigneRejetee, adresse_ban, eo_normaliser, t_telephone
 from flows.sources.pipeline import diff_lignes, normaliser_tout, rapport_compteurs, record_empreinte
@@ -73,32 +73,12 @@ def test_diff_proposes_field_changes_and_deletes_only_the_absent_unprotected():
     actuelles = {"x_1": base, "x_2": {**base, "identifiant_unique": "x_2"}, "x_3": {**base, "identifiant_unique": "x_3"}}
     nouvelles = {"x_1": {**base, "telephone": "02"}, "x_4": {**base, "identifiant_unique": "x_4"}}
     propositions, counts = diff_lignes(actuelles=actuelles, nouvelles=nouvelles, proteges={"x_3"})
-    assert counts == {"created": 1, "updated": 1, "unchanged": 0, "deleted": 1}
+    assert counts == {"ajouts": 1, "modifications": 1, "inchanges": 0, "suppressions": 1, "proteges": 1}
     by_id = {p["identifiant_unique"]: p for p in propositions}
     assert by_id["x_1"]["changements"] == {"telephone": ["01", "02"]}
     assert by_id["x_2"]["type"] == "suppression" and "x_3" not in by_id
     report = rapport_compteurs(normalisation={"recues": 3, "quarantaine": 1}, diff=counts, ecrites={}, appliquees=None)
-    assert report["created"] + report["updated"] + report["unchanged"] + report["quarantined"] == report["received"]
-
-
-def test_rate_limit_spaces_requests_per_host():
-    now = [0.0]
-    waits = []
-    limiter = RateLimiter(4, clock=lambda: now[0], sleep=waits.append)
-    for _ in range(3):
-        limiter.wait("a.example")
-    limiter.wait("b.example")
-    assert waits == [0.25, 0.5]  # a.example: 0, 0.25, 0.5 ; b.example: no wait
-
-
-def test_backoff_doubles_between_retries_then_gives_up():
-    delays = []
-    with StandIn() as server:
-        server.permanent_faults["/x"] = "500"
-        with HttpClient(timeout=1, retries=4, backoff=0.5, rate_per_host=0, sleep=delays.append) as client:
-            with pytest.raises(SourceError, match="après 4 tentatives"):
-                client.get(f"{server.url}/x")
-    assert delays == [0.5, 1.0, 2.0]
+    assert report["ajouts"] + report["modifications"] + report["inchanges"] + report["quarantaine"] == report["recues"]
 
 
 def test_generated_records_are_reproducible_and_sit_on_paris_addresses():
@@ -196,3 +176,70 @@ def test_the_benchmark_never_runs_two_flows_of_one_source_code_side_by_side():
     assert len(files) == 2 and sorted(f for file in files for f in file) == sorted(sources)
     assert any({"corepile", "ecosystem"} <= set(file) for file in files)
     assert [sorted(file) for file in files_paralleles(list(sources), 1, sources.get)] == [sorted(sources)]
+
+
+@pytest.mark.parametrize("lignes", [6, 3000])  # 3000: longer than the sample the delimiter is guessed on
+@pytest.mark.parametrize("separateur", [";", ",", "\t"])
+def test_an_s3_csv_file_is_read_whatever_its_delimiter(separateur, lignes):
+    import csv
+    import io
+
+    from flows.sources.clients.datafair import Payload
+    from flows.sources.clients.s3 import s3_rows
+
+    rows = [{"identifiant_externe": str(i), "nom": f"Dupont, Fils & Cie {i}", "adresse": f"{i}, rue de la Roquette",
+             "code_postal": "75011", "description": "ouvert; sur rendez-vous,\nle samedi" if i % 2 else "sans rdv"}
+            for i in range(lignes)]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), delimiter=separateur, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+    assert s3_rows(Payload("file", "s3://bucket/lvao/acteurs.csv", buffer.getvalue().encode("utf-8-sig"))) == rows
+
+
+def test_an_s3_csv_file_without_a_known_delimiter_is_a_clear_error():
+    from flows.sources.clients.datafair import Payload
+    from flows.sources.clients.s3 import s3_rows
+
+    with pytest.raises(SourceError, match="séparateur CSV introuvable"):
+        s3_rows(Payload("file", "s3://bucket/lvao/acteurs.csv", b"identifiant_externe|nom\n1|Dupont\n2|Durand\n"))
+
+
+def test_every_source_deployment_has_a_concurrency_limit():
+    import yaml
+    from prefect.client.schemas.objects import ConcurrencyLimitStrategy
+
+    from flows import REPO
+
+    deployments = [d for d in yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"]
+                   if d["entrypoint"].startswith("flows/sources/")]
+    assert len(deployments) == 5
+    for d in deployments:
+        limite = d["concurrency_limit"]
+        assert limite["limit"] >= 1 and ConcurrencyLimitStrategy(limite["collision_strategy"]), d["name"]
+    assert {d["name"]: d["concurrency_limit"]["limit"] for d in deployments}["source-pharmacies"] == 1
+
+
+def test_every_spec_reads_the_identifiant_of_a_row_that_no_rule_accepts():
+    from flows.sources.clients.pharmacies import pharmacies_rows
+    from flows.sources.registre import SPECS, spec_get
+
+    records = {
+        "cma": generateur.cma_records(3), "sinoe": generateur.sinoe_records(3),
+        "pharmacies": [{**r, "_geocodage": None} for r in pharmacies_rows(generateur.pharmacies_zip(3))],
+        "s3/lvao/acteurs.xlsx": generateur.s3_rows("lvao", 3), "ocab": generateur.eo_records("ocab", 3),
+    }
+    for flux, rows in records.items():
+        spec = spec_get(flux)
+        for record in rows:
+            try:
+                attendu = spec.normaliser(record)[0]["identifiant_unique"]
+            except LigneRejetee as exc:
+                attendu = exc.identifiant_unique
+            assert attendu and spec.identifiant(record) == attendu, flux
+    # only the identifier left readable: the eco-organisme's row still names its acteur
+    record = {"id_point_apport_ou_reparation": "ALI-1", "ecoorganisme": "aliapur", "type_de_point_de_collecte": "?"}
+    assert SPECS["aliapur"].identifiant(record) == "aliapur_ALI-1"
+    assert SPECS["aliapur"].identifiant({"nom_de_lorganisme": ""}) is None
+    assert SPECS["cma"].identifiant({"id": "CMA-9", "nom": "x", "categories": 12}) == "cma_reparacteur_CMA-9"

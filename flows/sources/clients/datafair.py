@@ -52,10 +52,12 @@ def page_records(data, *, url: str) -> list[dict]:
 def datafair_lines(client: HttpClient, *, base_url: str, dataset: str, params: dict | None = None,
                    size: int = 10000) -> Iterator[Payload]:
     """Every page of a dataset, following `next` until it is absent; a `next` already visited is
-    an error (a loop), not an endless run."""
+    an error (a loop), not an endless run, and so is an extract shorter (or longer) than the
+    `total` its last page announces (a pagination cut short would read as mass deletions)."""
     url = dataset_url(base_url, dataset, "lines") + "?" + urlencode({"size": size, **(params or {})})
     seen: set[str] = set()
     received = 0
+    total = None
     while url:
         if url in seen:
             raise SourceError(f"lien next en boucle : {url}")
@@ -67,6 +69,8 @@ def datafair_lines(client: HttpClient, *, base_url: str, dataset: str, params: d
         log.info("%s : %d lignes reçues%s", dataset, received, f" sur {total}" if total else "")
         yield Payload("page", url, response.content, records)
         url = data.get("next")
+    if isinstance(total, int) and received != total:
+        raise SourceError(f"extrait tronqué : {received} lignes reçues pour {total} annoncées ({dataset})")
 
 
 def datafair_records(payloads: list[Payload]) -> list[dict]:

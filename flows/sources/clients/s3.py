@@ -37,7 +37,8 @@ def s3_fetch(*, endpoint_url: str | None, bucket: str, key: str) -> Payload:
 
 
 def s3_rows(payload: Payload) -> list[dict]:
-    """Pure: the rows of an `.xlsx` (first sheet, header on row 1) or `.csv` (`,` or `;`) file."""
+    """Pure: the rows of an `.xlsx` (first sheet, header on row 1) or `.csv` (`;`, `,` or tab
+    separated, sniffed) file."""
     if payload.url.endswith(".xlsx"):
         import openpyxl
 
@@ -54,6 +55,39 @@ def s3_rows(payload: Payload) -> list[dict]:
             text = payload.body.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise SourceError(f"{payload.url} : encodage inattendu (UTF-8 attendu)") from exc
-        dialect = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
-        return list(csv.DictReader(io.StringIO(text), delimiter=dialect))
+        return list(csv.DictReader(io.StringIO(text), delimiter=csv_separateur(text, url=payload.url)))
     raise SourceError(f"format de fichier non pris en charge : {payload.url}")
+
+
+CSV_ECHANTILLON = 64 * 1024  # characters the dialect is sniffed on (whole lines)
+
+
+def _colonnes_constantes(echantillon: str, separateur: str, *, coupe: bool = False) -> int:
+    """Fields per row when the csv module reads every row of the sample with `separateur` into the
+    same number of fields (more than one), else 0; `coupe`: the sample ends within the file, its
+    last row may be cut (a quoted field over several lines) and is not counted."""
+    rows = [row for row in csv.reader(io.StringIO(echantillon), delimiter=separateur) if row]
+    counts = {len(row) for row in (rows[:-1] if coupe and len(rows) > 1 else rows)}
+    return counts.pop() if len(counts) == 1 and min(counts) > 1 else 0
+
+
+def csv_separateur(text: str, *, url: str) -> str:
+    """Pure: the delimiter of a CSV file, `;`, `,` or tab, as the csv module's Sniffer guesses it
+    on its first lines, kept when every line then reads into the same number of fields; otherwise
+    (the Sniffer gives up on separators inside quoted fields, or on CRLF lines) the one delimiter
+    under which every line has the same number of fields, the most of them."""
+    echantillon = text[:CSV_ECHANTILLON]
+    coupe = len(text) > CSV_ECHANTILLON
+    if coupe and "\n" in echantillon:
+        echantillon = echantillon[:echantillon.rindex("\n")]
+    try:
+        separateur = csv.Sniffer().sniff(echantillon, delimiters=";,\t").delimiter
+        if _colonnes_constantes(echantillon, separateur, coupe=coupe):
+            return separateur
+    except csv.Error:
+        pass
+    colonnes = {s: _colonnes_constantes(echantillon, s, coupe=coupe) for s in ";,\t"}
+    separateur = max(colonnes, key=colonnes.get)
+    if not colonnes[separateur]:
+        raise SourceError(f"{url} : séparateur CSV introuvable (« ; », « , » ou tabulation attendu)")
+    return separateur

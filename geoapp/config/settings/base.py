@@ -138,6 +138,11 @@ SOURCES_GEOCODAGE_URL = env("SOURCES_GEOCODAGE_URL", default="https://data.geopf
 SOURCES_SINOE_ANNEE = env("SOURCES_SINOE_ANNEE", default="2025")
 SOURCES_S3_ACCESS_KEY = env("SOURCES_S3_ACCESS_KEY", default="")
 SOURCES_S3_SECRET_KEY = env("SOURCES_S3_SECRET_KEY", default="")
+# a run proposing to delete more than this share of its sources' active acteurs writes its
+# deletions for review whatever the policy (a cut-short or reshaped extract is not a mass closure)
+SOURCES_SUPPRESSIONS_PART_MAX = env.float("SOURCES_SUPPRESSIONS_PART_MAX", default=0.10)
+# days a geocoded address of a source (pharmacies) is trusted before it is geocoded again
+SOURCES_GEOCODAGE_CACHE_JOURS = env.float("SOURCES_GEOCODAGE_CACHE_JOURS", default=90.0)
 
 # --- carte & API (geoapp.api, geoapp.carte) ---
 INSTALLED_APPS += [

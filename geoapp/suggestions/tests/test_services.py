@@ -151,3 +151,25 @@ def test_modifications_are_applied_together_and_one_that_fails_does_not_stop_the
     assert failed.statut == StatutSuggestion.ERREUR and "type_inconnu" in failed.message
     shown = DisplayedActeur.objects.get(identifiant_unique="refashion_G1")
     assert (shown.perimetre_rayon_km, shown.perimetre_departements) == (12.5, ["2A", "75"])
+
+
+@pytest.mark.parametrize("chemin", ["par lot", "groupe par groupe"])
+def test_a_rejection_landing_between_selection_and_write_is_never_overwritten(monkeypatch, chemin):
+    services.politique_set(source_codes=["refashion"], politique="auto")
+    services.suggestions_write(run_id=run(), propositions=[ajout(ligne("G1")), ajout(ligne("G2"))])
+    g2 = GroupeSuggestion.objects.get(identifiant_unique="refashion_G2")
+    lot = services._chunk_apply
+
+    def staff_rejette_puis_lot(**kwargs):  # the groups were selected; staff reject G2 before the write
+        services.suggestion_groupes_set_statut(groupe_ids=[g2.pk], statut="rejetee")
+        return lot(**kwargs) if chemin == "par lot" else None  # None: the chunk failed, replayed one by one
+
+    monkeypatch.setattr(services, "_chunk_apply", staff_rejette_puis_lot)
+
+    counts = services.suggestions_apply(source_codes=["refashion"])
+
+    assert counts["appliquees"] == 1 and counts["erreurs"] == 0
+    assert list(Acteur.objects.values_list("pk", flat=True)) == ["refashion_G1"]
+    g2.refresh_from_db()
+    assert g2.statut == StatutSuggestion.REJETEE
+
