@@ -112,3 +112,24 @@ def test_good_input_goes_through(http):
     assert http.get("/api/v1/communes?q=par").status_code == 200
     assert http.get("/api/v1/acteurs?sous_categorie=inconnue").json()["parametre"] == "sous_categorie"  # looked up
 
+
+
+@pytest.mark.django_db
+def test_a_tile_filtered_by_every_known_code_is_no_server_error(http):
+    """The longest filters the API accepts (every code of every referential: ~3,500 characters of
+    query, under gunicorn's request line limit) make the longest tile cache key."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from geoapp.acteurs import models as acteurs
+    from geoapp.acteurs.services import referentiel_load
+
+    referentiel_load(reference_dir=Path(settings.DATA_DIR) / "reference")
+    params = {name: ",".join(model.objects.values_list("pk", flat=True))
+              for name, model in (("sous_categorie", acteurs.SousCategorieObjet), ("source", acteurs.Source),
+                                  ("action", acteurs.Action), ("label", acteurs.LabelQualite),
+                                  ("acteur_type", acteurs.ActeurType), ("groupe_action", acteurs.GroupeAction))}
+    assert len("&".join(f"{k}={v}" for k, v in params.items())) > 3000
+    response = http.get("/api/v1/tiles/12/2074/1409.pbf", params)
+    assert response.status_code == 200
