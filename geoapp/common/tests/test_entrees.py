@@ -133,3 +133,9 @@ def test_a_tile_filtered_by_every_known_code_is_no_server_error(http):
     assert len("&".join(f"{k}={v}" for k, v in params.items())) > 3000
     response = http.get("/api/v1/tiles/12/2074/1409.pbf", params)
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_api_400_carries_the_cors_headers(http):
+    response = http.get("/api/v1/acteurs?action=%00", HTTP_ORIGIN="https://partenaire.example")
+    assert response.status_code == 400 and response["Access-Control-Allow-Origin"] == "*"
