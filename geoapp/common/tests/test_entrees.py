@@ -139,3 +139,16 @@ def test_a_tile_filtered_by_every_known_code_is_no_server_error(http):
 def test_the_api_400_carries_the_cors_headers(http):
     response = http.get("/api/v1/acteurs?action=%00", HTTP_ORIGIN="https://partenaire.example")
     assert response.status_code == 400 and response["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.django_db
+def test_a_nul_in_an_admin_form_is_a_form_error(admin_client):
+    """Form fields (POST) are Django's: its text fields refuse NUL with a message on the form."""
+    from geoapp.carte.models import CarteConfiguration
+
+    admin_client.raise_request_exception = False
+    response = admin_client.post("/admin/carte/carteconfiguration/add/",
+                                 {"slug": "partenaire", "titre": "Carte\x00", "vue": "carte", "nombre_resultats": "10"})
+    assert response.status_code == 200
+    assert "titre" in response.context["adminform"].form.errors  # the message is on the field
+    assert not CarteConfiguration.objects.exists()
