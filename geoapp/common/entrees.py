@@ -48,17 +48,17 @@ def octets_refus(octets: bytes) -> str | None:
     return None
 
 
-def chaine_requete_refus(chaine: str) -> tuple[str, str] | None:
-    """(parameter, reason) for the first parameter of a raw query string (`a=1&b=2`, as sent,
-    percent-encoded) whose name or value is not UTF-8; None when all are."""
-    for morceau in chaine.split("&"):
+def chaine_requete_refus(chaine: bytes) -> tuple[str, str] | None:
+    """(parameter, reason) for the first parameter of a raw query string (`a=1&b=2`, the bytes
+    as sent, percent-encoded or not) whose name or value is not UTF-8; None when all are."""
+    for morceau in chaine.split(b"&"):
         if not morceau:
             continue
-        nom, _, valeur = morceau.partition("=")
-        nom_octets = unquote_to_bytes(nom.replace("+", " "))
+        nom, _, valeur = morceau.partition(b"=")
+        nom_octets = unquote_to_bytes(nom.replace(b"+", b" "))
         if (raison := octets_refus(nom_octets)) is not None:
             return nom_octets.decode("utf-8", "replace"), f"nom du paramètre {raison}"
-        if (raison := octets_refus(unquote_to_bytes(valeur.replace("+", " ")))) is not None:
+        if (raison := octets_refus(unquote_to_bytes(valeur.replace(b"+", b" ")))) is not None:
             return nom_octets.decode("utf-8"), raison
     return None
 
@@ -69,7 +69,9 @@ def requete_refus(request: HttpRequest, *, longueur_max: int) -> tuple[str, str]
     for segment in request.path_info.split("/"):
         if (raison := texte_refus(segment, longueur_max=longueur_max)) is not None:
             return _segment_nom(request.path_info, segment), raison
-    if (mauvais := chaine_requete_refus(request.META.get("QUERY_STRING", ""))) is not None:
+    # the query string's bytes as WSGI gives them (latin-1), as Django's QueryDict reads them
+    brute = request.META.get("QUERY_STRING", "").encode("iso-8859-1", "replace")
+    if (mauvais := chaine_requete_refus(brute)) is not None:
         return mauvais
     for nom, valeurs in request.GET.lists():
         if (raison := texte_refus(nom, longueur_max=longueur_max)) is not None:

@@ -19,10 +19,12 @@ def test_texte_refus_names_what_postgresql_refuses():
 
 
 def test_chaine_requete_refus_finds_the_parameter_that_is_not_utf8():
-    assert chaine_requete_refus("q=caf%C3%A9&limit=5") is None
-    assert chaine_requete_refus("limit=5&q=%ff%fe")[0] == "q"
-    assert chaine_requete_refus("q=%ED%A0%80")[0] == "q"  # a surrogate, encoded: not UTF-8
-    parametre, raison = chaine_requete_refus("%ff=1")
+    assert chaine_requete_refus(b"q=caf%C3%A9&limit=5") is None
+    assert chaine_requete_refus("q=café".encode()) is None  # not percent-encoded, but UTF-8
+    assert chaine_requete_refus(b"limit=5&q=%ff%fe")[0] == "q"
+    assert chaine_requete_refus(b"q=caf\xe9")[0] == "q"  # latin-1, not percent-encoded
+    assert chaine_requete_refus(b"q=%ED%A0%80")[0] == "q"  # a surrogate, encoded: not UTF-8
+    parametre, raison = chaine_requete_refus(b"%ff=1")
     assert "nom du paramètre" in raison
 
 
