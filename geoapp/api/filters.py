@@ -1,5 +1,9 @@
 """The query parameters of the public API, parsed and checked. Any bad parameter raises
-`ParametreInvalide` naming it; views turn it into a 400 with a JSON message."""
+`ParametreInvalide` naming it; views turn it into a 400 with a JSON message.
+
+Pure: nothing here reads the database. Whether the codes, the commune and the EPCI exist is
+looked up afterwards by `selectors.acteur_recherche_verifier`. (Characters PostgreSQL refuses
+never reach this far: `geoapp.common.entrees` answers 400 before any view.)"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ import math
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection
 
 from geoapp.acteurs import models as acteurs
 from geoapp.territoires.models import Commune, Epci
@@ -39,7 +42,7 @@ class ActeurRecherche:
     dist: float = 30000.0
     in_bbox: tuple[float, float, float, float] | None = None
     commune: str | None = None
-    commune_contours: list[str] = field(default_factory=list)  # codes whose contours make the commune
+    commune_contours: list[str] = field(default_factory=list)  # codes whose contours make the commune (looked up)
     epci: str | None = None
     codes: dict[str, list[str]] = field(default_factory=dict)  # displayed array column -> codes
     acteur_type: list[str] = field(default_factory=list)
@@ -116,13 +119,9 @@ def parse_int(params, name: str, *, default: int, minimum: int, maximum: int) ->
     return value
 
 
-def _unknown_codes(model: type, codes: list[str]) -> list[str]:
-    known = set(model.objects.filter(pk__in=codes).values_list("pk", flat=True))
-    return [c for c in codes if c not in known]
-
-
 def acteur_recherche_parse(params) -> ActeurRecherche:
-    """The filters shared by the acteurs list and the vector tiles."""
+    """The filters shared by the acteurs list and the vector tiles, as written (codes, commune and
+    EPCI not looked up: `selectors.acteur_recherche_verifier` does)."""
     r = ActeurRecherche()
     if params.get("near"):
         r.near = parse_point(params["near"], "near")
@@ -136,30 +135,13 @@ def acteur_recherche_parse(params) -> ActeurRecherche:
         r.in_bbox = parse_bbox(params["in_bbox"])
     if params.get("commune"):
         r.commune = params["commune"].strip()
-        with connection.cursor() as cursor:  # one query for a commune with its own contour (most)
-            cursor.execute(f"SELECT geom IS NOT NULL FROM {Commune._meta.db_table} WHERE code = %s", [r.commune])
-            row = cursor.fetchone()
-        if row is None:
-            raise ParametreInvalide("commune", f"commune inconnue : code INSEE « {r.commune} »")
-        # its own contour, or (Paris, Lyon, Marseille) those of its arrondissements
-        r.commune_contours = [r.commune] if row[0] else \
-            list(Commune.objects.filter(commune_parente=r.commune, geom__isnull=False).values_list("code", flat=True))
     if params.get("epci"):
         r.epci = params["epci"].strip()
-        if not Epci.objects.filter(code=r.epci).exists():
-            raise ParametreInvalide("epci", f"EPCI inconnu : SIREN « {r.epci} »")
-    for name, (model, column) in CODE_FILTERS.items():
+    for name, (_model, column) in CODE_FILTERS.items():
         codes = _values(params, name)
         if codes:
-            unknown = _unknown_codes(model, codes)
-            if unknown:
-                raise ParametreInvalide(name, f"code inconnu : {', '.join(unknown)}")
             r.codes[column] = codes
     r.acteur_type = _values(params, "acteur_type")
-    if r.acteur_type:
-        unknown = _unknown_codes(acteurs.ActeurType, r.acteur_type)
-        if unknown:
-            raise ParametreInvalide("acteur_type", f"code inconnu : {', '.join(unknown)}")
     r.bonus_reparation = parse_bool(params, "bonus_reparation")
     r.masquer_exclusivite = bool(parse_bool(params, "masquer_exclusivite"))
     return r
@@ -177,10 +159,9 @@ def filter_sql(r: ActeurRecherche, *, alias: str = "d") -> tuple[list[str], list
     if r.acteur_type:
         where.append(f"{alias}.acteur_type = ANY(%s)")
         params.append(r.acteur_type)
-    if r.bonus_reparation is not None:
-        bonus = list(acteurs.LabelQualite.objects.filter(bonus=True).values_list("code", flat=True))
-        where.append(f"{'' if r.bonus_reparation else 'NOT '}({alias}.labels && %s::varchar[])")
-        params.append(bonus)
+    if r.bonus_reparation is not None:  # the bonus labels, read once (an InitPlan)
+        where.append(f"{'' if r.bonus_reparation else 'NOT '}({alias}.labels && ARRAY(SELECT l.code "
+                     f"FROM {acteurs.LabelQualite._meta.db_table} l WHERE l.bonus)::varchar[])")
     if r.masquer_exclusivite:
         where.append(f"{alias}.exclusivite_de_reprisereparation IS NOT TRUE")
     if r.in_bbox:
@@ -203,7 +184,3 @@ def filter_sql(r: ActeurRecherche, *, alias: str = "d") -> tuple[list[str], list
         )
         params += [codes, codes]
     return where, params
-
-
-def quote(name: str) -> str:
-    return connection.ops.quote_name(name)

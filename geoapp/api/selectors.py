@@ -22,7 +22,7 @@ from geoapp.acteurs import models as acteurs_models
 from geoapp.acteurs.models import DisplayedActeur, DisplayedActeurCluster
 from geoapp.territoires.models import Commune, Epci
 
-from .filters import ActeurRecherche, filter_sql
+from .filters import CODE_FILTERS, ActeurRecherche, ParametreInvalide, filter_sql
 from .models import TuileCache
 
 TABLE = DisplayedActeur._meta.db_table
@@ -34,6 +34,40 @@ MERCATOR_MAX_LAT = 85.0511
 
 
 COLUMNS = "d.identifiant_unique, d.nom, d.feature"
+
+
+# --- The lookups of a parsed search ------------------------------------------------------------
+
+
+def _codes_inconnus(*, model: type, codes: list[str]) -> list[str]:
+    if not codes:
+        return []
+    known = set(model.objects.filter(pk__in=codes).values_list("pk", flat=True))
+    return [c for c in codes if c not in known]
+
+
+def acteur_recherche_verifier(*, recherche: ActeurRecherche) -> ActeurRecherche:
+    """The search parsed by `filters.acteur_recherche_parse`, its commune, EPCI and codes looked
+    up: an unknown one raises `ParametreInvalide` naming its parameter; the commune's contours are
+    filled in (its own, or those of its arrondissements for Paris, Lyon and Marseille)."""
+    if recherche.commune:
+        with connection.cursor() as cursor:  # one query for a commune with its own contour (most)
+            cursor.execute(f"SELECT geom IS NOT NULL FROM {Commune._meta.db_table} WHERE code = %s",
+                           [recherche.commune])
+            row = cursor.fetchone()
+        if row is None:
+            raise ParametreInvalide("commune", f"commune inconnue : code INSEE « {recherche.commune} »")
+        recherche.commune_contours = [recherche.commune] if row[0] else list(
+            Commune.objects.filter(commune_parente=recherche.commune, geom__isnull=False)
+            .values_list("code", flat=True))
+    if recherche.epci and not Epci.objects.filter(code=recherche.epci).exists():
+        raise ParametreInvalide("epci", f"EPCI inconnu : SIREN « {recherche.epci} »")
+    for name, (model, column) in CODE_FILTERS.items():
+        if unknown := _codes_inconnus(model=model, codes=recherche.codes.get(column, [])):
+            raise ParametreInvalide(name, f"code inconnu : {', '.join(unknown)}")
+    if unknown := _codes_inconnus(model=acteurs_models.ActeurType, codes=recherche.acteur_type):
+        raise ParametreInvalide("acteur_type", f"code inconnu : {', '.join(unknown)}")
+    return recherche
 
 
 def _centre_sql(recherche: ActeurRecherche) -> tuple[str, list] | None:

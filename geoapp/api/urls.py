@@ -1,5 +1,7 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import path, register_converter
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from . import views
 
@@ -16,6 +18,18 @@ class SignedInt:
 
 register_converter(SignedInt, "sint")
 
+
+class RedocView(SpectacularRedocView):
+    """Redoc without inline script nor outside fonts (the page's Content-Security-Policy)."""
+
+    template_name = "api/redoc.html"
+
+
+# The documentation's pages under the Content-Security-Policy: Swagger UI's initialisation is a
+# script file of its own (the "split" view); both UIs set inline styles (Redoc's styled-components
+# insert <style> elements) and Redoc searches in a worker built from a blob.
+docs_csp = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": ["blob:"]})
+
 app_name = "api"
 urlpatterns = [
     path("v1/acteurs", views.ActeurListView.as_view(), name="acteurs"),
@@ -30,6 +44,6 @@ urlpatterns = [
     path("v1/acteur-types", views.acteur_types, name="acteur-types"),
     path("v1/sources", views.SourceListView.as_view(), name="sources"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("docs/", docs_csp(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
+    path("redoc/", docs_csp(RedocView.as_view(url_name="api:schema")), name="redoc"),
 ]

@@ -75,7 +75,7 @@ class ActeurListView(PublicAPIView):
                    400: ERREUR, 429: ERREUR},
     )
     def get(self, request):
-        recherche = acteur_recherche_parse(request.query_params)
+        recherche = selectors.acteur_recherche_verifier(recherche=acteur_recherche_parse(request.query_params))
         maximum = settings.API_NEAR_MAX_RESULTS if recherche.near else settings.API_PAGE_MAX_SIZE
         limit = parse_int(request.query_params, "limit", default=min(50, maximum), minimum=1, maximum=maximum)
         page = parse_int(request.query_params, "page", default=1, minimum=1, maximum=10**6)
@@ -129,7 +129,7 @@ class TileView(PublicAPIView):
     def get(self, request, z: int, x: int, y: int):
         if not selectors.tile_is_valid(z=z, x=x, y=y):
             raise ParametreInvalide("tuile", f"tuile {z}/{x}/{y} impossible : 0 ≤ z ≤ 22 et 0 ≤ x, y < 2^z")
-        recherche = acteur_recherche_parse(request.query_params)
+        recherche = selectors.acteur_recherche_verifier(recherche=acteur_recherche_parse(request.query_params))
         # the tile's bytes are cached per generation of the displayed acteurs (and filters): a
         # publication changes the generation, hence the ETag, and the cache is refilled
         cle = selectors.tile_cache_key(z=z, x=x, y=y, recherche=recherche)

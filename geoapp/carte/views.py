@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
+from csp.decorators import csp_replace
 
 from geoapp.acteurs.selectors import displayed_acteur_count, displayed_acteur_list, source_list_with_counts
 
@@ -30,7 +31,8 @@ def _carte_context(*, embarque: bool, preset: dict, titre: str) -> dict:
         "embarque": embarque,
         "titre": titre,
         "filtres": carte_filtres_get(),
-        "config_json": json.dumps({
+        # rendered by `json_script` (escaped: a label cannot close the <script>), read by carte.js
+        "config": {
             "tiles": settings.MAP_TILES_URL,
             "attribution": settings.LEAFLET_CONFIG["TILES"][0][2].get("attribution", ""),
             "centre": settings.LEAFLET_CONFIG["DEFAULT_CENTER"],
@@ -42,7 +44,7 @@ def _carte_context(*, embarque: bool, preset: dict, titre: str) -> dict:
             "groupes": {g["code"]: g for g in carte_filtres_get()["groupes"]},
             "urls": {"acteurs": "/api/v1/acteurs", "communes": "/api/v1/communes", "adresses": "/api/v1/adresses",
                      "objets": reverse("carte:objets")},
-        }),
+        },
     }
 
 
@@ -51,6 +53,7 @@ def carte(request):
 
 
 @xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})  # partners frame it, from any origin
 def carte_embarquee(request, slug: str):
     config = carte_configuration_get(slug=slug)
     if config is None:

@@ -233,3 +233,45 @@ CLONE_TIMEOUT = env.float("CLONE_TIMEOUT", default=60.0)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
+# --- entrées : paramètres refusés, Content-Security-Policy (issue 10) ---
+# Every request's path segments, query parameters and cookies are checked before any view
+# (geoapp/common/entrees.py): NUL, a surrogate, bytes that are not UTF-8 or a value longer than
+# this answer 400 naming the parameter (JSON on the API, the HTML page 400.html elsewhere).
+ENTREES_PARAMETRE_MAX_CARACTERES = env.int("ENTREES_PARAMETRE_MAX_CARACTERES", default=4096)
+# after CORS (the API's 400 carry its headers), before the views
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.common.CommonMiddleware"), "geoapp.common.entrees.EntreesMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+                  "geoapp.common.entrees.CookiesMiddleware")  # a cookie holding NUL is dropped
+
+# Content-Security-Policy on every response (django-csp): scripts and styles from the app's own
+# files only (no inline script, no inline event handler, no inline style), except the inline
+# scripts of the admin's map widgets, which carry the request's nonce. The map may be framed by any
+# origin (`/carte/<slug>/`, `geoapp.carte.views`), other pages only by the app itself. The
+# background tiles' host (MAP_TILES_URL, `{s}` a subdomain) is allowed for images.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+
+def _origine(url: str) -> list[str]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}", "*"))
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
+
+
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],  # the nonce appears only when a page used it (admin map widgets)
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *_origine(MAP_TILES_URL)],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    },
+}

@@ -1,5 +1,9 @@
 /* La carte: nearest acteurs around an address / the user / a commune, with filters, a list
-   sorted by distance, a detail panel, a list mode, and the search carried by the URL. */
+   sorted by distance, a detail panel, a list mode, and the search carried by the URL.
+   Everything that comes from a source, a contributor or staff (names, addresses, hours, labels)
+   is written as text (textContent, text nodes), never as markup: Leaflet's tooltips get an
+   element, not a string (a string is inserted as HTML). The page's Content-Security-Policy
+   allows no inline script nor style: colours are set here, from `data-couleur`. */
 (function () {
   "use strict";
   var CONFIG = JSON.parse(document.getElementById("carte-config").textContent);
@@ -22,11 +26,19 @@
     var gs = acteur.groupes_actions || [];
     var wanted = state.groupe_action ? state.groupe_action.split(",") : [];
     var g = gs.filter(function (c) { return wanted.indexOf(c) >= 0; })[0] || gs[0];
-    return { code: g || "aucun", couleur: (CONFIG.groupes[g] || {}).couleur || "#666" };
+    return { code: g || "aucun", couleur: couleurSure((CONFIG.groupes[g] || {}).couleur) || "#666" };
   }
 
   function libelle(kind, code) { return (CONFIG.libelles[kind] || {})[code] || code; }
   function distanceTexte(m) { return m == null ? "" : (m < 1000 ? Math.round(m) + " m" : (m / 1000).toFixed(1).replace(".", ",") + " km"); }
+  // a CSS colour as the referentials give it (#rgb, #rrggbb…), nothing else
+  function couleurSure(c) { return /^#[0-9a-fA-F]{3,8}$/.test(c || "") ? c : null; }
+  // a link only towards the web (http, https): anything else (javascript:…) stays text
+  function lienSur(url) { return /^https?:\/\//i.test(url || "") ? url : null; }
+  document.querySelectorAll(".pastille[data-couleur]").forEach(function (p) {
+    var c = couleurSure(p.dataset.couleur);
+    if (c) p.style.backgroundColor = c;
+  });
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
@@ -107,7 +119,7 @@
       bounds.push(ll);
       var m = L.circleMarker(ll, { radius: 8, color: "#fff", weight: 2, fillColor: c.couleur, fillOpacity: 0.9,
         className: "marqueur marqueur-" + c.code });
-      m.bindTooltip(a.nom);
+      m.bindTooltip(el("span", { "class": "infobulle-nom" }, a.nom));  // an element: its text is text
       m.on("click", function () { detail(f); });
       markers.addLayer(m);
       var li = el("li");
@@ -144,7 +156,7 @@
     ligne("Adresse", [a.adresse, a.adresse_complement, a.code_postal, a.ville].filter(Boolean).join(" "));
     ligne("Horaires", a.horaires_description || a.horaires_osm);
     ligne("Téléphone", a.telephone, a.telephone ? "tel:" + a.telephone.replace(/\s/g, "") : null);
-    ligne("Site web", a.url, a.url);
+    ligne("Site web", a.url, lienSur(a.url));
     if (a.distance_m != null) ligne("Distance", distanceTexte(a.distance_m));
     var actions = el("ul", { "class": "detail-actions" });
     (a.propositions || []).forEach(function (p) {
