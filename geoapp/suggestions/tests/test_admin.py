@@ -2,28 +2,18 @@
 applying is a Prefect flow run outside the request, whose state the admin shows; each action is
 offered only to staff holding its permission."""
 
-import os
 import time
-from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.db import connection
 
 from geoapp.acteurs.models import Acteur
 from geoapp.suggestions import services
-from geoapp.suggestions.applications import application_etat_get
 from geoapp.suggestions.models import ApplicationSuggestions, GroupeSuggestion
 
+from .conftest import application_finie
+
 pytestmark = pytest.mark.usefixtures("warehouse", "referentiels")
-
-
-@pytest.fixture
-def flow_run_env(monkeypatch, prefect_api):
-    """The flow run's process reaches this test's databases (and, by the admin, its Prefect API)."""
-    url = urlsplit(os.environ.get("DATABASE_URL", "postgis://postgres:postgres@127.0.0.1:5432/circulaire_webapp"))
-    monkeypatch.setenv("DATABASE_URL", url._replace(path="/" + connection.settings_dict["NAME"]).geturl())
-    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "geoapp.config.settings.test")
 
 
 def test_staff_validate_then_apply_a_suggestion_from_the_admin(admin_client, flow_run_env):
@@ -55,12 +45,7 @@ def test_staff_validate_then_apply_a_suggestion_from_the_admin(admin_client, flo
     assert time.monotonic() - started < 5  # returns at once: the apply runs in its own flow run
     assert "Application lancée" in response.content.decode()
 
-    application = ApplicationSuggestions.objects.get()
-    deadline = time.monotonic() + 180
-    while application.fin is None or application_etat_get(flow_run_id=application.flow_run_id) != "Completed":
-        assert time.monotonic() < deadline, f"flow run still {application_etat_get(flow_run_id=application.flow_run_id)}"
-        time.sleep(1)
-        application.refresh_from_db()
+    application = application_finie(ApplicationSuggestions.objects.get())
 
     groupe.refresh_from_db()
     assert groupe.statut == "appliquee"
