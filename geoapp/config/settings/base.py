@@ -189,7 +189,8 @@ INSTALLED_APPS += ["geoapp.geocodage"]  # noqa: F405
 # read-only at the PostgreSQL level, never migrated (geoapp.geocodage.routers.WarehouseRouter).
 # Its backend never creates nor destroys a test database: under tests it is the `test_` warehouse
 # the `warehouse` fixture builds (WAREHOUSE_DATABASE_URL already carries the prefix there).
-DATABASES["warehouse"] = env.db_url_config(WAREHOUSE_DATABASE_URL)  # noqa: F405
+# (its own read-only role in production: WAREHOUSE_READONLY_DATABASE_URL, scripts/db_bootstrap.py)
+DATABASES["warehouse"] = env.db_url_config(env("WAREHOUSE_READONLY_DATABASE_URL", default=WAREHOUSE_DATABASE_URL))  # noqa: F405
 DATABASES["warehouse"].update({
     "ENGINE": "geoapp.geocodage.warehouse_backend",
     # server-side binding and prepared statements (Django disables psycopg's by default): the
