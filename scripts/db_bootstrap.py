@@ -128,6 +128,22 @@ def main() -> None:
     if admin:
         roles_ensure(admin_url=admin, webapp_url=webapp, warehouse_url=warehouse,
                      lecture_url=os.environ.get("WAREHOUSE_READONLY_DATABASE_URL") or warehouse)
+        if prefect_url.startswith("postgresql"):
+            owner_ensure(admin_url=admin, url=prefect_url)  # the Prefect server's own role and database
+
+
+def owner_ensure(*, admin_url: str, url: str) -> None:
+    """The user of `url` as a role of its own, owner of `url`'s database (and alone to connect)."""
+    info = conninfo(url)
+    if info["user"] == conninfo(admin_url)["user"]:
+        return
+    ident = sql.Identifier
+    with connect_admin(admin_url) as admin:
+        for statement in _role_statements(info):
+            admin.execute(statement)
+        admin.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(ident(info["dbname"]), ident(info["user"])))
+        admin.execute(sql.SQL("REVOKE CONNECT, TEMPORARY ON DATABASE {} FROM PUBLIC").format(ident(info["dbname"])))
+        admin.execute(sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(ident(info["dbname"]), ident(info["user"])))
 
 
 if __name__ == "__main__":

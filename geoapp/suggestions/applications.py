@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 from uuid import UUID
 
+from django.conf import settings
 from django.utils import timezone
 
 from .models import ApplicationSuggestions
@@ -22,8 +23,19 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def application_demander(*, source_codes: list[str], demandee_par: str) -> ApplicationSuggestions:
-    """Record the apply and start its flow run in a new process (which outlives the request)."""
+    """Record the apply and start its flow run: a flow run of the deployment
+    SUGGESTIONS_APPLICATION_DEPLOYMENT for the Prefect workers when it is set (docker compose,
+    production: the web app holds no write access to the warehouse), else a new local process
+    that outlives the request (the demo, the tests)."""
     application = ApplicationSuggestions.objects.create(sources=sorted(set(source_codes)), demandee_par=demandee_par)
+    if settings.SUGGESTIONS_APPLICATION_DEPLOYMENT:
+        from prefect.deployments import run_deployment
+
+        flow_run = run_deployment(name=settings.SUGGESTIONS_APPLICATION_DEPLOYMENT, timeout=0,
+                                  parameters={"application_id": application.pk})
+        ApplicationSuggestions.objects.filter(pk=application.pk).update(flow_run_id=flow_run.id)
+        application.flow_run_id = flow_run.id
+        return application
     env = dict(os.environ)
     api_url = _prefect_api_url()
     if api_url:  # the flow run reports to the same Prefect API as this process
@@ -39,7 +51,8 @@ def application_executer(*, application_id: int, flow_run_id: str | None) -> dic
     """Inside the flow run: note its id, apply the validated groups of the sources, note the counts."""
     from .services import suggestions_apply
 
-    ApplicationSuggestions.objects.filter(pk=application_id).update(flow_run_id=flow_run_id)
+    if flow_run_id:
+        ApplicationSuggestions.objects.filter(pk=application_id).update(flow_run_id=flow_run_id)
     application = ApplicationSuggestions.objects.get(pk=application_id)
     counts = suggestions_apply(source_codes=application.sources)
     ApplicationSuggestions.objects.filter(pk=application_id).update(compteurs=counts, fin=timezone.now())

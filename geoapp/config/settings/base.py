@@ -278,3 +278,6 @@ MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
 ADMIN_LOGIN_FAILURES = env.int("ADMIN_LOGIN_FAILURES", default=5)
 ADMIN_LOGIN_FAILURES_PER_CLIENT = env.int("ADMIN_LOGIN_FAILURES_PER_CLIENT", default=20)
 ADMIN_LOGIN_LOCKOUT_S = env.int("ADMIN_LOGIN_LOCKOUT_S", default=900)
+# Applying suggestions from the admin: a flow run of this deployment (run by the Prefect workers,
+# e.g. `suggestions-appliquer/suggestions-appliquer`); empty: a local process (demo, tests).
+SUGGESTIONS_APPLICATION_DEPLOYMENT = env("SUGGESTIONS_APPLICATION_DEPLOYMENT", default="")

@@ -48,3 +48,33 @@ def setting(name: str, **env: str) -> str:
 def test_the_forwarded_proto_header_is_trusted_only_behind_a_configured_proxy():
     assert setting("SECURE_PROXY_SSL_HEADER") == "None"  # a client could claim HTTPS
     assert setting("SECURE_PROXY_SSL_HEADER", TRUSTED_PROXY_COUNT="1") == "('HTTP_X_FORWARDED_PROTO', 'https')"
+
+
+def test_docker_compose_ships_no_default_secret_and_reads_them_from_dotenv():
+    import re
+
+    import yaml
+
+    text = (REPO / "docker-compose.yml").read_text()
+    assert "postgres:postgres" not in text and "change-me" not in text
+    references = re.findall(r"\$\{([A-Z_]+)(:[?-][^}]*)?\}", text)
+    secrets_ = {name for name, _ in references if re.search(r"PASSWORD|SECRET|AUTH", name)}
+    assert {"POSTGRES_PASSWORD", "DJANGO_SECRET_KEY", "PREFECT_AUTH_STRING"} <= secrets_
+    for name in secrets_:
+        modes = {mode[:2] for n, mode in references if n == name}
+        assert ":?" in modes, f"{name}: no clear error when missing"  # `${VAR:?message}`
+        assert ":-" not in modes, f"{name} has a default"
+    example = (REPO / ".env.example").read_text()
+    assert all(re.search(rf"^{name}=$", example, re.M) for name in secrets_)  # listed, without a value
+    assert ".env" in (REPO / ".gitignore").read_text().split()
+    assert ".env" in (REPO / ".dockerignore").read_text().split()
+
+    services = yaml.safe_load(text)["services"]
+    assert "PREFECT_SERVER_API_AUTH_STRING" in services["prefect-server"]["environment"]
+    for service in services.values():  # published on the host's loopback only
+        assert all(str(port).startswith("127.0.0.1:") for port in service.get("ports", []))
+    # no component connects as the superuser (only the one-shot bootstrap's DATABASE_ADMIN_URL)
+    for name, service in services.items():
+        for key, value in (service.get("environment") or {}).items():
+            if key.endswith("DATABASE_URL") or key.endswith("CONNECTION_URL"):
+                assert "//postgres:" not in str(value), f"{name}.{key} connects as postgres"
