@@ -14,6 +14,8 @@ from django.core.cache import cache
 log = logging.getLogger(__name__)
 
 PERIODES = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+CACHE_REESSAI_S = 10  # after a failure to reach the cache, the rate limits are off that long (per process)
+_cache_injoignable_jusqua = 0.0
 
 
 @dataclass(frozen=True)
@@ -42,11 +44,17 @@ def limite_compter(*, portee: str, client: str, debit: Debit) -> int | None:
     """Count one request of `client` in `portee`'s current window. None when it is within the rate,
     else the seconds before the window ends (Retry-After). Fixed windows of the rate's period, one
     atomic counter each in the shared cache. If the cache cannot be reached, requests pass (logged)."""
-    fenetre = int(time.time()) // debit.secondes
+    global _cache_injoignable_jusqua
+    now = time.time()
+    if now < _cache_injoignable_jusqua:
+        return None
+    fenetre = int(now) // debit.secondes
     try:
         compte, reste = cache.compter(f"limite:{portee}:{_cle(client)}:{fenetre}", timeout=debit.secondes)
-    except Exception:  # the site stays up without its rate limits, loudly
-        log.exception("limite de débit %s : cache injoignable, requête acceptée", portee)
+    except Exception:  # the site stays up without its rate limits, loudly; not retried for a while,
+        # so that requests do not each wait for the connection's timeout
+        _cache_injoignable_jusqua = time.time() + CACHE_REESSAI_S
+        log.exception("limites de débit : cache injoignable, requêtes acceptées pendant %s s", CACHE_REESSAI_S)
         return None
     return None if compte <= debit.requetes else max(1, reste)
 

@@ -128,3 +128,21 @@ def test_two_web_processes_share_one_count(two_web_servers):
         response = httpx.get(url + "/api/v1/adresses?q=", timeout=10, headers={"X-Forwarded-For": "10.1.1.1"})
         assert response.status_code == 429
         assert int(response.headers["Retry-After"]) > 0
+
+
+@override_settings(ADRESSES_THROTTLE_RATE="1/min",
+                   CACHES={"default": {"BACKEND": "geoapp.securite.cache.RedisCache",
+                                       "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+                                       "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}})
+def test_without_redis_the_site_answers_without_its_limits(client, monkeypatch, caplog):
+    from django.core.cache import caches
+
+    from geoapp.securite import services
+
+    monkeypatch.setattr(services, "_cache_injoignable_jusqua", 0.0)
+    monkeypatch.setattr(services, "cache", caches.create_connection("default"))
+    started = time.monotonic()
+    statuses = [client.get("/api/v1/adresses?q=").status_code for _ in range(5)]
+    assert statuses == [400] * 5  # answered, not a 500
+    assert time.monotonic() - started < 3  # the unreachable cache is not waited for each time
+    assert "cache injoignable" in caplog.text
