@@ -8,17 +8,17 @@ from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 
 
 class RedisCache(DjangoRedisCache):
-    def compter(self, key: str, *, timeout: int) -> tuple[int, int]:
-        """Add one to `key` (created with `timeout` seconds to live); the count and the seconds
-        left before it expires. One round trip: INCR, EXPIRE NX, TTL in a pipeline."""
+    def compter(self, key: str, *, timeout: int) -> int:
+        """Add one to `key` (created with `timeout` seconds to live) and return the count. One round
+        trip: INCR and EXPIRE NX pipelined (no MULTI: each is atomic, and the expiry is set by
+        whichever request comes first, so a key never outlives its window)."""
         key = self.make_and_validate_key(key)
         client = self._cache.get_client(key, write=True)
-        pipe = client.pipeline(transaction=True)
+        pipe = client.pipeline(transaction=False)
         pipe.incr(key)
         pipe.expire(key, timeout, nx=True)
-        pipe.ttl(key)
-        count, _, ttl = pipe.execute()
-        return int(count), int(ttl) if ttl and ttl > 0 else timeout
+        count, _ = pipe.execute()
+        return int(count)
 
     def ttl(self, key: str) -> int | None:
         """Seconds `key` has left to live (None: missing or no expiry)."""

@@ -50,13 +50,17 @@ def limite_compter(*, portee: str, client: str, debit: Debit) -> int | None:
         return None
     fenetre = int(now) // debit.secondes
     try:
-        compte, reste = cache.compter(f"limite:{portee}:{_cle(client)}:{fenetre}", timeout=debit.secondes)
+        cle = f"limite:{portee}:{_cle(client)}:{fenetre}"
+        compte = cache.compter(cle, timeout=debit.secondes)
+        if compte <= debit.requetes:
+            return None
+        reste = cache.ttl(cle) or debit.secondes  # only when refused: the end of the window
     except Exception:  # the site stays up without its rate limits, loudly; not retried for a while,
         # so that requests do not each wait for the connection's timeout
         _cache_injoignable_jusqua = time.time() + CACHE_REESSAI_S
         log.exception("limites de débit : cache injoignable, requêtes acceptées pendant %s s", CACHE_REESSAI_S)
         return None
-    return None if compte <= debit.requetes else max(1, reste)
+    return max(1, reste)
 
 
 def _cles_connexion(*, client: str, identifiant: str) -> list[tuple[str, int]]:
