@@ -8,7 +8,9 @@ BASE_DIR = Path(__file__).resolve().parents[3]  # the repository root
 DATA_DIR = BASE_DIR / "data"
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
+# (DJANGO_READ_DOT_ENV=false: not read, e.g. the tests of the production settings' own environment)
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() \
+    and env.bool("DJANGO_READ_DOT_ENV", default=True) else None
 
 DEFAULT_WEBAPP_URL = "postgis://postgres:postgres@127.0.0.1:5432/circulaire_webapp"
 DEFAULT_WAREHOUSE_URL = "postgis://postgres:postgres@127.0.0.1:5432/circulaire_warehouse"

@@ -16,7 +16,8 @@ SECRET = "k3y-" + "Zq8vN2xL7pRt5mWc9bYh4jDs6gFa1eUo0iKn3" * 2
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TRUSTED_PROXY"))}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, capture_output=True, text=True, timeout=120,
-                          env={**base, "DJANGO_SETTINGS_MODULE": "geoapp.config.settings.production", **env})
+                          env={**base, "DJANGO_SETTINGS_MODULE": "geoapp.config.settings.production",
+                               "DJANGO_READ_DOT_ENV": "false", **env})  # a developer's .env stays out
 
 
 def test_check_deploy_reports_nothing():
