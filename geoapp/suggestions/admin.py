@@ -80,6 +80,7 @@ class ApplicationSuggestionsAdmin(admin.ModelAdmin):
     """Read-only: each apply asked from the suggestions' list, with the state of its flow run."""
 
     list_display = ("pk", "demandee_le", "demandee_par", "sources", "etat", "compteurs", "fin")
+    list_per_page = 20  # one Prefect API call per row (its state)
     readonly_fields = ("sources", "demandee_par", "demandee_le", "flow_run_id", "etat", "compteurs", "fin")
 
     @admin.display(description="état de l'exécution Prefect")
