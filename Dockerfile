@@ -31,7 +31,7 @@ COPY . .
 ENV UV_NO_SYNC=1
 
 # Production settings require these; dummy build-time values (RUN sees ARGs as env), not kept in the image env.
-ARG DJANGO_SECRET_KEY=build-only-not-secret
+ARG DJANGO_SECRET_KEY=build-only-not-secret-only-for-collectstatic-at-build-time
 ARG DJANGO_ALLOWED_HOSTS=localhost
 RUN uv run --frozen python manage.py collectstatic --noinput
 

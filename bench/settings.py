@@ -9,3 +9,5 @@ ROOT_URLCONF = "bench.urls"
 API_THROTTLE_RATE = None
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 WHITENOISE_USE_FINDERS = True  # the map page works too, without collectstatic
+# no rate limit on any endpoint (geoapp.securite.middleware): the benchmark measures the app
+ADRESSES_THROTTLE_RATE = TILES_THROTTLE_RATE = PAGES_THROTTLE_RATE = None

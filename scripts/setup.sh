@@ -5,7 +5,9 @@
 # 2. a running PostgreSQL: the one DATABASE_URL points at, or the local cluster started with
 #    pg_ctlcluster;
 # 3. uv, then the locked Python environment (uv sync --frozen);
-# 4. the databases and their extensions (scripts/db_bootstrap.py).
+# 4. the databases and their extensions (scripts/db_bootstrap.py);
+# 5. a running Redis (the shared cache of the rate limits): the one REDIS_URL points at, or a local
+#    redis-server started in the background.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +23,7 @@ done
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
 # --- 1. Debian packages ------------------------------------------------------------------------
-packages=(postgresql-15 postgresql-15-postgis-3 postgresql-contrib libgdal32 libgeos-c1v5 libproj25 python3 python3-venv make curl ca-certificates)
+packages=(postgresql-15 postgresql-15-postgis-3 postgresql-contrib libgdal32 libgeos-c1v5 libproj25 python3 python3-venv make curl ca-certificates redis-server redis-tools)
 [[ $want_browser == 1 ]] && packages+=(chromium fonts-liberation)
 missing=()
 for p in "${packages[@]}"; do
@@ -76,3 +78,19 @@ uv sync --frozen --quiet
 
 # --- 4. databases, extensions ------------------------------------------------------------------
 uv run --frozen python scripts/db_bootstrap.py "${bootstrap_args[@]}"
+
+# --- 5. Redis ----------------------------------------------------------------------------------
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+redis_host=$(python3 -c "import sys,urllib.parse as u; print(u.urlsplit(sys.argv[1]).hostname or '127.0.0.1')" "$REDIS_URL")
+redis_port=$(python3 -c "import sys,urllib.parse as u; print(u.urlsplit(sys.argv[1]).port or 6379)" "$REDIS_URL")
+if [[ "$(redis-cli -h "$redis_host" -p "$redis_port" ping 2>/dev/null)" != PONG ]]; then
+  case "$redis_host" in
+    127.0.0.1|localhost|::1)
+      log "starting redis-server on port $redis_port (no persistence)"
+      redis-server --daemonize yes --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no >/dev/null
+      for _ in $(seq 1 20); do [[ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" == PONG ]] && break; sleep 0.25; done
+      [[ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" == PONG ]] || { echo "Redis did not start on port $redis_port" >&2; exit 1; }
+      ;;
+    *) echo "Redis at $redis_host:$redis_port (REDIS_URL) is not reachable" >&2; exit 1 ;;
+  esac
+fi

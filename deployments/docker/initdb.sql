@@ -1,5 +1,6 @@
 -- Run once by the postgis image on an empty data volume (/docker-entrypoint-initdb.d).
--- Same databases and extensions as scripts/db_bootstrap.py.
+-- Same databases and extensions as scripts/db_bootstrap.py, which the `migrate` service then runs
+-- to create the per-component roles and hand them their databases.
 CREATE DATABASE circulaire_webapp;
 CREATE DATABASE circulaire_warehouse;
 CREATE DATABASE circulaire_prefect;

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
-from . import models, services
+from . import applications, models, services
 
 
 class ChangementInline(admin.TabularInline):
@@ -19,23 +21,35 @@ class GroupeSuggestionAdmin(admin.ModelAdmin):
     inlines = [ChangementInline]
     actions = ["valider", "rejeter", "appliquer"]
 
-    @admin.action(description="Valider les suggestions choisies")
+    def has_valider_permission(self, request):
+        return request.user.has_perm("suggestions.valider_groupesuggestion")
+
+    def has_appliquer_permission(self, request):
+        return request.user.has_perm("suggestions.appliquer_groupesuggestion")
+
+    # an action whose permission the user lacks is neither offered nor run (a forged POST of it
+    # is answered "no action selected")
+    @admin.action(description="Valider les suggestions choisies", permissions=["valider"])
     def valider(self, request, queryset):
         n = services.suggestion_groupes_set_statut(groupe_ids=list(queryset.values_list("pk", flat=True)),
                                                    statut=models.StatutSuggestion.VALIDEE)
         self.message_user(request, f"{n} suggestion(s) validée(s)")
 
-    @admin.action(description="Rejeter les suggestions choisies")
+    @admin.action(description="Rejeter les suggestions choisies", permissions=["valider"])
     def rejeter(self, request, queryset):
         n = services.suggestion_groupes_set_statut(groupe_ids=list(queryset.values_list("pk", flat=True)),
                                                    statut=models.StatutSuggestion.REJETEE)
         self.message_user(request, f"{n} suggestion(s) rejetée(s)")
 
-    @admin.action(description="Appliquer les suggestions validées de ces sources")
+    @admin.action(description="Appliquer les suggestions validées de ces sources", permissions=["appliquer"])
     def appliquer(self, request, queryset):
-        # enrichment groups are written on the revisions, the others on the imported acteurs
-        counts = services.suggestions_apply(source_codes=sorted(set(queryset.values_list("source_id", flat=True))))
-        self.message_user(request, f"{counts['appliquees']} appliquée(s), {counts['erreurs']} en erreur")
+        # a Prefect flow run, outside this request (enrichment groups are written on the revisions,
+        # the others on the imported acteurs)
+        application = applications.application_demander(
+            source_codes=list(queryset.values_list("source_id", flat=True)), demandee_par=request.user.get_username())
+        url = reverse("admin:suggestions_applicationsuggestions_change", args=[application.pk])
+        self.message_user(request, format_html("Application lancée ({} : {}) : suivez son état <a href=\"{}\">ici</a>.",
+                                               application, "exécution Prefect", url))
 
 
 @admin.register(models.CohorteSuggestion)
@@ -59,3 +73,22 @@ class ExecutionSourceAdmin(admin.ModelAdmin):
 class PolitiqueSourceAdmin(admin.ModelAdmin):
     list_display = ("source", "politique")
     list_editable = ("politique",)
+
+
+@admin.register(models.ApplicationSuggestions)
+class ApplicationSuggestionsAdmin(admin.ModelAdmin):
+    """Read-only: each apply asked from the suggestions' list, with the state of its flow run."""
+
+    list_display = ("pk", "demandee_le", "demandee_par", "sources", "etat", "compteurs", "fin")
+    list_per_page = 20  # one Prefect API call per row (its state)
+    readonly_fields = ("sources", "demandee_par", "demandee_le", "flow_run_id", "etat", "compteurs", "fin")
+
+    @admin.display(description="état de l'exécution Prefect")
+    def etat(self, obj):
+        return applications.application_etat_get(flow_run_id=obj.flow_run_id)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -107,6 +107,11 @@ class GroupeSuggestion(models.Model):
     class Meta:
         verbose_name = "suggestion (groupe par acteur)"
         verbose_name_plural = "suggestions (groupes par acteur)"
+        # the back office's actions, each offered only to staff holding its permission
+        permissions = [
+            ("valider_groupesuggestion", "Peut valider ou rejeter des suggestions"),
+            ("appliquer_groupesuggestion", "Peut appliquer les suggestions validées"),
+        ]
         indexes = [
             models.Index(fields=["source", "statut"], name="groupe_source_statut_idx"),
             models.Index(fields=["empreinte"], name="groupe_empreinte_idx"),
@@ -132,3 +137,23 @@ class ChangementSuggestion(models.Model):
         verbose_name = "changement proposé"
         verbose_name_plural = "changements proposés"
         constraints = [models.UniqueConstraint(fields=["groupe", "champ"], name="changement_groupe_champ_uniq")]
+
+
+class ApplicationSuggestions(models.Model):
+    """One apply of the validated suggestions, asked from the back office and run as a Prefect flow
+    run (`suggestions-appliquer`) outside the web request: its flow run, hence its state, and its counts."""
+
+    sources = ArrayField(models.CharField(max_length=100), default=list, help_text="codes des sources à appliquer")
+    demandee_par = models.CharField(max_length=150, blank=True)
+    demandee_le = models.DateTimeField(auto_now_add=True)
+    flow_run_id = models.UUIDField(null=True, blank=True, help_text="l'exécution Prefect qui applique")
+    compteurs = models.JSONField(default=dict, blank=True)
+    fin = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "application des suggestions"
+        verbose_name_plural = "applications des suggestions"
+        ordering = ["-demandee_le"]
+
+    def __str__(self) -> str:
+        return f"application {self.pk} ({', '.join(self.sources)})"

@@ -8,7 +8,9 @@ BASE_DIR = Path(__file__).resolve().parents[3]  # the repository root
 DATA_DIR = BASE_DIR / "data"
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
+# (DJANGO_READ_DOT_ENV=false: not read, e.g. the tests of the production settings' own environment)
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() \
+    and env.bool("DJANGO_READ_DOT_ENV", default=True) else None
 
 DEFAULT_WEBAPP_URL = "postgis://postgres:postgres@127.0.0.1:5432/circulaire_webapp"
 DEFAULT_WAREHOUSE_URL = "postgis://postgres:postgres@127.0.0.1:5432/circulaire_warehouse"
@@ -94,12 +96,9 @@ STATICFILES_DIRS = [BASE_DIR / "geoapp" / "static"]
 # Served by WhiteNoise: from the collected STATIC_ROOT in production, from the apps' folders otherwise.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
 
-REST_FRAMEWORK = {
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-}
-
-# Map background tiles. The demo and the tests serve them locally: no request leaves the machine.
-MAP_TILES_URL = env("MAP_TILES_URL", default="/static/carte/tiles/{z}/{x}/{y}.png")
+# Map background tiles: plain tiles drawn by the app itself (geoapp.carte, /carte/fond/) unless
+# MAP_TILES_URL names a tile server, so that no request leaves the machine by default.
+MAP_TILES_URL = env("MAP_TILES_URL", default="/carte/fond/{z}/{x}/{y}.png")
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (46.6, 2.4),
     "DEFAULT_ZOOM": 6,
@@ -159,15 +158,15 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 REST_FRAMEWORK = {
-    **REST_FRAMEWORK,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
-    "DEFAULT_THROTTLE_CLASSES": ["geoapp.api.throttling.ClientRateThrottle"],
+    # rate limits: geoapp.securite.middleware (every costly endpoint, API or not, one shared count)
+    "DEFAULT_THROTTLE_CLASSES": [],
     "EXCEPTION_HANDLER": "geoapp.api.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
-API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/min")  # per client IP; empty: no limit
 API_PAGE_MAX_SIZE = 500
 API_NEAR_MAX_RESULTS = 100
 API_NEAR_MAX_DIST_M = 100_000
@@ -189,9 +188,6 @@ SPECTACULAR_SETTINGS = {
 }
 CARTE_RESULTATS_MAX = 100  # the map: nearest acteurs shown
 CARTE_RAYON_M = 30_000
-# The map's background: plain tiles drawn by the app itself unless MAP_TILES_URL names a server.
-MAP_TILES_URL = env("MAP_TILES_URL", default="/carte/fond/{z}/{x}/{y}.png")
-LEAFLET_CONFIG["TILES"] = [("Plan", MAP_TILES_URL, {"attribution": env("MAP_TILES_ATTRIBUTION", default="")})]
 
 # --- geocodage & clones (issue 4) ---
 INSTALLED_APPS += ["geoapp.geocodage"]  # noqa: F405
@@ -200,7 +196,8 @@ INSTALLED_APPS += ["geoapp.geocodage"]  # noqa: F405
 # read-only at the PostgreSQL level, never migrated (geoapp.geocodage.routers.WarehouseRouter).
 # Its backend never creates nor destroys a test database: under tests it is the `test_` warehouse
 # the `warehouse` fixture builds (WAREHOUSE_DATABASE_URL already carries the prefix there).
-DATABASES["warehouse"] = env.db_url_config(WAREHOUSE_DATABASE_URL)  # noqa: F405
+# (its own read-only role in production: WAREHOUSE_READONLY_DATABASE_URL, scripts/db_bootstrap.py)
+DATABASES["warehouse"] = env.db_url_config(env("WAREHOUSE_READONLY_DATABASE_URL", default=WAREHOUSE_DATABASE_URL))  # noqa: F405
 DATABASES["warehouse"].update({
     "ENGINE": "geoapp.geocodage.warehouse_backend",
     # server-side binding and prepared statements (Django disables psycopg's by default): the
@@ -275,3 +272,36 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [SELF],
     },
 }
+
+# --- sécurité (issue 10): shared cache, rate limits, admin login lockout ---
+INSTALLED_APPS += ["geoapp.securite"]  # noqa: F405
+# Counted per client in a cache shared by every web process and host (Redis), so that a limit
+# holds whatever the number of gunicorn workers and servers.
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CACHES = {
+    "default": {
+        "BACKEND": "geoapp.securite.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("REDIS_KEY_PREFIX", default="circulaire"),
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+# How many reverse proxies of ours stand in front of the web app, each appending to
+# X-Forwarded-For: the client is the Nth address from the right. 0: the connection's peer
+# (REMOTE_ADDR); X-Forwarded-For, written by the client, is then ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Requests per client (empty: no limit), 429 with Retry-After beyond (geoapp.securite.middleware).
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/min")  # the API (/api/)
+ADRESSES_THROTTLE_RATE = env("ADRESSES_THROTTLE_RATE", default="120/min")  # the geocoder /api/v1/adresses
+TILES_THROTTLE_RATE = env("TILES_THROTTLE_RATE", default="3000/min")  # vector tiles and map backgrounds
+PAGES_THROTTLE_RATE = env("PAGES_THROTTLE_RATE", default="300/min")  # the pages (home, carte, assistant…)
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),  # after CORS: 429s carry it
+                  "geoapp.securite.middleware.LimiteDebitMiddleware")
+# Admin login: after this many failures of one account from one client (or of one client over
+# any account) within ADMIN_LOGIN_LOCKOUT_S seconds, logins from it are refused until then.
+ADMIN_LOGIN_FAILURES = env.int("ADMIN_LOGIN_FAILURES", default=5)
+ADMIN_LOGIN_FAILURES_PER_CLIENT = env.int("ADMIN_LOGIN_FAILURES_PER_CLIENT", default=20)
+ADMIN_LOGIN_LOCKOUT_S = env.int("ADMIN_LOGIN_LOCKOUT_S", default=900)
+# Applying suggestions from the admin: a flow run of this deployment (run by the Prefect workers,
+# e.g. `suggestions-appliquer/suggestions-appliquer`); empty: a local process (demo, tests).
+SUGGESTIONS_APPLICATION_DEPLOYMENT = env("SUGGESTIONS_APPLICATION_DEPLOYMENT", default="")

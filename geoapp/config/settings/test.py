@@ -29,3 +29,14 @@ WAREHOUSE_DATABASE_URL = _test_database_url(env("WAREHOUSE_DATABASE_URL", defaul
 # backend neither creates nor drops it (geoapp/geocodage/warehouse_backend).
 DATABASES["warehouse"]["NAME"] = urlsplit(WAREHOUSE_DATABASE_URL).path.lstrip("/")  # noqa: F405
 DATABASES["warehouse"]["TEST"] = {"NAME": DATABASES["warehouse"]["NAME"]}  # noqa: F405
+
+# --- sécurité (issue 10) ---
+# The local Redis, under a key prefix of this test database's own (parallel runs on one machine never
+# share a count; the cache's clear() deletes only its prefix). The rate limits are off unless a test
+# (or the environment, for the servers a test starts) sets them: the suite sends hundreds of
+# requests a minute from 127.0.0.1.
+CACHES["default"]["KEY_PREFIX"] = env("REDIS_KEY_PREFIX", default=f"test_{DATABASES['default']['NAME']}")  # noqa: F405
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", default=None)
+ADRESSES_THROTTLE_RATE = env("ADRESSES_THROTTLE_RATE", default=None)
+TILES_THROTTLE_RATE = env("TILES_THROTTLE_RATE", default=None)
+PAGES_THROTTLE_RATE = env("PAGES_THROTTLE_RATE", default=None)

@@ -6,12 +6,14 @@ import pytest
 
 from geoapp.acteurs.models import Acteur, DisplayedActeur, RevisionActeur
 from geoapp.suggestions.enrichissements import enrichissement_cohorte_ecrire
-from geoapp.suggestions.models import GroupeSuggestion
+from geoapp.suggestions.models import ApplicationSuggestions, GroupeSuggestion
+
+from .conftest import application_finie
 
 pytestmark = pytest.mark.usefixtures("warehouse", "referentiels")
 
 
-def test_staff_apply_an_enrichment_from_the_admin_onto_the_revision(admin_client):
+def test_staff_apply_an_enrichment_from_the_admin_onto_the_revision(admin_client, flow_run_env):
     Acteur.objects.create(identifiant_unique="refashion_1", uuid="u1", source_id="refashion", nom="Jean Dupont",
                           acteur_type_id="commerce")
     report = enrichissement_cohorte_ecrire(flux="enrichissement-rgpd", run_id="r1", propositions=[
@@ -24,6 +26,7 @@ def test_staff_apply_an_enrichment_from_the_admin_onto_the_revision(admin_client
         response = admin_client.post("/admin/suggestions/groupesuggestion/",
                                      {"action": action, "_selected_action": [groupe.pk]}, follow=True)
         assert response.status_code == 200
+    application_finie(ApplicationSuggestions.objects.get())  # applying is a flow run of its own
 
     groupe.refresh_from_db()
     assert groupe.statut == "appliquee"
