@@ -253,3 +253,9 @@ CLONE_TIMEOUT = env.float("CLONE_TIMEOUT", default=60.0)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
+# --- assistant (geoapp.assistant) ---
+# Staff edits of products, synonyms and advice texts keep their history (who changed what).
+INSTALLED_APPS += ["simple_history"]  # noqa: F405
+MIDDLEWARE += ["simple_history.middleware.HistoryRequestMiddleware"]  # noqa: F405
+ASSISTANT_RESULTATS_MAX = 20  # the largest `limit` of /api/v1/produits
