@@ -41,7 +41,7 @@ ARTICLES = ["un", "une", "des", "le", "la", "les", "l", "mon", "ma", "mes", "du"
 MOTS_ETAT_RE = r"\m(" + "|".join(sorted(MOTS_ETAT, key=len, reverse=True)) + r")\M"
 ARTICLES_RE = r"^(" + "|".join(sorted(ARTICLES, key=len, reverse=True)) + r")\s+"
 
-REQUETE = """q0 AS (SELECT assistant_normaliser(%(q)s) AS t),
+REQUETE = r"""q0 AS (SELECT assistant_normaliser(%(q)s) AS t),
 q AS (SELECT q0.t,
              coalesce(nullif(btrim(regexp_replace(regexp_replace(regexp_replace(q0.t, %(etat)s, ' ', 'g'),
                                                                  %(articles)s, ''), '\s+', ' ', 'g')), ''), q0.t) AS c,

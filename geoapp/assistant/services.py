@@ -36,30 +36,39 @@ def produit_index_load(*, index_path: Path, conseils_path: Path) -> dict[str, in
     with transaction.atomic():
         existing = {p.nom: p for p in Produit.objects.all()}
         slugs = {p.slug for p in existing.values()}
+        nouveaux, codes_par_nom = [], {}
         for row in index:
-            produit = existing.get(row["nom"])
-            if produit is None:
-                slug = base = slugify(row["nom"])[:240] or "produit"
-                n = 2
-                while slug in slugs:
-                    slug, n = f"{base}-{n}", n + 1
-                slugs.add(slug)
-                codes = [c for c in row.get("sous_categories") or [] if c in known_sc]
-                produit = Produit.objects.create(
-                    nom=row["nom"], slug=slug, code=_texte(row.get("code")),
-                    filieres_rep=_texte(row.get("filieres_rep")), eco_organismes=_texte(row.get("eco_organismes")),
-                    reprise_distributeur=(_texte(row.get("filieres_rep")) in FILIERES_EEE
-                                          or row.get("code") in CODES_EEE or bool(set(codes) & familles_eee)),
-                    poubelle=poubelle_par_code.get(row.get("code") or "", ""),
-                )
-                produit.sous_categories.set(codes)
-                existing[produit.nom] = produit
-                report["produits_crees"] += 1
-            have = set(produit.synonymes.values_list("nom", flat=True))
-            new = [Synonyme(produit=produit, nom=s) for s in dict.fromkeys(row.get("synonymes") or [])
-                   if s not in have and s.strip()]
-            Synonyme.objects.bulk_create(new)
-            report["synonymes_crees"] += len(new)
+            if row["nom"] in existing:
+                continue
+            slug = base = slugify(row["nom"])[:240] or "produit"
+            n = 2
+            while slug in slugs:
+                slug, n = f"{base}-{n}", n + 1
+            slugs.add(slug)
+            codes = [c for c in dict.fromkeys(row.get("sous_categories") or []) if c in known_sc]
+            codes_par_nom[row["nom"]] = codes
+            nouveaux.append(Produit(
+                nom=row["nom"], slug=slug, code=_texte(row.get("code")),
+                filieres_rep=_texte(row.get("filieres_rep")), eco_organismes=_texte(row.get("eco_organismes")),
+                reprise_distributeur=(_texte(row.get("filieres_rep")) in FILIERES_EEE
+                                      or row.get("code") in CODES_EEE or bool(set(codes) & familles_eee)),
+                poubelle=poubelle_par_code.get(row.get("code") or "", "")))
+        for produit in Produit.objects.bulk_create(nouveaux):  # no history row: not a staff edit
+            existing[produit.nom] = produit
+        Through = Produit.sous_categories.through
+        Through.objects.bulk_create([Through(produit_id=existing[nom].pk, souscategorieobjet_id=code)
+                                     for nom, codes in codes_par_nom.items() for code in codes])
+        report["produits_crees"] = len(nouveaux)
+        have = set(Synonyme.objects.values_list("produit_id", "nom"))
+        synonymes = []
+        for row in index:
+            produit = existing[row["nom"]]
+            for nom in dict.fromkeys(row.get("synonymes") or []):
+                if nom.strip() and (produit.pk, nom) not in have:
+                    have.add((produit.pk, nom))
+                    synonymes.append(Synonyme(produit=produit, nom=nom))
+        Synonyme.objects.bulk_create(synonymes)
+        report["synonymes_crees"] = len(synonymes)
         for code, textes in conseils.get("familles", {}).items():
             if not CategorieObjet.objects.filter(code=code).exists():
                 continue
