@@ -1,8 +1,9 @@
 """L'assistant: the products a citizen searches for ("lave-linge", "canapé"), their synonyms, the
 advice texts per family (catégorie d'objets) and per product, and the search log.
 
-Search columns: `nom_norm` (lower case, no accents, punctuation as spaces) and `nom_tsv` (French
-full text over `nom_norm`) are stored generated columns, written by PostgreSQL from `nom` through
+The search reads the synonyms alone (a product's own name is one of them). Search columns:
+`nom_norm` (lower case, no accents, punctuation as spaces) and `nom_tsv` (French full text over
+`nom_norm`) are stored generated columns, written by PostgreSQL from `nom` through
 the SQL functions `assistant_normaliser` / `assistant_tsvector` (migration 0001): the query text
 goes through the same function, so both sides compare alike, and a synonym staff add is
 searchable as soon as it is saved."""
@@ -75,21 +76,19 @@ class Produit(Conseils):
         help_text="appareil électrique : repris par le vendeur à l'achat d'un neuf (1 pour 1), "
                   "les petits appareils sans achat dans les grands magasins (1 pour 0)")
     decheterie = models.BooleanField("accepté en déchèterie", default=True)
-    nom_norm = models.GeneratedField(expression=_normalise("nom"), output_field=models.TextField(), db_persist=True)
-    nom_tsv = models.GeneratedField(expression=_tsvector("nom"), output_field=SearchVectorField(), db_persist=True)
     modifie_le = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["nom_norm", "nom_tsv", "modifie_le"], m2m_fields=[sous_categories])
+    history = HistoricalRecords(excluded_fields=["modifie_le"], m2m_fields=[sous_categories])
 
     class Meta:
         ordering = ["nom"]
-        indexes = [
-            GinIndex(OpClass(F("nom_norm"), name="gin_trgm_ops"), name="assistant_produit_nom_trgm", fastupdate=False),
-            GinIndex(F("nom_tsv"), name="assistant_produit_nom_tsv", fastupdate=False),
-            models.Index(OpClass(F("nom_norm"), name="text_pattern_ops"), name="assistant_produit_nom_prefixe"),
-        ]
 
     def __str__(self) -> str:
         return self.nom
+
+    def save(self, *args, **kwargs):
+        """The product's own name is one of its synonyms: the search reads only the synonyms."""
+        super().save(*args, **kwargs)
+        Synonyme.objects.get_or_create(produit=self, nom=self.nom)
 
     def get_absolute_url(self) -> str:
         return reverse("assistant:produit", args=[self.slug])

@@ -48,12 +48,7 @@ q AS (SELECT q0.t,
              assistant_tsquery_ou(%(q)s) AS ou
       FROM q0)"""
 
-TERMES = """termes AS (
-  SELECT p.id AS produit_id, p.nom AS terme, p.nom_norm AS norm, p.nom_tsv AS tsv FROM assistant_produit p
-  UNION ALL
-  SELECT s.produit_id, s.nom, s.nom_norm, s.nom_tsv FROM assistant_synonyme s)"""
-
-# every branch is answered by an index of `termes`' two tables (MATERIALIZED: planned alone, not
+# every branch is answered by an index of the synonyms (a product's name is one; MATERIALIZED: planned alone, not
 # walked in `produit_id` order for the DISTINCT ON below, which would read every row).
 # niveau: 4 the same text, 3 the same stemmed words (a plural), 2 the name starts with the query
 # (or its core), 1 a word of the name does, 0 otherwise. proximite: the best trigram similarity of
@@ -69,7 +64,7 @@ CANDIDATS = """candidats AS MATERIALIZED (
          greatest(similarity(t.norm, q.t), similarity(t.norm, q.c), word_similarity(q.c, t.norm),
                   word_similarity(t.norm, q.c) * (0.75 + 0.2 * least(1.0, length(t.norm)::float / length(q.c))))
            AS proximite
-  FROM termes t, q
+  FROM (SELECT s.produit_id, s.nom AS terme, s.nom_norm AS norm, s.nom_tsv AS tsv FROM assistant_synonyme s) t, q
   WHERE q.t <> '' AND (t.norm %% q.t OR t.norm %% q.c OR t.norm LIKE q.t || '%%' OR t.norm LIKE q.c || '%%'
                        OR t.norm LIKE '%% ' || q.t || '%%' OR t.tsv @@ q.ou))"""
 
@@ -86,7 +81,7 @@ WHERE m.niveau > 0 OR m.proximite >= %(proximite_min)s
 ORDER BY m.niveau DESC, m.proximite DESC, m.longueur, p.nom
 LIMIT %(limit)s"""
 
-SEARCH_SQL = "WITH " + ",\n".join([REQUETE, TERMES, CANDIDATS, MEILLEUR_PAR_PRODUIT]) + "\n" + CLASSEMENT
+SEARCH_SQL = "WITH " + ",\n".join([REQUETE, CANDIDATS, MEILLEUR_PAR_PRODUIT]) + "\n" + CLASSEMENT
 PROXIMITE_MIN = 0.3  # under it, a full-text candidate sharing one common word is noise
 
 

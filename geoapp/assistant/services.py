@@ -63,7 +63,7 @@ def produit_index_load(*, index_path: Path, conseils_path: Path) -> dict[str, in
         synonymes = []
         for row in index:
             produit = existing[row["nom"]]
-            for nom in dict.fromkeys(row.get("synonymes") or []):
+            for nom in dict.fromkeys([row["nom"], *(row.get("synonymes") or [])]):  # its name first
                 if nom.strip() and (produit.pk, nom) not in have:
                     have.add((produit.pk, nom))
                     synonymes.append(Synonyme(produit=produit, nom=nom))

@@ -127,8 +127,6 @@ class Migration(migrations.Migration):
                 ('eco_organismes', models.CharField(blank=True, max_length=255, verbose_name='éco-organismes')),
                 ('reprise_distributeur', models.BooleanField(default=False, help_text="appareil électrique : repris par le vendeur à l'achat d'un neuf (1 pour 1), les petits appareils sans achat dans les grands magasins (1 pour 0)", verbose_name='reprise par les vendeurs')),
                 ('decheterie', models.BooleanField(default=True, verbose_name='accepté en déchèterie')),
-                ('nom_norm', models.GeneratedField(db_persist=True, expression=models.Func(models.F('nom'), function='assistant_normaliser', output_field=models.TextField()), output_field=models.TextField())),
-                ('nom_tsv', models.GeneratedField(db_persist=True, expression=models.Func(models.F('nom'), function='assistant_tsvector', output_field=django.contrib.postgres.search.SearchVectorField()), output_field=django.contrib.postgres.search.SearchVectorField())),
                 ('modifie_le', models.DateTimeField(auto_now=True)),
                 ('sous_categories', models.ManyToManyField(blank=True, related_name='produits', to='acteurs.souscategorieobjet')),
             ],
@@ -196,34 +194,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['nom'],
+                'indexes': [django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(models.F('nom_norm'), name='gin_trgm_ops'), fastupdate=False, name='assistant_synonyme_nom_trgm'), django.contrib.postgres.indexes.GinIndex(models.F('nom_tsv'), fastupdate=False, name='assistant_synonyme_nom_tsv'), models.Index(django.contrib.postgres.indexes.OpClass(models.F('nom_norm'), name='text_pattern_ops'), name='assistant_synonyme_nom_prefixe')],
+                'constraints': [models.UniqueConstraint(fields=('produit', 'nom'), name='assistant_synonyme_unique')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='produit',
-            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(models.F('nom_norm'), name='gin_trgm_ops'), name='assistant_produit_nom_trgm', fastupdate=False),
-        ),
-        migrations.AddIndex(
-            model_name='produit',
-            index=django.contrib.postgres.indexes.GinIndex(models.F('nom_tsv'), name='assistant_produit_nom_tsv', fastupdate=False),
-        ),
-        migrations.AddIndex(
-            model_name='produit',
-            index=models.Index(django.contrib.postgres.indexes.OpClass(models.F('nom_norm'), name='text_pattern_ops'), name='assistant_produit_nom_prefixe'),
-        ),
-        migrations.AddIndex(
-            model_name='synonyme',
-            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(models.F('nom_norm'), name='gin_trgm_ops'), name='assistant_synonyme_nom_trgm', fastupdate=False),
-        ),
-        migrations.AddIndex(
-            model_name='synonyme',
-            index=django.contrib.postgres.indexes.GinIndex(models.F('nom_tsv'), name='assistant_synonyme_nom_tsv', fastupdate=False),
-        ),
-        migrations.AddIndex(
-            model_name='synonyme',
-            index=models.Index(django.contrib.postgres.indexes.OpClass(models.F('nom_norm'), name='text_pattern_ops'), name='assistant_synonyme_nom_prefixe'),
-        ),
-        migrations.AddConstraint(
-            model_name='synonyme',
-            constraint=models.UniqueConstraint(fields=('produit', 'nom'), name='assistant_synonyme_unique'),
         ),
     ]
