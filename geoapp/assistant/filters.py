@@ -34,10 +34,11 @@ def recherche_parse(params) -> tuple[str, int]:
 
 def choix_parse(params) -> dict:
     """What a citizen chose among a search's results: `produit` (slug), `rang` (1 = first), and
-    either `recherche` (the logged search's id, from the results page) or `q` and `n` (the
+    `objet` (the name or synonym chosen, shown on the product's page), and either `recherche` (the logged search's id, from the results page) or `q` and `n` (the
     suggestions as they typed)."""
     choix = {"produit": texte_parse(params, "produit", maximum=255),
-             "rang": parse_int(params, "rang", default=1, minimum=1, maximum=100)}
+             "rang": parse_int(params, "rang", default=1, minimum=1, maximum=100),
+             "objet": texte_parse(params, "objet", requis=False, maximum=255)}
     if params.get("recherche"):
         choix["recherche"] = parse_int(params, "recherche", default=0, minimum=1, maximum=2**31 - 1)
     else:

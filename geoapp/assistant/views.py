@@ -89,7 +89,8 @@ def _recherche(request, *, embarque: bool):
     journal = services.recherche_record(texte=q, nombre_resultats=len(resultats))
     return render(request, "assistant/recherche.html", {
         "embarque": embarque, "q": q,
-        "resultats": [{"r": r, "url": _url("choix", embarque=embarque, recherche=journal.pk, produit=r.slug, rang=i)}
+        "resultats": [{"r": r, "url": _url("choix", embarque=embarque, recherche=journal.pk, produit=r.slug, rang=i,
+                                           objet=r.synonyme)}
                       for i, r in enumerate(resultats, start=1)],
         "carte_url": reverse("carte:carte"),
         "familles": selectors.famille_list() if not resultats else [],
@@ -120,7 +121,8 @@ def _choix(request, *, embarque: bool):
         services.recherche_choix_record(recherche_id=choix["recherche"], produit=produit, rang=choix["rang"])
     elif choix["q"]:
         services.recherche_record(texte=choix["q"], nombre_resultats=choix["n"], produit=produit, rang=choix["rang"])
-    return HttpResponseRedirect(_url("produit", produit.slug, embarque=embarque))
+    return HttpResponseRedirect(_url("produit", produit.slug, embarque=embarque,
+                                     **({"objet": choix["objet"]} if choix["objet"] else {})))
 
 
 def choix(request):

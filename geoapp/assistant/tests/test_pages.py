@@ -28,8 +28,9 @@ def test_a_search_lists_its_products_and_a_choice_is_logged_with_its_rank(client
     logged = Recherche.objects.get()
     assert (logged.texte, logged.produit, logged.rang) == ("lave lingue", None, None)
     assert logged.nombre_resultats >= 1
-    response = client.get("/recherche/choix/", {"recherche": logged.pk, "produit": "gros-electromenager", "rang": 1})
-    assert response.status_code == 302 and response["Location"] == "/produit/gros-electromenager/"
+    response = client.get("/recherche/choix/", {"recherche": logged.pk, "produit": "gros-electromenager", "rang": 1,
+                                                "objet": "Lave-linge"})
+    assert response.status_code == 302 and response["Location"] == "/produit/gros-electromenager/?objet=Lave-linge"
     logged.refresh_from_db()
     assert (logged.produit.slug, logged.rang) == ("gros-electromenager", 1)
     # a suggestion picked as one types: its own line

@@ -67,7 +67,7 @@
         });
       });
     }, function (it, i, n) {
-      window.location.href = CONFIG.urls.choix + "?" + new URLSearchParams({ q: it.q, n: n, rang: i + 1, produit: it.slug });
+      window.location.href = CONFIG.urls.choix + "?" + new URLSearchParams({ q: it.q, n: n, rang: i + 1, produit: it.slug, objet: it.label });
     });
   }
 
