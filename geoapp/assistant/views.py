@@ -4,6 +4,7 @@ API (`/api/v1/produits`). Thin: parse (filters.py), read (selectors.py), write (
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -24,6 +25,7 @@ from . import selectors, serializers, services
 from .filters import choix_parse, recherche_parse, texte_parse
 
 RESULTATS_PAGE = 20
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,255}")
 
 
 def _url(name: str, *args, embarque: bool = False, **params) -> str:
@@ -238,7 +240,7 @@ class ProduitDetailView(APIView):
                    responses={200: serializers.ProduitSerializer,
                               404: OpenApiResponse(ErreurSerializer, description="produit inconnu")})
     def get(self, request, slug: str):
-        produit = selectors.produit_get(slug=slug)
+        produit = selectors.produit_get(slug=slug) if SLUG.fullmatch(slug) else None  # a NUL byte never reaches SQL
         if produit is None:
             raise NotFound(f"aucun produit « {slug} »")
         conseils = selectors.produit_conseils_get(produit=produit)
