@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from geoapp.acteurs.selectors import displayed_acteur_count, source_list_with_counts
 from geoapp.api.filters import ParametreInvalide
 from geoapp.api.serializers import ErreurSerializer
+from geoapp.api.views import PremierRendu
 
 from . import selectors, serializers, services
 from .filters import choix_parse, recherche_parse, texte_parse
@@ -216,7 +217,9 @@ def _resultat(r: selectors.ResultatProduit) -> dict:
 
 
 class ProduitRechercheView(APIView):
+    """Asked at each keystroke: JSON only, no `Accept` negotiation."""
     renderer_classes = [JSONRenderer]
+    content_negotiation_class = PremierRendu
 
     @extend_schema(
         summary="Chercher un produit (objet) par son nom ou un synonyme",
