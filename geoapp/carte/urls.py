@@ -4,9 +4,9 @@ from . import views
 
 app_name = "carte"
 urlpatterns = [
-    path("", views.accueil, name="accueil"),
     path("carte/", views.carte, name="carte"),
     path("carte/objets.json", views.objets, name="objets"),
+    path("carte/integree/", views.carte_integree, name="integree"),
     path("carte/fond/<int:z>/<int:x>/<int:y>.png", views.fond, name="fond"),
     path("carte/<slug:slug>/", views.carte_embarquee, name="embarquee"),
     path("carte/<slug:slug>/embed.js", views.carte_script, name="script"),

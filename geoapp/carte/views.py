@@ -8,22 +8,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from csp.decorators import csp_replace
 
-from geoapp.acteurs.selectors import displayed_acteur_count, displayed_acteur_list, source_list_with_counts
-
 from .fond import tuile_fond_png
 from .selectors import carte_configuration_get, carte_filtres_get, carte_libelles_get, objet_index_list
-
-
-def accueil(request):
-    return render(
-        request,
-        "carte/accueil.html",
-        {
-            "acteurs_count": displayed_acteur_count(),
-            "acteurs": displayed_acteur_list(limit=50),
-            "sources": [s for s in source_list_with_counts() if s["acteurs_count"]],  # those that give acteurs
-        },
-    )
 
 
 def _carte_context(*, embarque: bool, preset: dict, titre: str) -> dict:
@@ -60,6 +46,15 @@ def carte_embarquee(request, slug: str):
         raise Http404("carte inconnue")
     return render(request, "carte/carte.html",
                   _carte_context(embarque=True, preset=config.parametres(), titre=config.titre))
+
+
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})  # partners frame it, from any origin
+def carte_integree(request):
+    """The map without a saved configuration, for a page of this site to frame (l'assistant's
+    product pages): the search comes from the URL parameters alone."""
+    return render(request, "carte/carte.html",
+                  _carte_context(embarque=True, preset={}, titre="Les lieux près de chez vous"))
 
 
 def carte_script(request, slug: str):

@@ -9,3 +9,6 @@ urlpatterns = [
 
 # --- carte & API ---
 urlpatterns += [path("api/", include("geoapp.api.urls"))]
+
+# --- assistant ---
+urlpatterns += [path("", include("geoapp.assistant.urls")), path("api/", include("geoapp.assistant.urls_api"))]

@@ -305,3 +305,9 @@ ADMIN_LOGIN_LOCKOUT_S = env.int("ADMIN_LOGIN_LOCKOUT_S", default=900)
 # Applying suggestions from the admin: a flow run of this deployment (run by the Prefect workers,
 # e.g. `suggestions-appliquer/suggestions-appliquer`); empty: a local process (demo, tests).
 SUGGESTIONS_APPLICATION_DEPLOYMENT = env("SUGGESTIONS_APPLICATION_DEPLOYMENT", default="")
+
+# --- assistant (geoapp.assistant) ---
+# Staff edits of products, synonyms and advice texts keep their history (who changed what).
+INSTALLED_APPS += ["simple_history"]  # noqa: F405
+MIDDLEWARE += ["simple_history.middleware.HistoryRequestMiddleware"]  # noqa: F405
+ASSISTANT_RESULTATS_MAX = 20  # the largest `limit` of /api/v1/produits
