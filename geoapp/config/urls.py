@@ -9,3 +9,6 @@ urlpatterns = [
 
 # --- carte & API ---
 urlpatterns += [path("api/", include("geoapp.api.urls"))]
+
+# --- données ouvertes et statistiques (issue 17) ---
+urlpatterns += [path("", include("geoapp.donnees.urls")), path("", include("geoapp.statistiques.urls"))]
