@@ -30,7 +30,7 @@ _PAR_DEPARTEMENT = sql.SQL(
 # imprecise: no location, or a geocoding flagged or answering less than a house number
 _PARTS = sql.SQL(
     "SELECT count(*), "
-    "count(*) FILTER (WHERE d.siret ~ '^[0-9]{{14}}$'), "
+    "count(*) FILTER (WHERE d.siret ~ '^[0-9]{14}$'), "
     "count(*) FILTER (WHERE d.location IS NOT NULL AND (g.acteur_id IS NULL OR "
     "(NOT g.signale AND g.type_resultat = 'housenumber'))), "
     "count(*) FILTER (WHERE e.n > 1) "
