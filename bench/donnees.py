@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -97,7 +98,9 @@ def cas(nom: str, url: str, naif: int) -> None:
     setup_django(url)
     with tempfile.TemporaryDirectory(prefix="bench-donnees-") as d:
         figures = mesure_ours(Path(d)) if nom == "ours" else mesure_naif(Path(d), naif)
-    figures["max_rss_mo"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    figures["max_rss_mo"] = usage.ru_maxrss / 1024
+    figures["cpu_python_s"] = usage.ru_utime + usage.ru_stime
     print(json.dumps(figures))
 
 
@@ -117,8 +120,11 @@ def main() -> None:
 
     def lancer(nom: str) -> dict:
         t = time.perf_counter()
-        out = subprocess.run([sys.executable, "-m", "bench.donnees", "--cas", nom, "--naif", str(args.naif)],
-                             check=True, capture_output=True, text=True).stdout
+        run = subprocess.run([sys.executable, "-m", "bench.donnees", "--cas", nom, "--naif", str(args.naif)],
+                             capture_output=True, text=True, env={**os.environ, "BENCH_DATABASE_URL": url})
+        if run.returncode:
+            sys.exit(f"le cas {nom} a échoué :\n{run.stderr[-3000:]}")
+        out = run.stdout
         figures = json.loads(out.strip().splitlines()[-1])
         figures["total_s"] = time.perf_counter() - t
         return figures
@@ -127,7 +133,9 @@ def main() -> None:
     print(f"\nexport des données ouvertes, {args.acteurs} acteurs affichés ({ours['lignes']} publiés)")
     print(f"  ours   : écriture CSV + GeoJSON + GeoParquet {ours['ecriture_s']:.1f} s, validation {ours['validation_s']:.1f} s,"
           f" total {ours['ecriture_s'] + ours['validation_s']:.1f} s ; mémoire max {ours['max_rss_mo']:.0f} Mo ; "
-          + ", ".join(f"{k} {v / 1e6:.0f} Mo" for k, v in ours["fichiers"].items()))
+          + ", ".join(f"{k} {v / 1e6:.0f} Mo" for k, v in ours["fichiers"].items())
+          + f" ; CPU du processus Python {ours['cpu_python_s']:.1f} s (PostgreSQL en plus)")
+    print(f"  charge de la machine (load average 1 min) : {os.getloadavg()[0]:.1f} sur {os.cpu_count()} cœurs")
     if args.naif:
         naif = lancer("naif")
         par_acteur = naif["ecriture_s"] / naif["lus"]

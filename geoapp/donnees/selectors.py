@@ -92,7 +92,8 @@ _PUBLIES = sql.SQL(
 
 
 def acteur_ouvert_select_sql() -> sql.Composed:
-    """The published acteurs, one row per acteur in the schema's field order, by identifiant.
+    """The published acteurs, one row per acteur in the schema's field order (the files sort them
+    by identifiant).
     Published: displayed (active) acteurs with at least one source under an open licence (a parent
     of merged duplicates carries its children's sources: it is published when one child's source
     is open), not open to professionals only. Not published: e-mails, SIRET and official names
@@ -104,7 +105,7 @@ def acteur_ouvert_select_sql() -> sql.Composed:
         "WITH o AS ({sources}) SELECT {colonnes} FROM acteurs_displayedacteur d CROSS JOIN o "
         "LEFT JOIN territoires_commune c ON c.code = d.code_commune_insee "
         "LEFT JOIN territoires_epci e ON e.code = c.epci_id "
-        "WHERE {publies} ORDER BY d.uuid"
+        "WHERE {publies}"
     ).format(
         sources=_SOURCES_OUVERTES,
         colonnes=sql.SQL(", ").join(sql.SQL("{} AS {}").format(_COLONNES[c], sql.Identifier(c)) for c in champs),

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from psycopg import sql
 
+from geoapp.common.databases import bulk_settings_sql
+
 from . import stockage
 from .models import ExportDonnees
 from .selectors import (
@@ -43,18 +45,22 @@ def _copier_vers(cursor, requete: sql.Composable, chemin: Path) -> None:
 
 
 def _geojson_ecrire(cursor, chemin: Path) -> int:
-    """A FeatureCollection, one Feature per line (streamed from PostgreSQL, never held in memory)."""
+    """A FeatureCollection, one Feature per line (streamed from PostgreSQL, never held in memory):
+    the complete lines of each chunk are written at once, a comma at the end of each."""
     n = 0
     with chemin.open("wb") as f:
         f.write(b'{"type": "FeatureCollection", "features": [\n')
         reste = b""
         with cursor.copy(_COPY_BRUT.format(q=acteur_ouvert_geojson_select_sql(table=_TABLE))) as copy:
             for morceau in copy:
-                lignes = (reste + bytes(morceau)).split(b"\n")
-                reste = lignes.pop()
-                for ligne in lignes:
-                    f.write((b",\n" if n else b"") + ligne)
-                    n += 1
+                donnees = reste + bytes(morceau)
+                fin = donnees.rfind(b"\n")
+                if fin < 0:
+                    reste = donnees
+                    continue
+                lignes, reste = donnees[:fin], donnees[fin + 1:]
+                f.write((b",\n" if n else b"") + lignes.replace(b"\n", b",\n"))
+                n += lignes.count(b"\n") + 1
         if reste:
             f.write((b",\n" if n else b"") + reste)
             n += 1
@@ -93,6 +99,8 @@ def export_fichiers_ecrire(*, dossier: Path) -> int:
     with transaction.atomic():
         connection.ensure_connection()
         with connection.connection.cursor() as cursor:
+            for reglage in bulk_settings_sql():  # sorts in memory (temp_buffers: the session may have used one)
+                cursor.execute(reglage)
             cursor.execute(sql.SQL("CREATE TEMP TABLE {t} ON COMMIT DROP AS {q}").format(
                 t=sql.Identifier(_TABLE), q=acteur_ouvert_select_sql()))
             lignes = cursor.execute(sql.SQL("SELECT count(*) FROM {t}").format(t=sql.Identifier(_TABLE))).fetchone()[0]
