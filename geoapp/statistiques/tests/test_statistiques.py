@@ -113,3 +113,23 @@ def test_charts_are_proportional():
     c = courbe([("j1", 0), ("j2", 10)])
     assert c["sommets"][0]["y"] == c["bas"] and c["sommets"][1]["y"] == c["haut"]
     assert classes([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) == [2, 4, 6, 8, 10]
+
+
+def test_deployments_are_tagged_stats_and_scheduled():
+    import importlib
+
+    import yaml
+
+    from flows import REPO
+    from flows.donnees_ouvertes import export_donnees_ouvertes_flow
+    from flows.statistiques import statistiques_flow
+
+    par_fonction: dict = {}
+    for d in yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"]:
+        chemin, fonction = d["entrypoint"].split(":")
+        if chemin in ("flows/donnees_ouvertes.py", "flows/statistiques.py"):
+            par_fonction.setdefault(getattr(importlib.import_module(chemin[:-3].replace("/", ".")), fonction), []).append(d)
+    (export,) = par_fonction[export_donnees_ouvertes_flow]
+    assert export["tags"] == ["stats"] and export["schedules"]
+    assert sorted(d["parameters"]["complet"] for d in par_fonction[statistiques_flow]) == [False, True]
+    assert all(d["tags"] == ["stats"] and d["schedules"] for d in par_fonction[statistiques_flow])
