@@ -15,8 +15,10 @@ _JOUR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def s3_client():
     import boto3
+    from botocore.config import Config
 
-    kwargs = {"endpoint_url": settings.DONNEES_S3_ENDPOINT_URL, "region_name": settings.DONNEES_S3_REGION}
+    kwargs = {"endpoint_url": settings.DONNEES_S3_ENDPOINT_URL, "region_name": settings.DONNEES_S3_REGION,
+              "config": Config(connect_timeout=10, read_timeout=60, retries={"mode": "standard", "max_attempts": 3})}
     if settings.DONNEES_S3_ACCESS_KEY:
         kwargs |= {"aws_access_key_id": settings.DONNEES_S3_ACCESS_KEY,
                    "aws_secret_access_key": settings.DONNEES_S3_SECRET_KEY}

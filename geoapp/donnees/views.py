@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.utils.http import http_date
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -42,12 +44,18 @@ def _fichier(format_: str):
             return HttpResponseRedirect(f"{settings.DONNEES_URL_PUBLIQUE.rstrip('/')}/{stockage.LATEST}/{nom}")
         try:
             corps, taille = stockage.objet_lire(cle=export.cle_latest)
-        except Exception as e:  # the registry names a file the bucket no longer has
-            raise Http404("Le fichier n'est pas disponible.") from e
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                raise Http404("Le fichier n'est plus dans l'entrepôt.") from e
+            return HttpResponse("Le fichier est momentanément indisponible.", status=503,
+                                content_type="text/plain; charset=utf-8")
+        except BotoCoreError:  # the bucket cannot be reached
+            return HttpResponse("Le fichier est momentanément indisponible.", status=503,
+                                content_type="text/plain; charset=utf-8")
         reponse = StreamingHttpResponse(corps.iter_chunks(1 << 16), content_type=media)
         reponse["Content-Length"] = str(taille)
         reponse["Content-Disposition"] = f'attachment; filename="{nom}"'
-        reponse["Last-Modified"] = export.cree_le.strftime("%a, %d %b %Y %H:%M:%S GMT")
+        reponse["Last-Modified"] = http_date(export.cree_le.timestamp())
         return reponse
     return vue
 

@@ -111,3 +111,17 @@ def test_files_redirect_to_the_public_bucket_when_it_is_set(db, client, settings
     reponse = client.get("/donnees/acteurs.parquet")
     assert reponse.status_code == 302
     assert reponse["Location"] == "https://donnees.exemple.fr/acteurs/latest/acteurs.parquet"
+
+
+def test_a_file_missing_from_the_bucket_or_an_unreachable_bucket(db, client, settings, s3):
+    import datetime as dt
+
+    from geoapp.donnees.models import ExportDonnees
+
+    ExportDonnees.objects.create(jour=dt.date(2026, 12, 1), format="csv", cle="acteurs/2026-12-01/acteurs.csv",
+                                 cle_latest="acteurs/latest/acteurs.csv", taille=10, lignes=1, sha256="0" * 64,
+                                 version_schema="1.0.0")
+    assert client.get("/donnees/acteurs.csv").status_code == 404  # the bucket lost it
+    settings.DONNEES_S3_ENDPOINT_URL = "http://127.0.0.1:9"
+    reponse = client.get("/donnees/acteurs.csv")
+    assert reponse.status_code == 503 and "indisponible" in reponse.content.decode()
