@@ -51,7 +51,14 @@ def test_only_open_sources_acteurs_open_to_the_public_are_published(export):
 @pytest.mark.parametrize("fichier", FORMATS)
 def test_nothing_private_appears_in_any_format(export, fichier):
     dossier, _ = export
-    contenu = (dossier / fichier).read_bytes()
+    if fichier.endswith(".parquet"):  # compressed pages: compare the values read back
+        import pyarrow.parquet as pq
+
+        contenu = json.dumps(pq.read_table(dossier / fichier).drop(["geometry"]).to_pylist(), default=str,
+                             ensure_ascii=False).encode()
+        assert b"uuid-ouvert" in contenu
+    else:
+        contenu = (dossier / fichier).read_bytes()
     for secret in (SECRET_ADRESSE, MOBILE, MOBILE_INTERNATIONAL, EMAIL, NOM_OFFICIEL, "Seulement CMA",
                    "Réservé aux pros", "uuid-non_ouvert", "uuid-pros", "12345678901234"):
         assert secret.encode() not in contenu, (fichier, secret)
