@@ -27,16 +27,29 @@ def _taille(dossier: Path) -> dict[str, int]:
     return {p.name: p.stat().st_size for p in sorted(dossier.iterdir())}
 
 
+def _cpu_postgresql(pid: int) -> float:
+    """CPU seconds (user + system) of a PostgreSQL backend on this machine (/proc)."""
+    champs = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(champs[11]) + int(champs[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def mesure_ours(dossier: Path) -> dict:
+    from django.db import connection
+
     from geoapp.donnees.services import export_fichiers_ecrire, export_fichiers_valider
 
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    cpu_pg = _cpu_postgresql(backend)
     t = time.perf_counter()
     lignes = export_fichiers_ecrire(dossier=dossier)
     ecriture = time.perf_counter() - t
+    cpu_pg = _cpu_postgresql(backend) - cpu_pg
     t = time.perf_counter()
     export_fichiers_valider(dossier=dossier, lignes=lignes)
     return {"lignes": lignes, "ecriture_s": ecriture, "validation_s": time.perf_counter() - t,
-            "fichiers": _taille(dossier)}
+            "fichiers": _taille(dossier), "cpu_postgresql_s": cpu_pg}
 
 
 def mesure_naif(dossier: Path, limite: int) -> dict:
@@ -134,7 +147,7 @@ def main() -> None:
     print(f"  ours   : écriture CSV + GeoJSON + GeoParquet {ours['ecriture_s']:.1f} s, validation {ours['validation_s']:.1f} s,"
           f" total {ours['ecriture_s'] + ours['validation_s']:.1f} s ; mémoire max {ours['max_rss_mo']:.0f} Mo ; "
           + ", ".join(f"{k} {v / 1e6:.0f} Mo" for k, v in ours["fichiers"].items())
-          + f" ; CPU du processus Python {ours['cpu_python_s']:.1f} s (PostgreSQL en plus)")
+          + f" ; CPU : Python {ours['cpu_python_s']:.1f} s + PostgreSQL {ours['cpu_postgresql_s']:.1f} s")
     print(f"  charge de la machine (load average 1 min) : {os.getloadavg()[0]:.1f} sur {os.cpu_count()} cœurs")
     if args.naif:
         naif = lancer("naif")
