@@ -8,6 +8,7 @@ import math
 LARGEUR = 640
 BARRE = 18  # height of a bar
 MARGE_LIBELLE = 200  # room for the labels left of the bars
+AUCUN = "#f6f6f6"  # a département without acteurs
 PALETTE = ("#e3e3fd", "#b1b1f9", "#8585f6", "#5858e8", "#000091")  # DSFR blue France, light → dark
 
 
@@ -61,10 +62,13 @@ def carte_departements(contours: list[tuple], etendue: tuple | None, acteurs: di
     if not contours or not etendue or etendue[0] is None:
         return None
     densites = {code: (acteurs.get(code, 0) * 100_000 / pop if pop else 0.0) for code, _, _, pop in contours}
-    bornes = classes(list(densites.values()))
+    # quantile classes over the départements that have acteurs; those without have their own colour
+    bornes = sorted(set(classes([v for v in densites.values() if v > 0])))
 
     def couleur(v: float) -> str:
-        return next((PALETTE[i] for i, b in enumerate(bornes) if v <= b), PALETTE[-1])
+        if v <= 0:
+            return AUCUN
+        return next((PALETTE[i] for i, b in enumerate(bornes) if v <= b), PALETTE[len(bornes) - 1])
 
     xmin, ymin, xmax, ymax = etendue
     echelle_x = math.cos(math.radians((ymin + ymax) / 2))  # a degree of longitude is shorter
@@ -74,5 +78,6 @@ def carte_departements(contours: list[tuple], etendue: tuple | None, acteurs: di
         "departements": [{"code": code, "nom": nom, "d": chemin, "couleur": couleur(densites[code]),
                           "acteurs": int(acteurs.get(code, 0)), "densite": round(densites[code], 1)}
                          for code, nom, chemin, _ in contours],
-        "legende": [{"couleur": PALETTE[i], "jusqua": round(b, 1)} for i, b in enumerate(bornes)],
+        "legende": [{"couleur": AUCUN, "jusqua": None}]
+                   + [{"couleur": PALETTE[i], "jusqua": round(b, 1)} for i, b in enumerate(bornes)],
     }

@@ -4,6 +4,8 @@ chart beside its table, without a script."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from pyproj import Geod
 
@@ -86,6 +88,9 @@ def test_the_flow_keeps_one_snapshot_a_day_and_leaves_artifacts(prefect_api, fix
     assert page.status_code == 200
     html = page.content.decode()
     assert "<script" not in html
+    # SVG numbers are written with a dot whatever the page's locale (French writes a comma)
+    assert not re.search(r'(?:x|y|width|cx|cy)="[-0-9. ]*\d,\d', html)
+    assert re.search(r'<rect x="200" y="0" width="\d+(\.\d+)?" height="18"', html)
     for section in ("evolution", "qualite", "couverture", "par-source", "par-action", "par-sous-categorie",
                     "par-type", "distances", "suggestions"):
         bloc = html.split(f'<section id="{section}">', 1)[1].split("</section>", 1)[0]
@@ -133,3 +138,14 @@ def test_deployments_are_tagged_stats_and_scheduled():
     assert export["tags"] == ["stats"] and export["schedules"]
     assert sorted(d["parameters"]["complet"] for d in par_fonction[statistiques_flow]) == [False, True]
     assert all(d["tags"] == ["stats"] and d["schedules"] for d in par_fonction[statistiques_flow])
+
+
+def test_map_classes_leave_departements_without_acteurs_apart():
+    from geoapp.statistiques.graphiques import AUCUN, PALETTE, carte_departements
+
+    contours = [(code, code, "M 0 0 L 1 1 Z", 100_000) for code in ("01", "02", "03", "04")]
+    carte = carte_departements(contours, (0, 0, 1, 1), {"02": 1, "03": 5, "04": 5})
+    couleurs = {d["code"]: d["couleur"] for d in carte["departements"]}
+    assert couleurs["01"] == AUCUN and couleurs["02"] == PALETTE[0] and couleurs["03"] == couleurs["04"] != AUCUN
+    assert carte["legende"][0] == {"couleur": AUCUN, "jusqua": None}
+    assert [c["jusqua"] for c in carte["legende"][1:]] == [1.0, 5.0]
