@@ -6,4 +6,5 @@ it); only the demo entry points (`flows/*/demo.py`) start these servers.
   its seeded record generator and an S3 server (moto); `python -m doublures.sources` runs them in
   a process of their own;
 - `doublures.fichiers`: a file server of the bundled `data/` extracts, for the clone flows;
-- `doublures.ban`: the BAN geocoding API protocol, answered by the offline geocoder."""
+- `doublures.ban`: the BAN geocoding API protocol, answered by the offline geocoder;
+- `doublures.datagouv`: the data.gouv.fr API (datasets and their resources), for the open-data export."""

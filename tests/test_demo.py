@@ -96,6 +96,14 @@ def test_make_demo_loads_the_bundled_acteurs_and_serves_the_home_page(tmp_path):
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/communes/{code}", timeout=10) as response:
                 assert json.loads(response.read())["geometry"]["type"] == "MultiPolygon", code
         assert "territoires publiés" in output and "territoires écrits" not in output
+        # open data: the export deposited in the demo's S3 stand-in, served by /donnees/; statistics
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/donnees/", timeout=10) as response:
+            assert 'href="/donnees/acteurs.parquet"' in response.read().decode()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/donnees/acteurs.csv", timeout=30) as response:
+            assert response.readline().decode().startswith("identifiant,nom,")
+            assert len(response.read().splitlines()) > 100
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/statistiques/", timeout=10) as response:
+            assert 'id="table-par-source"' in response.read().decode()
         # the flows' embedded Prefect server stopped with them: only the web app keeps running
         assert not [cmd for cmd in session_commands(demo.pid) if "prefect.server" in cmd]
     finally:

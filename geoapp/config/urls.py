@@ -12,3 +12,6 @@ urlpatterns += [path("api/", include("geoapp.api.urls"))]
 
 # --- assistant ---
 urlpatterns += [path("", include("geoapp.assistant.urls")), path("api/", include("geoapp.assistant.urls_api"))]
+
+# --- données ouvertes et statistiques (issue 17) ---
+urlpatterns += [path("", include("geoapp.donnees.urls")), path("", include("geoapp.statistiques.urls"))]

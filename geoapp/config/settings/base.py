@@ -311,3 +311,26 @@ SUGGESTIONS_APPLICATION_DEPLOYMENT = env("SUGGESTIONS_APPLICATION_DEPLOYMENT", d
 INSTALLED_APPS += ["simple_history"]  # noqa: F405
 MIDDLEWARE += ["simple_history.middleware.HistoryRequestMiddleware"]  # noqa: F405
 ASSISTANT_RESULTATS_MAX = 20  # the largest `limit` of /api/v1/produits
+
+# --- données ouvertes et statistiques (issue 17) ---
+INSTALLED_APPS += ["geoapp.donnees", "geoapp.statistiques"]  # noqa: F405
+# The weekly open-data export (flow `export-donnees-ouvertes`): an S3 bucket holding a dated
+# version per run (kept DONNEES_RETENTION_JOURS days) and a `latest` copy, under DONNEES_S3_PREFIX.
+DONNEES_S3_ENDPOINT_URL = env("DONNEES_S3_ENDPOINT_URL", default=SOURCES_S3_ENDPOINT_URL)  # None: AWS
+DONNEES_S3_BUCKET = env("DONNEES_S3_BUCKET", default="circulaire-donnees-ouvertes")
+DONNEES_S3_PREFIX = env("DONNEES_S3_PREFIX", default="acteurs")
+DONNEES_S3_ACCESS_KEY = env("DONNEES_S3_ACCESS_KEY", default=SOURCES_S3_ACCESS_KEY)
+DONNEES_S3_SECRET_KEY = env("DONNEES_S3_SECRET_KEY", default=SOURCES_S3_SECRET_KEY)
+DONNEES_S3_REGION = env("DONNEES_S3_REGION", default="eu-west-3")
+DONNEES_RETENTION_JOURS = env.int("DONNEES_RETENTION_JOURS", default=30)
+# Public base URL of the bucket's objects (e.g. https://bucket.s3.example/acteurs): when set,
+# /donnees/acteurs.* redirect there; otherwise the web app streams the `latest` copy from S3.
+DONNEES_URL_PUBLIQUE = env("DONNEES_URL_PUBLIQUE", default="")
+# The site's public address: the resources published on data.gouv.fr point at its /donnees/ files.
+DONNEES_SITE_URL = env("DONNEES_SITE_URL", default="http://127.0.0.1:8000")
+# data.gouv.fr: the API (its production URL by default), an API key and the dataset (id or slug).
+# Without a key or a dataset the export is not published there (said in the flow's report).
+DATAGOUV_API_URL = env("DATAGOUV_API_URL", default="https://www.data.gouv.fr/api/1")
+DATAGOUV_API_KEY = env("DATAGOUV_API_KEY", default="")
+DATAGOUV_DATASET = env("DATAGOUV_DATASET", default="")
+DATAGOUV_TIMEOUT = env.float("DATAGOUV_TIMEOUT", default=30.0)
