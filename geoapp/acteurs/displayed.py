@@ -24,7 +24,9 @@ from geoapp.common.databases import (
     WEBAPP_SCHEMA,
     bulk_settings_sql,
     fdw_configure_warehouse,
+    table_build,
     table_swap,
+    tables_swap_in,
     warehouse_connect,
     warehouse_copy_into,
 )
@@ -227,14 +229,15 @@ CLUSTER_CELLS_PER_TILE = 64  # grid cells along a tile's side
 WEB_MERCATOR_WORLD = 40075016.685578488  # metres along the side of the z0 tile
 
 
-def displayed_cluster_fill_sql(*, max_zoom: int = CLUSTER_MAX_ZOOM) -> str:
+def displayed_cluster_fill_sql(*, source: str | None = None, max_zoom: int = CLUSTER_MAX_ZOOM) -> str:
     """Pure: the INSERT that fills `{new}` (a copy of the cluster table) with one row per grid cell
-    holding displayed acteurs, per zoom 0..max_zoom: centre of its acteurs, count, main group
+    holding displayed acteurs of table `source` (quoted; the live displayed table by default),
+    per zoom 0..max_zoom: centre of its acteurs, count, main group
     (the most frequent first action group, the smallest code among equals, as `mode()`).
 
     Each acteur's coordinates are read once; the acteurs are first counted per cell and group,
     then per cell (an ordered-set `mode()` per cell sorts each cell apart: slow at high zooms)."""
-    displayed = models.DisplayedActeur._meta.db_table
+    displayed = source or models.DisplayedActeur._meta.db_table
     return f"""
 INSERT INTO {{new}} (id, zoom, geom, nombre, groupe_action)
 WITH d AS MATERIALIZED (
@@ -319,8 +322,10 @@ def displayed_published_version() -> int:
 
 def displayed_acteur_publish(*, version: int) -> int:
     """Copy version `version` of the displayed acteurs from the warehouse into the web app, and
-    rebuild the tile clusters from it, with atomic swaps committed together. A version older than the one already published is not swapped in (a refresh that
-    finished late must not overwrite a newer one). Returns the number of acteurs displayed."""
+    rebuild the tile clusters from that copy, both built before any lock a reader would wait on,
+    then swapped in together (readers see both old or both new; the lock lasts the renames). A
+    version older than the one already published is not swapped in (a refresh that finished late
+    must not overwrite a newer one). Returns the number of acteurs displayed."""
     table = models.DisplayedActeur._meta.db_table
     source = DisplayedVersion(version=version, rows=0).table
     with transaction.atomic(), connection.cursor() as cursor:
@@ -331,10 +336,12 @@ def displayed_acteur_publish(*, version: int) -> int:
         if displayed_published_version() > version:
             return models.DisplayedActeur.objects.count()
         # the version's rows streamed from the warehouse with a binary COPY
-        published = table_swap(table=table, fill=lambda c, new: warehouse_copy_into(
+        acteurs = table_build(cursor=cursor, table=table, fill=lambda c, new: warehouse_copy_into(
             cursor=c, query=f"SELECT * FROM displayed.{source}", table=new, columns=DISPLAYED_COLUMNS))
-        # The tile clusters are rebuilt from it in the same transaction: readers see both old or both new.
-        table_swap(table=models.DisplayedActeurCluster._meta.db_table, fill_sql=displayed_cluster_fill_sql())
+        # the tile clusters from the copy, not from the live table: nothing is locked yet
+        clusters = table_build(cursor=cursor, table=models.DisplayedActeurCluster._meta.db_table,
+                               fill_sql=displayed_cluster_fill_sql(source=acteurs.new))
+        tables_swap_in(cursor=cursor, copies=[acteurs, clusters])
         cursor.execute(f"COMMENT ON TABLE {connection.ops.quote_name(table)} IS 'version {int(version)}'")
         transaction.on_commit(lambda: displayed_published.send(sender=DisplayedVersion, version=version))
-        return published
+        return acteurs.rows
