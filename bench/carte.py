@@ -80,7 +80,7 @@ def workload(seed: int = 7) -> dict:
     """Query points where people are (sampled acteurs), communes with a contour, tiles."""
     from django.db import connection
 
-    from geoapp.api.selectors import web_mercator_tile_of
+    import mercantile
 
     rng = random.Random(seed)
     with connection.cursor() as cursor:
@@ -94,7 +94,7 @@ def workload(seed: int = 7) -> dict:
         "points": points,
         "bboxes": [(x - 0.06, y - 0.04, x + 0.06, y + 0.04) for x, y in points],  # a town-sized map view
         "communes": communes[:100],
-        "tiles": {z: [(z, *web_mercator_tile_of(lon=x, lat=y, z=z)) for x, y in points] for z in (5, 10, 14)},
+        "tiles": {z: [(z, *mercantile.tile(x, y, z)[:2]) for x, y in points] for z in (5, 10, 14)},
     }
 
 
@@ -115,7 +115,7 @@ def db_cases(w: dict) -> list[tuple[str, callable, callable, list]]:
     from bench.urls import NAIVE_TILE_SQL
     from geoapp.acteurs.models import DisplayedActeur
     from geoapp.api.filters import ActeurRecherche
-    from geoapp.api.selectors import acteur_search_geojson, acteur_tile
+    from geoapp.api.selectors import acteur_search_geojson, acteur_tuile
 
     def search(recherche):
         return acteur_search_geojson(recherche=recherche, page=1, limit=100, next_url="/suite", previous_url=None).texte
@@ -146,7 +146,7 @@ def db_cases(w: dict) -> list[tuple[str, callable, callable, list]]:
             return cursor.fetchall()
 
     def ours_tile(t):
-        return acteur_tile(z=t[0], x=t[1], y=t[2], recherche=ActeurRecherche())
+        return acteur_tuile(z=t[0], x=t[1], y=t[2], recherche=ActeurRecherche())
 
     def naive_tile(t):
         with connection.cursor() as cursor:

@@ -30,6 +30,7 @@ from geoapp.common.databases import (
     warehouse_connect,
     warehouse_copy_into,
 )
+from geoapp.common.mercator import CIRCONFERENCE_TERRE_M
 
 from . import models
 
@@ -226,7 +227,6 @@ DISPLAYED_COLUMNS = [f.column for f in models.DisplayedActeur._meta.concrete_fie
 # Vector tiles: up to this zoom, tiles draw precomputed groups instead of every acteur.
 CLUSTER_MAX_ZOOM = models.CLUSTER_MAX_ZOOM
 CLUSTER_CELLS_PER_TILE = 64  # grid cells along a tile's side
-WEB_MERCATOR_WORLD = 40075016.685578488  # metres along the side of the z0 tile
 
 
 def displayed_cluster_fill_sql(*, source: str | None = None, max_zoom: int = CLUSTER_MAX_ZOOM) -> str:
@@ -248,7 +248,7 @@ per_groupe AS (
   SELECT z, floor(d.x / c.cell) AS cx, floor(d.y / c.cell) AS cy, d.groupe,
          count(*) AS n, sum(d.x) AS sx, sum(d.y) AS sy
   FROM generate_series(0, {int(max_zoom)}) AS z
-  CROSS JOIN LATERAL (SELECT {WEB_MERCATOR_WORLD} / (2 ^ z) / {CLUSTER_CELLS_PER_TILE} AS cell) c
+  CROSS JOIN LATERAL (SELECT {CIRCONFERENCE_TERRE_M} / (2 ^ z) / {CLUSTER_CELLS_PER_TILE} AS cell) c
   CROSS JOIN d
   GROUP BY z, cx, cy, d.groupe
 )
