@@ -130,7 +130,8 @@ def db_cases(w: dict) -> list[tuple[str, callable, callable | None, callable, li
     from bench.urls import NAIVE_TILE_SQL
     from geoapp.acteurs.models import DisplayedActeur
     from geoapp.api.filters import ActeurRecherche
-    from geoapp.api.selectors import acteur_search_geojson, acteur_tuile, tuile_cache_cle, tuile_en_cache
+    from geoapp.api.selectors import (acteur_search_geojson, acteur_tuile, tuile_cache_cle, tuile_en_cache,
+                                      tuile_partagee)
     from geoapp.api.services import tuile_cache_store, tuile_partageable
 
     def search(recherche):
@@ -170,7 +171,7 @@ def db_cases(w: dict) -> list[tuple[str, callable, callable | None, callable, li
     def ours_tile(t):  # what the tile view does: the cache, else computed and cached
         recherche = ActeurRecherche()
         cle = tuile_cache_cle(z=t[0], x=t[1], y=t[2], recherche=recherche)
-        generation, tile = tuile_en_cache(cle=cle)
+        generation, tile = tuile_en_cache(cle=cle, partagee=tuile_partagee(z=t[0], recherche=recherche))
         if tile is None:
             tile = acteur_tuile(z=t[0], x=t[1], y=t[2], recherche=recherche)
             tuile_cache_store(cle=cle, generation=generation, tuile=tile,

@@ -309,12 +309,22 @@ def tuile_generation_oublier() -> None:
     TUILES_MEMOIRE.clear()
 
 
-def tuile_en_cache(*, cle: str) -> tuple[str, bytes | None]:
+def tuile_partagee(*, z: int, recherche: ActeurRecherche) -> bool:
+    """Whether a tile of zoom `z` with these filters may be in the table shared by the web
+    processes (when it is not empty: `services.tuile_partageable`): unfiltered, drawn from the
+    precomputed groups (z <= CLUSTER_MAX_ZOOM). Such tiles are as many as the groups at most,
+    whatever anonymous clients ask for; any other (filtered, `near` any point, higher zooms) stays in
+    each process's bounded memory (`TuilesMemoire`)."""
+    return z <= CLUSTER_MAX_ZOOM and recherche == ActeurRecherche()
+
+
+def tuile_en_cache(*, cle: str, partagee: bool = True) -> tuple[str, bytes | None]:
     """The current generation (at most `API_TILE_GENERATION_MAX_AGE_S` old), and the tile cached
-    under `cle` for it (None: not cached): from this process's memory, else from the shared table."""
+    under `cle` for it (None: not cached): from this process's memory, else (`partagee`: it may be
+    there, see `tuile_partagee`) from the shared table."""
     generation = tuile_generation(max_age_s=settings.API_TILE_GENERATION_MAX_AGE_S)
     tile = TUILES_MEMOIRE.get((generation, cle))
-    if tile is None:
+    if tile is None and partagee:
         row = TuileCache.objects.filter(cle=cle, generation=generation).values_list("tuile", flat=True).first()
         if row is not None:
             tile = bytes(row)

@@ -7,7 +7,7 @@ from django.db import connection
 from .filters import ActeurRecherche
 from .models import TuileCache
 from .selectors import (TUILES_MEMOIRE, acteur_tuile, tuile_cache_cle, tuile_generation, tuile_generation_oublier,
-                        tuiles_avec_groupes)
+                        tuile_partagee, tuiles_avec_groupes)
 
 # After a publication, the unfiltered tiles of zooms 0..8 holding acteurs are computed ahead (a few
 # hundred for France, overseas included: ~6 s at 500,000 acteurs) by their own step, a task of the
@@ -16,12 +16,12 @@ TUILE_PRECALCUL_ZOOM_MAX = 8
 
 
 def tuile_partageable(*, z: int, recherche: ActeurRecherche, tuile: bytes) -> bool:
-    """Whether a tile is worth a row of the table shared by the web processes: unfiltered, of a
-    zoom computed ahead (0..TUILE_PRECALCUL_ZOOM_MAX), not empty. That table then holds at most the
-    few hundred tiles of the low zooms holding acteurs, whatever anonymous clients ask for; any
-    other tile (filtered, `near` any point, a high zoom, the empty sea) is kept in the process's
-    bounded memory only (`TuilesMemoire`)."""
-    return z <= TUILE_PRECALCUL_ZOOM_MAX and recherche == ActeurRecherche() and bool(tuile)
+    """Whether a tile is worth a row of the table shared by the web processes: unfiltered, drawn
+    from the precomputed groups (`selectors.tuile_partagee`), not empty. That table then holds at
+    most one tile per tile holding groups (z0–8 are computed ahead, z9–12 on their first request),
+    whatever anonymous clients ask for; any other tile (filtered, `near` any point, a high zoom, the
+    empty sea) is kept in the process's bounded memory only (`TuilesMemoire`)."""
+    return tuile_partagee(z=z, recherche=recherche) and bool(tuile)
 
 
 def tuile_cache_store(*, cle: str, generation: str, tuile: bytes, partagee: bool = True) -> None:

@@ -133,7 +133,7 @@ class TuileView(PublicAPIView):
         # the tile's bytes are cached per generation of the displayed acteurs (and filters): a
         # publication changes the generation, hence the ETag, and the cache is refilled
         cle = selectors.tuile_cache_cle(z=z, x=x, y=y, recherche=recherche)
-        generation, tile = selectors.tuile_en_cache(cle=cle)
+        generation, tile = selectors.tuile_en_cache(cle=cle, partagee=selectors.tuile_partagee(z=z, recherche=recherche))
         etag = f'"{generation}"'
         if _etag_matches(request.headers.get("If-None-Match", ""), etag):
             response = HttpResponse(status=304)

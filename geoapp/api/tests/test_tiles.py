@@ -161,27 +161,30 @@ def memorised(prefix: str) -> int:
     return sum(1 for _, cle in list(TUILES_MEMOIRE.tiles) if cle.startswith(prefix))
 
 
-def test_only_unfiltered_low_zoom_tiles_holding_acteurs_are_kept_in_the_shared_cache(client, paris_data):
+def test_only_unfiltered_tiles_of_groups_holding_acteurs_are_kept_in_the_shared_cache(client, paris_data):
     from geoapp.api.filters import ActeurRecherche
     from geoapp.api.models import TuileCache
     from geoapp.api.selectors import acteur_tuile
 
     a = paris_data[0]
     x8, y8 = mercantile.tile(a.location.x, a.location.y, 8)[:2]
-    x9, y9 = mercantile.tile(a.location.x, a.location.y, 9)[:2]
+    x12, y12 = mercantile.tile(a.location.x, a.location.y, 12)[:2]
+    x13, y13 = mercantile.tile(a.location.x, a.location.y, 13)[:2]
     x14, y14 = mercantile.tile(a.location.x, a.location.y, 14)[:2]
-    assert tile(client, 8, x8, y8)  # worth sharing: unfiltered, a zoom computed ahead, acteurs in it
-    assert TuileCache.objects.filter(cle=f"8/{x8}/{y8}").exists()
+    assert tile(client, 8, x8, y8) and tile(client, 12, x12, y12)  # worth sharing: unfiltered, groups, acteurs
+    assert TuileCache.objects.filter(cle__in=[f"8/{x8}/{y8}", f"12/{x12}/{y12}"]).count() == 2
     rows = TuileCache.objects.count()
 
     asked = [
         (8, x8, y8, {"action": "reparer"}, ActeurRecherche(codes={"actions": ["reparer"]})),
         (8, x8, y8, {"near": "2.35123,48.85123", "dist": "30000"}, ActeurRecherche(near=(2.35123, 48.85123), dist=30000)),
-        (9, x9, y9, {}, ActeurRecherche()),
+        (13, x13, y13, {}, ActeurRecherche()),  # beyond the groups: one point per acteur
         (14, x14, y14, {}, ActeurRecherche()),
         (8, 0, 0, {}, ActeurRecherche()),  # the sea: empty
         (14, 0, 0, {}, ActeurRecherche()),
     ]
+    assert acteur_tuile(z=8, x=x8, y=y8, recherche=asked[0][4]) != acteur_tuile(z=8, x=x8, y=y8,
+                                                                             recherche=ActeurRecherche())
     for z, x, y, params, recherche in asked:
         for _ in range(2):  # computed, then from this process's memory: the same bytes
             response = client.get(f"/api/v1/tiles/{z}/{x}/{y}.pbf", params)
