@@ -425,6 +425,8 @@ def bench_http(w: dict, *, clients: int, duration: float, workers: int, threads:
         try:
             with gunicorn(workers=workers, threads=threads, repo=depot) as port:  # a fresh server per endpoint
                 if name.startswith("tuile"):  # cold: the first request of each tile, the cache empty
+                    # the workers booted first (a referential, no tile): their start is not a tile's wait
+                    asyncio.run(load_once(port, [f"/api/v1/actions?i={i}" for i in range(4 * clients)], clients=clients))
                     tuile_cache_vider()
                     froides[name] = asyncio.run(load_once(port, ours, clients=clients))
                 # every worker booted, and each path asked about once (tiles: cached, as for a
