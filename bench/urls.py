@@ -22,6 +22,29 @@ def naive_near(request):
                         content_type="application/geo+json")
 
 
+def baseline_near(request):
+    """What users had before the planar KNN: ST_DWithin (the geography index), then ordered by
+    distance, limit 100, through the app's page."""
+    from geoapp.api.filters import acteur_recherche_parse
+
+    recherche = acteur_recherche_parse(request.GET)
+    p = Point(*recherche.near, srid=4326)
+    rows = (DisplayedActeur.objects.filter(location__dwithin=(p, D(m=recherche.dist)))
+            .annotate(distance=Distance("location", p)).order_by("distance", "identifiant_unique")[:100]
+            .values_list("feature", flat=True))
+    return HttpResponse('{"type": "FeatureCollection", "features": [' + ", ".join(rows) + "]}",
+                        content_type="application/geo+json")
+
+
+def baseline_tile(request, z, x, y):
+    """A tile rendered on each request, uncached (the app's query)."""
+    from geoapp.api.filters import ActeurRecherche
+    from geoapp.api.selectors import acteur_tuile
+
+    return HttpResponse(acteur_tuile(z=z, x=x, y=y, recherche=ActeurRecherche()),
+                        content_type="application/vnd.mapbox-vector-tile")
+
+
 def naive_bbox(request):
     """GeoJSON of everything in the bbox."""
     bbox = Polygon.from_bbox(tuple(map(float, request.GET["in_bbox"].split(","))))
@@ -65,4 +88,6 @@ urlpatterns = [
     path("naif/acteurs-bbox", naive_bbox),
     path("naif/acteurs-commune", naive_commune),
     path("naif/tiles/<int:z>/<int:x>/<int:y>.pbf", naive_tile),
+    path("base/acteurs-proches", baseline_near),
+    path("base/tiles/<int:z>/<int:x>/<int:y>.pbf", baseline_tile),
 ]

@@ -19,15 +19,19 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.dispatch import Signal
+from psycopg import sql
 
 from geoapp.common.databases import (
     WEBAPP_SCHEMA,
     bulk_settings_sql,
     fdw_configure_warehouse,
+    table_build,
     table_swap,
+    tables_swap_in,
     warehouse_connect,
     warehouse_copy_into,
 )
+from geoapp.common.mercator import CIRCONFERENCE_TERRE_M
 
 from . import models
 
@@ -55,14 +59,6 @@ FIELDS: tuple[DisplayedField, ...] = (
 )
 
 
-def _filled(expr: str, kind: str) -> str:
-    if kind == "text":
-        return f"COALESCE({expr}, '') <> ''"
-    if kind == "array":
-        return f"COALESCE(cardinality({expr}), 0) > 0"
-    return f"{expr} IS NOT NULL"
-
-
 def webapp_tables() -> list[str]:
     """The web app tables the computation reads through postgres_fdw."""
     tables = []
@@ -73,18 +69,45 @@ def webapp_tables() -> list[str]:
     return tables
 
 
-def displayed_build_sql(*, target: str, schema: str = WEBAPP_SCHEMA) -> list[str]:
-    """Pure: the statements that build `target` in the warehouse from the foreign tables in `schema`."""
-    a, r = f"{schema}.acteurs_acteur", f"{schema}.acteurs_revisionacteur"
-    unit_cols = []
-    for f in FIELDS:
-        rv, av = f"r.{f.column}", f"a.{f.column}"
-        unit_cols.append(f"CASE WHEN {_filled(rv, f.kind)} THEN {rv} ELSE {av} END AS {f.name}")
-        unit_cols.append(
-            f"CASE WHEN {_filled(rv, f.kind)} THEN 'revision:' || r.identifiant_unique "
-            f"WHEN {_filled(av, f.kind)} THEN 'source:' || COALESCE(a.source_id, 'inconnue') END AS p_{f.name}"
-        )
-    unit = f"""
+# --- The computation, composed with psycopg.sql in named pieces --------------------------------
+# Aliases: `a` an imported acteur, `r` its revision, `u` a unit, `c2` a child unit, `c` the children
+# of a parent (aggregated), `m` a member. Identifiers are quoted by psycopg.sql.
+
+
+def _filled(expr: sql.Composable, kind: str) -> sql.Composed:
+    """Pure: the test that `expr` holds a value ('' / NULL / an empty array are empty; False is a value)."""
+    if kind == "text":
+        return sql.SQL("COALESCE({}, '') <> ''").format(expr)
+    if kind == "array":
+        return sql.SQL("COALESCE(cardinality({}), 0) > 0").format(expr)
+    return sql.SQL("{} IS NOT NULL").format(expr)
+
+
+def _col(alias: str, column: str) -> sql.Identifier:
+    return sql.Identifier(alias, column)
+
+
+def _provenance_name(f: DisplayedField) -> sql.Identifier:
+    return sql.Identifier(f"p_{f.name}")
+
+
+def displayed_override_columns(f: DisplayedField) -> sql.Composed:
+    """Pure, the override rule, for field `f` of a unit: the revision's value when it holds one,
+    else the imported acteur's; and its provenance, `revision:<identifiant_unique>` or
+    `source:<code>` (`source:inconnue` without a source), NULL when neither holds a value."""
+    revision, imported = _col("r", f.column), _col("a", f.column)
+    return sql.SQL(
+        "CASE WHEN {rev_filled} THEN {revision} ELSE {imported} END AS {name}, "
+        "CASE WHEN {rev_filled} THEN 'revision:' || r.identifiant_unique "
+        "WHEN {imp_filled} THEN 'source:' || COALESCE(a.source_id, 'inconnue') END AS {provenance}"
+    ).format(rev_filled=_filled(revision, f.kind), revision=revision, imported=imported,
+             imp_filled=_filled(imported, f.kind), name=sql.Identifier(f.name), provenance=_provenance_name(f))
+
+
+def displayed_unit_sql(*, schema: str = WEBAPP_SCHEMA) -> sql.Composed:
+    """Pure: temp table `unit`, one row per imported acteur and/or revision (same
+    identifiant_unique), each field after the override rule, with its provenance."""
+    return sql.SQL("""
 CREATE TEMP TABLE unit ON COMMIT DROP AS
 SELECT COALESCE(r.identifiant_unique, a.identifiant_unique) AS identifiant_unique,
        COALESCE(r.uuid, a.uuid, md5('revision:' || r.identifiant_unique)::uuid::text) AS uuid,
@@ -92,46 +115,70 @@ SELECT COALESCE(r.identifiant_unique, a.identifiant_unique) AS identifiant_uniqu
        a.source_id AS source,
        COALESCE(NULLIF(r.statut, ''), a.statut, 'ACTIF') AS statut,
        GREATEST(a.modifie_le, r.modifie_le) AS modifie_le,
-       {", ".join(unit_cols)}
-FROM {a} a FULL OUTER JOIN {r} r ON r.identifiant_unique = a.identifiant_unique"""
+       {columns}
+FROM {acteur} a FULL OUTER JOIN {revision} r ON r.identifiant_unique = a.identifiant_unique""").format(
+        columns=sql.SQL(",\n       ").join(displayed_override_columns(f) for f in FIELDS),
+        acteur=sql.Identifier(schema, "acteurs_acteur"), revision=sql.Identifier(schema, "acteurs_revisionacteur"))
 
-    # The unit a row is displayed as: its parent if it has one (and is active), else itself.
-    member = """
+
+# The unit a row is displayed as: its parent if it has one (and is active), else itself.
+DISPLAYED_MEMBER_SQL = sql.SQL("""
 CREATE TEMP TABLE member ON COMMIT DROP AS
 SELECT u.identifiant_unique, COALESCE(u.parent_id, u.identifiant_unique) AS display_id, u.parent_id IS NULL AS own
-FROM unit u WHERE u.parent_id IS NULL OR u.statut = 'ACTIF'"""
+FROM unit u WHERE u.parent_id IS NULL OR u.statut = 'ACTIF'""")
 
-    def set_table(name: str, revision_sql: str, acteur_sql: str) -> str:
-        """A per-unit set: the revision's when it has one, else the imported acteur's."""
-        return f"""
+
+def displayed_unit_set_sql(*, name: str, revision_sql: sql.Composable, acteur_sql: sql.Composable) -> sql.Composed:
+    """Pure: temp table `name`, a per-unit set: the revision's when it has one, else the imported
+    acteur's (both SELECTs give `id` and the set's columns)."""
+    return sql.SQL("""
 CREATE TEMP TABLE {name} ON COMMIT DROP AS
-WITH rev AS ({revision_sql}), imp AS ({acteur_sql})
+WITH rev AS ({revision}), imp AS ({acteur})
 SELECT * FROM rev UNION ALL
-SELECT * FROM imp WHERE NOT EXISTS (SELECT 1 FROM rev WHERE rev.id = imp.id)"""
+SELECT * FROM imp WHERE NOT EXISTS (SELECT 1 FROM rev WHERE rev.id = imp.id)""").format(
+        name=sql.Identifier(name), revision=revision_sql, acteur=acteur_sql)
 
-    labels = set_table(
-        "unit_label",
-        f"SELECT revisionacteur_id AS id, labelqualite_id AS code FROM {schema}.acteurs_revisionacteur_labels",
-        f"SELECT acteur_id AS id, labelqualite_id AS code FROM {schema}.acteurs_acteur_labels")
-    services = set_table(
-        "unit_service",
-        f"SELECT revisionacteur_id AS id, acteurservice_id AS code FROM {schema}.acteurs_revisionacteur_acteur_services",
-        f"SELECT acteur_id AS id, acteurservice_id AS code FROM {schema}.acteurs_acteur_acteur_services")
-    propositions = set_table(
-        "unit_proposition",
-        f"""SELECT p.acteur_id AS id, p.action_id AS action, s.souscategorieobjet_id AS sous_categorie
-            FROM {schema}.acteurs_revisionpropositionservice p
-            JOIN {schema}.acteurs_revisionpropositionservice_sous_categories s ON s.revisionpropositionservice_id = p.id""",
-        f"""SELECT p.acteur_id AS id, p.action_id AS action, s.souscategorieobjet_id AS sous_categorie
-            FROM {schema}.acteurs_propositionservice p
-            JOIN {schema}.acteurs_propositionservice_sous_categories s ON s.propositionservice_id = p.id""")
 
-    def displayed_set(unit_table: str, columns: str) -> str:
-        """Per displayed acteur: its own set when not empty, else the union of its children's.
-        (Two branches rather than `own OR NOT EXISTS`: an OR keeps the NOT EXISTS a correlated
-        subplan, estimated so badly that the plans turn to nested loops; here it is an anti-join.)"""
-        cols = ", ".join(f"x.{c}" for c in columns.split(", "))
-        return f"""
+def _pairs_sql(*, schema: str, table: str, owner: str, code: str) -> sql.Composed:
+    return sql.SQL("SELECT {owner} AS id, {code} AS code FROM {table}").format(
+        owner=sql.Identifier(owner), code=sql.Identifier(code), table=sql.Identifier(schema, table))
+
+
+def _propositions_sql(*, schema: str, prefix: str) -> sql.Composed:
+    return sql.SQL("""SELECT p.acteur_id AS id, p.action_id AS action, s.souscategorieobjet_id AS sous_categorie
+            FROM {propositions} p
+            JOIN {sous_categories} s ON s.{owner} = p.id""").format(
+        propositions=sql.Identifier(schema, f"acteurs_{prefix}propositionservice"),
+        sous_categories=sql.Identifier(schema, f"acteurs_{prefix}propositionservice_sous_categories"),
+        owner=sql.Identifier(f"{prefix}propositionservice_id"))
+
+
+def displayed_unit_sets_sql(*, schema: str = WEBAPP_SCHEMA) -> list[sql.Composed]:
+    """Pure: the per-unit sets, `unit_label`, `unit_service`, `unit_proposition`."""
+    return [
+        displayed_unit_set_sql(
+            name="unit_label",
+            revision_sql=_pairs_sql(schema=schema, table="acteurs_revisionacteur_labels", owner="revisionacteur_id",
+                                    code="labelqualite_id"),
+            acteur_sql=_pairs_sql(schema=schema, table="acteurs_acteur_labels", owner="acteur_id",
+                                  code="labelqualite_id")),
+        displayed_unit_set_sql(
+            name="unit_service",
+            revision_sql=_pairs_sql(schema=schema, table="acteurs_revisionacteur_acteur_services",
+                                    owner="revisionacteur_id", code="acteurservice_id"),
+            acteur_sql=_pairs_sql(schema=schema, table="acteurs_acteur_acteur_services", owner="acteur_id",
+                                  code="acteurservice_id")),
+        displayed_unit_set_sql(name="unit_proposition", revision_sql=_propositions_sql(schema=schema, prefix="revision"),
+                               acteur_sql=_propositions_sql(schema=schema, prefix="")),
+    ]
+
+
+def displayed_set_sql(*, unit_table: str, columns: tuple[str, ...]) -> sql.Composed:
+    """Pure, the parent merge of sets: per displayed acteur (`display_id`), its own set when not
+    empty, else the union of its children's.
+    (Two branches rather than `own OR NOT EXISTS`: an OR keeps the NOT EXISTS a correlated
+    subplan, estimated so badly that the plans turn to nested loops; here it is an anti-join.)"""
+    return sql.SQL("""
 SELECT DISTINCT * FROM (
 SELECT m.display_id, {cols}
 FROM member m JOIN {unit_table} x ON x.id = m.identifiant_unique WHERE m.own
@@ -140,39 +187,73 @@ SELECT m.display_id, {cols}
 FROM member m JOIN {unit_table} x ON x.id = m.identifiant_unique
 WHERE NOT m.own AND NOT EXISTS (
   SELECT 1 FROM member m2 JOIN {unit_table} x2 ON x2.id = m2.identifiant_unique
-  WHERE m2.display_id = m.display_id AND m2.own)) s"""
+  WHERE m2.display_id = m.display_id AND m2.own)) s""").format(
+        cols=sql.SQL(", ").join(_col("x", c) for c in columns), unit_table=sql.Identifier(unit_table))
 
-    children_cols = []
-    final_cols = []
-    provenance = []
-    for f in FIELDS:
-        value = f"array_to_string(c2.{f.name}, ',')" if f.kind == "array" else f"c2.{f.name}"
-        order = "ORDER BY c2.modifie_le DESC NULLS LAST, c2.identifiant_unique"
-        children_cols.append(f"(array_agg({value} {order}) FILTER (WHERE {_filled(f'c2.{f.name}', f.kind)}))[1] AS {f.name}")
-        children_cols.append(f"(array_agg(c2.p_{f.name} {order}) FILTER (WHERE {_filled(f'c2.{f.name}', f.kind)}))[1] AS p_{f.name}")
-        child_value = f"string_to_array(c.{f.name}, ',')" if f.kind == "array" else f"c.{f.name}"
-        own = _filled(f"u.{f.name}", f.kind)
-        chosen = f"CASE WHEN {own} THEN u.{f.name} ELSE {child_value} END"
-        empty = {"text": "''", "array": "'{}'"}.get(f.kind)
-        final_cols.append(f"COALESCE({chosen}, {empty}) AS {f.name}" if empty else f"{chosen} AS {f.name}")
-        provenance.append(f"'{f.name}', CASE WHEN {own} THEN u.p_{f.name} ELSE c.p_{f.name} END")
 
-    build = f"""
-CREATE TABLE {target} AS
-WITH children AS (
+_CHILD_ORDER = sql.SQL("ORDER BY c2.modifie_le DESC NULLS LAST, c2.identifiant_unique")
+
+
+def displayed_child_columns(f: DisplayedField) -> sql.Composed:
+    """Pure, the parent merge of fields, over the active children `c2` of one parent: the value of
+    field `f` of the most recently modified child that holds one (ties by identifiant_unique), and
+    its provenance. Arrays travel as text (an aggregate of arrays must not be ragged)."""
+    child = _col("c2", f.name)
+    value = sql.SQL("array_to_string({}, ',')").format(child) if f.kind == "array" else child
+    return sql.SQL(
+        "(array_agg({value} {order}) FILTER (WHERE {filled}))[1] AS {name}, "
+        "(array_agg({provenance} {order}) FILTER (WHERE {filled}))[1] AS {provenance_name}"
+    ).format(value=value, order=_CHILD_ORDER, filled=_filled(child, f.kind), name=sql.Identifier(f.name),
+             provenance=_col("c2", f"p_{f.name}"), provenance_name=_provenance_name(f))
+
+
+def displayed_children_sql() -> sql.Composed:
+    """Pure: per parent, its active children (`enfants`) and, per field, the value the merge gives."""
+    return sql.SQL("""
   SELECT c2.parent_id, array_agg(c2.identifiant_unique ORDER BY c2.identifiant_unique) AS enfants,
-         {", ".join(children_cols)}
+         {columns}
   FROM unit c2 WHERE c2.parent_id IS NOT NULL AND c2.statut = 'ACTIF'
-  GROUP BY c2.parent_id
-),
+  GROUP BY c2.parent_id""").format(columns=sql.SQL(",\n         ").join(displayed_child_columns(f) for f in FIELDS))
+
+
+_EMPTY = {"text": sql.SQL("''"), "array": sql.SQL("'{}'")}
+
+
+def displayed_final_column(f: DisplayedField) -> sql.Composed:
+    """Pure: field `f` of a displayed acteur `u`: its own value when it holds one, else its
+    children's (`c`); never NULL for text and arrays (empty instead)."""
+    own, child = _col("u", f.name), _col("c", f.name)
+    chosen = sql.SQL("CASE WHEN {filled} THEN {own} ELSE {child} END").format(
+        filled=_filled(own, f.kind), own=own,
+        child=sql.SQL("string_to_array({}, ',')").format(child) if f.kind == "array" else child)
+    if f.kind in _EMPTY:
+        return sql.SQL("COALESCE({}, {}) AS {}").format(chosen, _EMPTY[f.kind], sql.Identifier(f.name))
+    return sql.SQL("{} AS {}").format(chosen, sql.Identifier(f.name))
+
+
+def displayed_provenance_sql() -> sql.Composed:
+    """Pure, the provenance rule: per field, the provenance of the value kept (the acteur's own,
+    else the child's that gave it), fields without a value left out."""
+    return sql.SQL("jsonb_strip_nulls(jsonb_build_object({}))").format(sql.SQL(", ").join(
+        sql.SQL("{name}, CASE WHEN {filled} THEN {own} ELSE {child} END").format(
+            name=sql.Literal(f.name), filled=_filled(_col("u", f.name), f.kind),
+            own=_col("u", f"p_{f.name}"), child=_col("c", f"p_{f.name}"))
+        for f in FIELDS))
+
+
+def displayed_select_sql(*, schema: str = WEBAPP_SCHEMA) -> sql.Composed:
+    """Pure: the displayed acteurs, from the temp tables: the active units without a parent, their
+    fields merged with their children's, their sets, sources, actions, provenance."""
+    return sql.SQL("""
+WITH children AS ({children}),
 srcs AS (
   SELECT m.display_id, array_agg(DISTINCT u.source ORDER BY u.source) AS sources
   FROM member m JOIN unit u ON u.identifiant_unique = m.identifiant_unique
   WHERE u.source IS NOT NULL GROUP BY m.display_id
 ),
-lbl AS (SELECT display_id, array_agg(code ORDER BY code) AS labels FROM ({displayed_set("unit_label", "code")}) s GROUP BY display_id),
-srv AS (SELECT display_id, array_agg(code ORDER BY code) AS acteur_services FROM ({displayed_set("unit_service", "code")}) s GROUP BY display_id),
-prop AS ({displayed_set("unit_proposition", "action, sous_categorie")}),
+lbl AS (SELECT display_id, array_agg(code ORDER BY code) AS labels FROM ({labels}) s GROUP BY display_id),
+srv AS (SELECT display_id, array_agg(code ORDER BY code) AS acteur_services FROM ({services}) s GROUP BY display_id),
+prop AS ({propositions}),
 prop_action AS (
   SELECT display_id, action, array_agg(sous_categorie ORDER BY sous_categorie) AS sous_categories
   FROM prop GROUP BY display_id, action
@@ -182,12 +263,12 @@ props AS (
          jsonb_agg(jsonb_build_object('action', pa.action, 'sous_categories', to_jsonb(pa.sous_categories)) ORDER BY pa.action) AS propositions,
          array_agg(pa.action ORDER BY pa.action) AS actions,
          array_agg(DISTINCT act.groupe_action_id ORDER BY act.groupe_action_id) FILTER (WHERE act.groupe_action_id IS NOT NULL) AS groupes_actions
-  FROM prop_action pa LEFT JOIN {schema}.acteurs_action act ON act.code = pa.action
+  FROM prop_action pa LEFT JOIN {action} act ON act.code = pa.action
   GROUP BY pa.display_id
 ),
 souscats AS (SELECT display_id, array_agg(DISTINCT sous_categorie ORDER BY sous_categorie) AS sous_categories FROM prop GROUP BY display_id)
 SELECT u.identifiant_unique, u.uuid,
-       {", ".join(final_cols)},
+       {fields},
        u.statut,
        COALESCE(lbl.labels, '{{}}') AS labels,
        COALESCE(srv.acteur_services, '{{}}') AS acteur_services,
@@ -196,7 +277,7 @@ SELECT u.identifiant_unique, u.uuid,
        COALESCE(props.groupes_actions, '{{}}') AS groupes_actions,
        COALESCE(souscats.sous_categories, '{{}}') AS sous_categories,
        COALESCE(props.propositions, '[]'::jsonb) AS propositions,
-       jsonb_strip_nulls(jsonb_build_object({", ".join(provenance)})) AS provenance,
+       {provenance} AS provenance,
        COALESCE(c.enfants, '{{}}') AS enfants,
        GREATEST(u.modifie_le, (SELECT max(c3.modifie_le) FROM unit c3 WHERE c3.parent_id = u.identifiant_unique)) AS modifie_le
 FROM unit u
@@ -206,17 +287,36 @@ LEFT JOIN lbl ON lbl.display_id = u.identifiant_unique
 LEFT JOIN srv ON srv.display_id = u.identifiant_unique
 LEFT JOIN props ON props.display_id = u.identifiant_unique
 LEFT JOIN souscats ON souscats.display_id = u.identifiant_unique
-WHERE u.parent_id IS NULL AND u.statut = 'ACTIF'"""
-    # Temp tables have no statistics until analysed: without them the planner picks nested loops
-    # (quadratic: 100 s for 4,000 acteurs); with them and these indexes, hash joins.
-    # Only the columns the joins and filters use are analysed (unit has 60 columns).
-    analyse = ["CREATE INDEX ON unit (parent_id)", "CREATE INDEX ON unit (identifiant_unique)",
-               "CREATE INDEX ON member (display_id)", "CREATE INDEX ON member (identifiant_unique)",
-               "ANALYZE unit (identifiant_unique, parent_id, statut, source)", "ANALYZE member",
-               "ANALYZE unit_label", "ANALYZE unit_service", "ANALYZE unit_proposition"]
-    return [unit, member, labels, services, propositions, *analyse,
-            f"DROP TABLE IF EXISTS {target}", build,
-            f"ALTER TABLE {target} ADD PRIMARY KEY (identifiant_unique)"]
+WHERE u.parent_id IS NULL AND u.statut = 'ACTIF'""").format(
+        children=displayed_children_sql(),
+        labels=displayed_set_sql(unit_table="unit_label", columns=("code",)),
+        services=displayed_set_sql(unit_table="unit_service", columns=("code",)),
+        propositions=displayed_set_sql(unit_table="unit_proposition", columns=("action", "sous_categorie")),
+        action=sql.Identifier(schema, "acteurs_action"),
+        fields=sql.SQL(",\n       ").join(displayed_final_column(f) for f in FIELDS),
+        provenance=displayed_provenance_sql())
+
+
+# Temp tables have no statistics until analysed: without them the planner picks nested loops
+# (quadratic: 100 s for 4,000 acteurs); with them and these indexes, hash joins.
+# Only the columns the joins and filters use are analysed (unit has 60 columns).
+DISPLAYED_ANALYSE_SQL = [sql.SQL(s) for s in (
+    "CREATE INDEX ON unit (parent_id)", "CREATE INDEX ON unit (identifiant_unique)",
+    "CREATE INDEX ON member (display_id)", "CREATE INDEX ON member (identifiant_unique)",
+    "ANALYZE unit (identifiant_unique, parent_id, statut, source)", "ANALYZE member",
+    "ANALYZE unit_label", "ANALYZE unit_service", "ANALYZE unit_proposition")]
+
+
+def displayed_build_sql(*, target: str, schema: str = WEBAPP_SCHEMA) -> list[sql.Composed]:
+    """Pure: the statements that build `target` (`schema.table`) in the warehouse from the foreign
+    tables in `schema`: the units, the members, the per-unit sets, their statistics, then the
+    table of the displayed acteurs and its primary key."""
+    table = sql.Identifier(*target.split("."))
+    return [displayed_unit_sql(schema=schema), DISPLAYED_MEMBER_SQL, *displayed_unit_sets_sql(schema=schema),
+            *DISPLAYED_ANALYSE_SQL,
+            sql.SQL("DROP TABLE IF EXISTS {}").format(table),
+            sql.SQL("CREATE TABLE {} AS {}").format(table, displayed_select_sql(schema=schema)),
+            sql.SQL("ALTER TABLE {} ADD PRIMARY KEY (identifiant_unique)").format(table)]
 
 
 DISPLAYED_COLUMNS = [f.column for f in models.DisplayedActeur._meta.concrete_fields if not f.generated]
@@ -224,17 +324,17 @@ DISPLAYED_COLUMNS = [f.column for f in models.DisplayedActeur._meta.concrete_fie
 # Vector tiles: up to this zoom, tiles draw precomputed groups instead of every acteur.
 CLUSTER_MAX_ZOOM = models.CLUSTER_MAX_ZOOM
 CLUSTER_CELLS_PER_TILE = 64  # grid cells along a tile's side
-WEB_MERCATOR_WORLD = 40075016.685578488  # metres along the side of the z0 tile
 
 
-def displayed_cluster_fill_sql(*, max_zoom: int = CLUSTER_MAX_ZOOM) -> str:
+def displayed_cluster_fill_sql(*, source: str | None = None, max_zoom: int = CLUSTER_MAX_ZOOM) -> str:
     """Pure: the INSERT that fills `{new}` (a copy of the cluster table) with one row per grid cell
-    holding displayed acteurs, per zoom 0..max_zoom: centre of its acteurs, count, main group
+    holding displayed acteurs of table `source` (quoted; the live displayed table by default),
+    per zoom 0..max_zoom: centre of its acteurs, count, main group
     (the most frequent first action group, the smallest code among equals, as `mode()`).
 
     Each acteur's coordinates are read once; the acteurs are first counted per cell and group,
     then per cell (an ordered-set `mode()` per cell sorts each cell apart: slow at high zooms)."""
-    displayed = models.DisplayedActeur._meta.db_table
+    displayed = source or models.DisplayedActeur._meta.db_table
     return f"""
 INSERT INTO {{new}} (id, zoom, geom, nombre, groupe_action)
 WITH d AS MATERIALIZED (
@@ -245,7 +345,7 @@ per_groupe AS (
   SELECT z, floor(d.x / c.cell) AS cx, floor(d.y / c.cell) AS cy, d.groupe,
          count(*) AS n, sum(d.x) AS sx, sum(d.y) AS sy
   FROM generate_series(0, {int(max_zoom)}) AS z
-  CROSS JOIN LATERAL (SELECT {WEB_MERCATOR_WORLD} / (2 ^ z) / {CLUSTER_CELLS_PER_TILE} AS cell) c
+  CROSS JOIN LATERAL (SELECT {CIRCONFERENCE_TERRE_M} / (2 ^ z) / {CLUSTER_CELLS_PER_TILE} AS cell) c
   CROSS JOIN d
   GROUP BY z, cx, cy, d.groupe
 )
@@ -319,8 +419,10 @@ def displayed_published_version() -> int:
 
 def displayed_acteur_publish(*, version: int) -> int:
     """Copy version `version` of the displayed acteurs from the warehouse into the web app, and
-    rebuild the tile clusters from it, with atomic swaps committed together. A version older than the one already published is not swapped in (a refresh that
-    finished late must not overwrite a newer one). Returns the number of acteurs displayed."""
+    rebuild the tile clusters from that copy, both built before any lock a reader would wait on,
+    then swapped in together (readers see both old or both new; the lock lasts the renames). A
+    version older than the one already published is not swapped in (a refresh that finished late
+    must not overwrite a newer one). Returns the number of acteurs displayed."""
     table = models.DisplayedActeur._meta.db_table
     source = DisplayedVersion(version=version, rows=0).table
     with transaction.atomic(), connection.cursor() as cursor:
@@ -331,10 +433,12 @@ def displayed_acteur_publish(*, version: int) -> int:
         if displayed_published_version() > version:
             return models.DisplayedActeur.objects.count()
         # the version's rows streamed from the warehouse with a binary COPY
-        published = table_swap(table=table, fill=lambda c, new: warehouse_copy_into(
+        acteurs = table_build(cursor=cursor, table=table, fill=lambda c, new: warehouse_copy_into(
             cursor=c, query=f"SELECT * FROM displayed.{source}", table=new, columns=DISPLAYED_COLUMNS))
-        # The tile clusters are rebuilt from it in the same transaction: readers see both old or both new.
-        table_swap(table=models.DisplayedActeurCluster._meta.db_table, fill_sql=displayed_cluster_fill_sql())
+        # the tile clusters from the copy, not from the live table: nothing is locked yet
+        clusters = table_build(cursor=cursor, table=models.DisplayedActeurCluster._meta.db_table,
+                               fill_sql=displayed_cluster_fill_sql(source=acteurs.new))
+        tables_swap_in(cursor=cursor, copies=[acteurs, clusters])
         cursor.execute(f"COMMENT ON TABLE {connection.ops.quote_name(table)} IS 'version {int(version)}'")
         transaction.on_commit(lambda: displayed_published.send(sender=DisplayedVersion, version=version))
-        return published
+        return acteurs.rows

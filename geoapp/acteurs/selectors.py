@@ -15,10 +15,6 @@ def displayed_acteur_list(*, limit: int = 50) -> QuerySet[DisplayedActeur]:
     return DisplayedActeur.objects.order_by("nom", "identifiant_unique")[:limit]
 
 
-def displayed_acteur_get(*, uuid: str) -> DisplayedActeur | None:
-    return DisplayedActeur.objects.filter(uuid=uuid).first()
-
-
 def source_list_with_counts() -> list[dict]:
     """Every source with the number of displayed acteurs it gives (0 when none; an acteur may have
     several sources) and `derniere_execution_reussie`: when its last successful run finished (ISO

@@ -9,10 +9,10 @@ class ApiConfig(AppConfig):
     def ready(self):
         from geoapp.acteurs.displayed import displayed_published
 
-        displayed_published.connect(_tile_cache_invalidate, dispatch_uid="api_tile_cache_invalidate")
+        displayed_published.connect(_tuile_cache_invalidate, dispatch_uid="api_tuile_cache_invalidate")
 
 
-def _tile_cache_invalidate(sender, **kwargs):
+def _tuile_cache_invalidate(sender, **kwargs):
     """A publication only invalidates: the tiles are computed ahead by their own step."""
     from .services import tuile_cache_invalidate
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from geoapp.acteurs import models as acteurs
+from geoapp.common.mercator import LATITUDE_MAX
 from geoapp.territoires.models import Commune, Epci
 
 
@@ -167,7 +168,7 @@ def filter_sql(r: ActeurRecherche, *, alias: str = "d") -> tuple[list[str], list
     if r.in_bbox:
         # Web Mercator stops at ±85.0511°: a box beyond is clipped (no acteur lives there)
         minlon, minlat, maxlon, maxlat = r.in_bbox
-        clip = lambda v: max(-85.0511, min(85.0511, v))  # noqa: E731
+        clip = lambda v: max(-LATITUDE_MAX, min(LATITUDE_MAX, v))  # noqa: E731
         where.append(f"{alias}.location_3857 && ST_Transform(ST_MakeEnvelope(%s, %s, %s, %s, 4326), 3857)")
         params += [minlon, clip(minlat), maxlon, clip(maxlat)]
     for table, codes in ((Commune._meta.db_table, r.commune_contours if r.commune else None),

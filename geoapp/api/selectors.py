@@ -17,20 +17,17 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Length
 
-from geoapp.acteurs.displayed import CLUSTER_MAX_ZOOM
-from geoapp.acteurs import models as acteurs_models
+import mercantile
+
+from geoapp.acteurs.displayed import CLUSTER_CELLS_PER_TILE, CLUSTER_MAX_ZOOM
 from geoapp.acteurs.models import DisplayedActeur, DisplayedActeurCluster
+from geoapp.common.mercator import CIRCONFERENCE_TERRE_M, LATITUDE_MAX, RAYON_M
 from geoapp.territoires.models import Commune, Epci
 
 from .filters import CODE_FILTERS, ActeurRecherche, ParametreInvalide, filter_sql
 from .models import TuileCache
 
 TABLE = DisplayedActeur._meta.db_table
-
-# the properties of a feature: the same as serializers.ActeurSerializer's (a test checks it)
-FEATURE_PROPERTIES = acteurs_models.FEATURE_PROPERTIES
-COORDINATE_DECIMALS = acteurs_models.FEATURE_COORDINATE_DECIMALS
-MERCATOR_MAX_LAT = 85.0511
 
 
 COLUMNS = "d.identifiant_unique, d.nom, d.feature"
@@ -77,7 +74,7 @@ def _centre_sql(recherche: ActeurRecherche) -> tuple[str, list] | None:
     without any of them (the search is then ordered by name)."""
     if recherche.in_bbox:
         minlon, minlat, maxlon, maxlat = recherche.in_bbox
-        clip = lambda v: max(-MERCATOR_MAX_LAT, min(MERCATOR_MAX_LAT, v))  # noqa: E731
+        clip = lambda v: max(-LATITUDE_MAX, min(LATITUDE_MAX, v))  # noqa: E731
         return ("ST_Centroid(ST_Transform(ST_MakeEnvelope(%s, %s, %s, %s, 4326), 3857))",
                 [minlon, clip(minlat), maxlon, clip(maxlat)])
     for table, codes in ((Commune._meta.db_table, recherche.commune_contours if recherche.commune else None),
@@ -117,7 +114,7 @@ def _search_sql(recherche: ActeurRecherche, *, select: str, offset: int, limit: 
 # EPSG:3857 is the Mercator projection of the sphere of radius 6378137 m applied to the (lon, lat)
 # that `<->` on geography measures on the sphere of radius 6371008.7714 m: its scale at latitude φ
 # is exactly MERCATOR_SCALE / cos(φ).
-MERCATOR_SCALE = 6378137.0 / 6371008.7714
+MERCATOR_SCALE = RAYON_M / 6371008.7714
 POINT_4326 = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)"
 
 
@@ -136,12 +133,12 @@ def _near_sql(recherche: ActeurRecherche, where: list[str], params: list, *, sel
     2. every acteur within R on the sphere is within R × the largest scale over the disc on the
        plane (the disc is convex on the sphere, its geodesics stay in it): those, by the index
        (`ST_DWithin` on location_3857), exactly sorted by sphere distance, then sliced.
-    Near the poles (Mercator ends at MERCATOR_MAX_LAT) the KNN walks the geography index itself."""
+    Near the poles (Mercator ends at LATITUDE_MAX) the KNN walks the geography index itself."""
     lon, lat = recherche.near
     point = f"{POINT_4326}::geography"
     # the most poleward latitude of the disc (1° of latitude is 111.2 km on the sphere)
     poleward = abs(lat) + recherche.dist / 111_000 + 0.01
-    if poleward < MERCATOR_MAX_LAT:
+    if poleward < LATITUDE_MAX:
         scale = MERCATOR_SCALE / math.cos(math.radians(poleward)) * 1.001  # a margin for rounding
         plane = f"ST_Transform({POINT_4326}, 3857)"
         filters = "".join(" AND " + w for w in where)
@@ -208,14 +205,14 @@ def displayed_acteur_by_uuid(*, uuid: str) -> DisplayedActeur | None:
 
 # --- Vector tiles -----------------------------------------------------------------------------
 
-TILE_EXTENT = 4096
+TUILE_ETENDUE = 4096
 
 
-def tile_is_valid(*, z: int, x: int, y: int) -> bool:
+def tuile_valide(*, z: int, x: int, y: int) -> bool:
     return 0 <= z <= 22 and 0 <= x < 2**z and 0 <= y < 2**z
 
 
-def acteur_tile(*, z: int, x: int, y: int, recherche: ActeurRecherche) -> bytes:
+def acteur_tuile(*, z: int, x: int, y: int, recherche: ActeurRecherche) -> bytes:
     """A Mapbox vector tile (layer `acteurs`). At zoom <= CLUSTER_MAX_ZOOM without filters: the
     precomputed groups (`nombre` acteurs around each point); with filters, groups computed on the
     fly on the same grid. Beyond: one point per acteur with its uuid, name and main group. Every
@@ -231,29 +228,29 @@ def acteur_tile(*, z: int, x: int, y: int, recherche: ActeurRecherche) -> bytes:
     if z <= CLUSTER_MAX_ZOOM and not where:
         sql = f"""
 WITH mvtgeom AS (
-  SELECT ST_AsMVTGeom(c.geom, {envelope}, {TILE_EXTENT}, 64, true) AS geom, c.nombre, c.groupe_action
+  SELECT ST_AsMVTGeom(c.geom, {envelope}, {TUILE_ETENDUE}, 64, true) AS geom, c.nombre, c.groupe_action
   FROM {DisplayedActeurCluster._meta.db_table} c
   WHERE c.zoom = {int(z)} AND c.geom && {margin})
-SELECT ST_AsMVT(mvtgeom.*, 'acteurs', {TILE_EXTENT}, 'geom') FROM mvtgeom"""  # a literal zoom: its partial index
+SELECT ST_AsMVT(mvtgeom.*, 'acteurs', {TUILE_ETENDUE}, 'geom') FROM mvtgeom"""  # a literal zoom: its partial index
         params = [z, x, y, z, x, y]
     elif z <= CLUSTER_MAX_ZOOM:
-        cell = 40075016.685578488 / 2**z / 64
+        cell = CIRCONFERENCE_TERRE_M / 2**z / CLUSTER_CELLS_PER_TILE
         sql = f"""
 WITH g AS (
   SELECT ST_SetSRID(ST_MakePoint(avg(ST_X(d.location_3857)), avg(ST_Y(d.location_3857))), 3857) AS geom,
          count(*)::int AS nombre, COALESCE(mode() WITHIN GROUP (ORDER BY d.groupes_actions[1]), '') AS groupe_action
   FROM {TABLE} d WHERE d.location_3857 && {margin} AND {' AND '.join(where)}
   GROUP BY floor(ST_X(d.location_3857) / %s), floor(ST_Y(d.location_3857) / %s)),
-mvtgeom AS (SELECT ST_AsMVTGeom(g.geom, {envelope}, {TILE_EXTENT}, 64, true) AS geom, nombre, groupe_action FROM g)
-SELECT ST_AsMVT(mvtgeom.*, 'acteurs', {TILE_EXTENT}, 'geom') FROM mvtgeom"""
+mvtgeom AS (SELECT ST_AsMVTGeom(g.geom, {envelope}, {TUILE_ETENDUE}, 64, true) AS geom, nombre, groupe_action FROM g)
+SELECT ST_AsMVT(mvtgeom.*, 'acteurs', {TUILE_ETENDUE}, 'geom') FROM mvtgeom"""
         params = [z, x, y, *params, cell, cell, z, x, y]
     else:
         sql = f"""
 WITH mvtgeom AS (
-  SELECT ST_AsMVTGeom(d.location_3857, {envelope}, {TILE_EXTENT}, 64, true) AS geom,
+  SELECT ST_AsMVTGeom(d.location_3857, {envelope}, {TUILE_ETENDUE}, 64, true) AS geom,
          d.uuid, d.nom, 1 AS nombre, COALESCE(d.groupes_actions[1], '') AS groupe_action
   FROM {TABLE} d WHERE d.location_3857 && {margin}{''.join(' AND ' + w for w in where)})
-SELECT ST_AsMVT(mvtgeom.*, 'acteurs', {TILE_EXTENT}, 'geom') FROM mvtgeom"""
+SELECT ST_AsMVT(mvtgeom.*, 'acteurs', {TUILE_ETENDUE}, 'geom') FROM mvtgeom"""
         params = [z, x, y, z, x, y, *params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -266,13 +263,13 @@ SELECT ST_AsMVT(mvtgeom.*, 'acteurs', {TILE_EXTENT}, 'geom') FROM mvtgeom"""
 # What a cached tile was computed from: the published version of the displayed acteurs and the
 # tile-cluster table swapped in with it (a new table, a new oid: a clusters refresh outside a
 # publication, as the benchmark's generator and the tests do, changes the generation too).
-TILE_GENERATION_SQL = (
+TUILE_GENERATION_SQL = (
     "'v' || COALESCE(substring(obj_description('{displayed}'::regclass, 'pg_class') FROM '^version ([0-9]+)$'), '0')"
     " || '.' || '{clusters}'::regclass::oid"
 ).format(displayed=TABLE, clusters=DisplayedActeurCluster._meta.db_table)
 
 
-def tile_cache_key(*, z: int, x: int, y: int, recherche: ActeurRecherche) -> str:
+def tuile_cache_cle(*, z: int, x: int, y: int, recherche: ActeurRecherche) -> str:
     """`z/x/y`, then the filters normalised (codes sorted: `a,b` and `b,a` are the same tile)."""
     if recherche == ActeurRecherche():
         return f"{z}/{x}/{y}"
@@ -285,10 +282,15 @@ def tile_cache_key(*, z: int, x: int, y: int, recherche: ActeurRecherche) -> str
     return f"{z}/{x}/{y}?" + json.dumps(filtres, sort_keys=True, separators=(",", ":"))
 
 
-class TileMemory:
+TUILE_SURCOUT_OCTETS = 200  # what an entry of the memory costs beyond its bytes and key (dict slot, objects)
+
+
+class TuilesMemoire:
     """The tiles a web server process served lately (least recently used dropped past `max_bytes`),
-    keyed by generation and cache key: a hit costs no database round trip. Shared by the threads
-    of a gthread worker: one lock."""
+    keyed by generation and cache key: a hit costs no database round trip. Each entry weighs its
+    bytes, its key and TUILE_SURCOUT_OCTETS (an empty tile too: requests for any number of empty
+    or filtered tiles cannot grow it past `max_bytes`). Shared by the threads of a gthread worker:
+    one lock."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes, self.size, self.tiles = max_bytes, 0, OrderedDict()
@@ -301,15 +303,19 @@ class TileMemory:
                 self.tiles.move_to_end(key)
             return tile
 
+    @staticmethod
+    def poids(key: tuple[str, str], tile: bytes) -> int:
+        return len(tile) + len(key[0]) + len(key[1]) + TUILE_SURCOUT_OCTETS
+
     def put(self, key: tuple[str, str], tile: bytes) -> None:
-        if len(tile) > self.max_bytes // 10:
+        if self.poids(key, tile) > self.max_bytes // 10:
             return
         with self.lock:
             old = self.tiles.pop(key, None)
-            self.size += len(tile) - (len(old) if old is not None else 0)
+            self.size += self.poids(key, tile) - (self.poids(key, old) if old is not None else 0)
             self.tiles[key] = tile
             while self.size > self.max_bytes:
-                self.size -= len(self.tiles.popitem(last=False)[1])
+                self.size -= self.poids(*self.tiles.popitem(last=False))
 
     def clear(self) -> None:
         with self.lock:
@@ -317,48 +323,58 @@ class TileMemory:
             self.size = 0
 
 
-TILE_MEMORY = TileMemory(max_bytes=settings.API_TILE_MEMORY_BYTES)
+TUILES_MEMOIRE = TuilesMemoire(max_bytes=settings.API_TILE_MEMORY_BYTES)
 _generation: list = [0.0, ""]  # [monotonic time read, generation]
 
 
-def tile_generation(*, max_age_s: float = 0.0) -> str:
+def tuile_generation(*, max_age_s: float = 0.0) -> str:
     """The current generation; read again from the database when older than `max_age_s` seconds
-    in this process (a publication in this process forgets it at once: `tile_generation_forget`)."""
+    in this process (a publication in this process forgets it at once: `tuile_generation_oublier`)."""
     now = time.monotonic()
     if not _generation[1] or now - _generation[0] >= max_age_s:
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {TILE_GENERATION_SQL}")
+            cursor.execute(f"SELECT {TUILE_GENERATION_SQL}")
             _generation[:] = [now, cursor.fetchone()[0]]
     return _generation[1]
 
 
-def tile_generation_forget() -> None:
+def tuile_generation_oublier() -> None:
     _generation[:] = [0.0, ""]
-    TILE_MEMORY.clear()
+    TUILES_MEMOIRE.clear()
 
 
-def tile_cached(*, cle: str) -> tuple[str, bytes | None]:
+def tuile_partagee(*, z: int, recherche: ActeurRecherche) -> bool:
+    """Whether a tile of zoom `z` with these filters may be in the table shared by the web
+    processes (when it is not empty: `services.tuile_partageable`): unfiltered, drawn from the
+    precomputed groups (z <= CLUSTER_MAX_ZOOM). Such tiles are as many as the groups at most,
+    whatever anonymous clients ask for; any other (filtered, `near` any point, higher zooms) stays in
+    each process's bounded memory (`TuilesMemoire`)."""
+    return z <= CLUSTER_MAX_ZOOM and recherche == ActeurRecherche()
+
+
+def tuile_en_cache(*, cle: str, partagee: bool = True) -> tuple[str, bytes | None]:
     """The current generation (at most `API_TILE_GENERATION_MAX_AGE_S` old), and the tile cached
-    under `cle` for it (None: not cached): from this process's memory, else from the shared table."""
-    generation = tile_generation(max_age_s=settings.API_TILE_GENERATION_MAX_AGE_S)
-    tile = TILE_MEMORY.get((generation, cle))
-    if tile is None:
+    under `cle` for it (None: not cached): from this process's memory, else (`partagee`: it may be
+    there, see `tuile_partagee`) from the shared table."""
+    generation = tuile_generation(max_age_s=settings.API_TILE_GENERATION_MAX_AGE_S)
+    tile = TUILES_MEMOIRE.get((generation, cle))
+    if tile is None and partagee:
         row = TuileCache.objects.filter(cle=cle, generation=generation).values_list("tuile", flat=True).first()
         if row is not None:
             tile = bytes(row)
-            TILE_MEMORY.put((generation, cle), tile)
+            TUILES_MEMOIRE.put((generation, cle), tile)
     return generation, tile
 
 
-def tiles_with_groups(*, z_max: int) -> list[tuple[int, int, int]]:
-    """The tiles of zooms 0..z_max that hold at least one group of acteurs."""
-    half = 40075016.685578488 / 2
+def tuiles_avec_groupes(*, z_max: int) -> list[tuple[int, int, int]]:
+    """The tiles (z, x, y) of zooms 0..z_max that hold at least one group of acteurs: the tile of
+    each group's point (mercantile)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT DISTINCT c.zoom, LEAST(floor((ST_X(c.geom) + {half}) / ({2 * half} / 2 ^ c.zoom)), 2 ^ c.zoom - 1)::int,
-                       LEAST(floor(({half} - ST_Y(c.geom)) / ({2 * half} / 2 ^ c.zoom)), 2 ^ c.zoom - 1)::int
-                FROM {DisplayedActeurCluster._meta.db_table} c WHERE c.zoom <= %s ORDER BY 1, 2, 3""", [z_max])
-        return [tuple(row) for row in cursor.fetchall()]
+            f"""SELECT c.zoom, ST_X(p.geom), ST_Y(p.geom) FROM {DisplayedActeurCluster._meta.db_table} c
+                CROSS JOIN LATERAL ST_Transform(c.geom, 4326) AS p(geom) WHERE c.zoom <= %s""", [z_max])
+        groupes = cursor.fetchall()
+    return sorted({(z, t.x, t.y) for z, lon, lat in groupes for t in [mercantile.tile(lon, lat, z)]})
 
 
 # --- Communes ---------------------------------------------------------------------------------
@@ -388,11 +404,3 @@ def commune_search(*, q: str, limit: int = 10) -> QuerySet[Commune]:
         .annotate(longueur=Length("nom"))
         .order_by("longueur", "-population", "code")[:limit]
     )
-
-
-def web_mercator_tile_of(*, lon: float, lat: float, z: int) -> tuple[int, int]:
-    """The tile containing a point (tests and the benchmark)."""
-    n = 2**z
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-    return x, y

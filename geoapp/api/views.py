@@ -108,7 +108,7 @@ class ActeurDetailView(PublicAPIView):
         return Response(serializers.ActeurSerializer(acteur).data)
 
 
-TILE_CACHE_CONTROL = "public, max-age=300"
+TUILE_CACHE_CONTROL = "public, max-age=300"
 
 
 def _etag_matches(if_none_match: str, etag: str) -> bool:
@@ -116,7 +116,7 @@ def _etag_matches(if_none_match: str, etag: str) -> bool:
     return etag in tags or "*" in tags
 
 
-class TileView(PublicAPIView):
+class TuileView(PublicAPIView):
     renderer_classes = [MVTRenderer]
     content_negotiation_class = PremierRendu
 
@@ -127,25 +127,25 @@ class TileView(PublicAPIView):
                    responses={(200, "application/vnd.mapbox-vector-tile"): OpenApiTypes.BINARY,
                               304: OpenApiResponse(description="inchangée depuis l'ETag donné"), 400: ERREUR})
     def get(self, request, z: int, x: int, y: int):
-        if not selectors.tile_is_valid(z=z, x=x, y=y):
+        if not selectors.tuile_valide(z=z, x=x, y=y):
             raise ParametreInvalide("tuile", f"tuile {z}/{x}/{y} impossible : 0 ≤ z ≤ 22 et 0 ≤ x, y < 2^z")
         recherche = selectors.acteur_recherche_verifier(recherche=acteur_recherche_parse(request.query_params))
         # the tile's bytes are cached per generation of the displayed acteurs (and filters): a
         # publication changes the generation, hence the ETag, and the cache is refilled
-        cle = selectors.tile_cache_key(z=z, x=x, y=y, recherche=recherche)
-        generation, tile = selectors.tile_cached(cle=cle)
+        cle = selectors.tuile_cache_cle(z=z, x=x, y=y, recherche=recherche)
+        generation, tile = selectors.tuile_en_cache(cle=cle, partagee=selectors.tuile_partagee(z=z, recherche=recherche))
         etag = f'"{generation}"'
         if _etag_matches(request.headers.get("If-None-Match", ""), etag):
             response = HttpResponse(status=304)
         else:
             if tile is None:
-                tile = selectors.acteur_tile(z=z, x=x, y=y, recherche=recherche)
-                # `near` takes any coordinates: such tiles stay in this process's (bounded) memory only
+                tile = selectors.acteur_tuile(z=z, x=x, y=y, recherche=recherche)
+                # only the low-zoom unfiltered tiles are shared: the others stay in this process's (bounded) memory
                 services.tuile_cache_store(cle=cle, generation=generation, tuile=tile,
-                                           partagee=recherche.near is None)
+                                           partagee=services.tuile_partageable(z=z, recherche=recherche, tuile=tile))
             response = HttpResponse(tile, content_type=MVTRenderer.media_type)  # may be empty: still a tile
         response["ETag"] = etag
-        response["Cache-Control"] = TILE_CACHE_CONTROL
+        response["Cache-Control"] = TUILE_CACHE_CONTROL
         return response
 
 

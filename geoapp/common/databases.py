@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
 import psycopg
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from psycopg import sql
 
 WEBAPP_SERVER = "webapp_server"  # in the warehouse, pointing at the web app's database
@@ -157,57 +159,120 @@ def warehouse_copy_into(*, cursor, query: str, table: str, columns: list[str]) -
     return cursor.cursor.rowcount
 
 
+@dataclass(frozen=True)
+class TableCopie:
+    """A filled and indexed copy of a web app table, built in the caller's transaction and not yet
+    swapped in (`table_build`, then `tables_swap_in`)."""
+
+    table: str  # the live table
+    new: str  # the copy, quoted
+    rows: int  # rows written into it
+    constraints: tuple[tuple[str, str], ...]  # the live table's (name, definition), given to the copy
+    indexes: tuple[tuple[str, str], ...]
+
+
+# A swap waits for its ACCESS EXCLUSIVE lock at most SWAP_LOCK_TIMEOUT_MS (every reader arriving
+# meanwhile queues behind the waiting lock), then lets readers through and tries again, up to
+# SWAP_ATTEMPTS times (pauses growing to SWAP_PAUSE_MAX_S: about a minute in all). Once granted,
+# the lock is held for the renames alone: milliseconds.
+SWAP_LOCK_TIMEOUT_MS = 200
+SWAP_ATTEMPTS = 60
+SWAP_PAUSE_MAX_S = 1.0
+LOCK_NOT_AVAILABLE, DEADLOCK_DETECTED = "55P03", "40P01"
+
+
+def table_build(*, cursor, table: str, fill_sql: str | None = None, params: list | None = None,
+                fill: Callable[[Any, str], int] | None = None) -> TableCopie:
+    """In the caller's transaction (`cursor`: Django's), a copy of web app table `table` (`LIKE`:
+    defaults, check constraints, generated columns) filled by `fill_sql` (which inserts into
+    `{new}`) or by `fill(cursor, new)` (which returns the rows it wrote), given the live table's
+    unique / primary / exclusion constraints and indexes under temporary names, and analysed.
+    Nothing here takes a lock a reader of `table` would wait on: readers go on reading the live
+    table, however long the build. One build per table at a time (an advisory lock, held until
+    the transaction ends)."""
+    q = connection.ops.quote_name
+    new = q(f"{table}__new")
+    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"table_swap:{table}"])
+    cursor.execute(f"DROP TABLE IF EXISTS {new}")
+    cursor.execute(f"CREATE TABLE {new} (LIKE {q(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED)")
+    if fill is not None:
+        rows = fill(cursor, new)
+    else:
+        cursor.execute(fill_sql.format(new=new), params or [])
+        rows = cursor.rowcount
+    cursor.execute(
+        """SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c
+           WHERE c.conrelid = %s::regclass AND c.contype IN ('p', 'u', 'x') ORDER BY c.conname""", [table])
+    constraints = tuple(cursor.fetchall())
+    cursor.execute(
+        """SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x
+           JOIN pg_class i ON i.oid = x.indexrelid
+           WHERE x.indrelid = %s::regclass
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+           ORDER BY i.relname""", [table])
+    indexes = tuple(cursor.fetchall())
+    for name, definition in constraints:
+        cursor.execute(f"ALTER TABLE {new} ADD CONSTRAINT {q(_swap_name(name))} {definition}")
+    for name, definition in indexes:
+        head = re.match(r"^CREATE (UNIQUE )?INDEX \S+ ON (ONLY )?\S+ ", definition)
+        if head is None:
+            raise RuntimeError(f"index definition not understood: {definition}")
+        cursor.execute(f"CREATE {head.group(1) or ''}INDEX {q(_swap_name(name))} ON {new} " + definition[head.end():])
+    cursor.execute(f"ANALYZE {new}")
+    return TableCopie(table=table, new=new, rows=rows, constraints=constraints, indexes=indexes)
+
+
+def _lock_refused(error: DatabaseError) -> bool:
+    return getattr(error.__cause__, "sqlstate", None) in (LOCK_NOT_AVAILABLE, DEADLOCK_DETECTED)
+
+
+def tables_swap_in(*, cursor, copies: list[TableCopie], lock_timeout_ms: int | None = None,
+                   attempts: int | None = None) -> None:
+    """Rename each built copy over its live table (the old one dropped; constraints and indexes
+    take back their names, those of Django's migrations), all or none, in the caller's
+    transaction: readers see every old table until its commit, every new one after. The tables'
+    ACCESS EXCLUSIVE locks are asked with a `lock_timeout` of `lock_timeout_ms`; refused (a long
+    reader holds a table), the attempt is rolled back to its savepoint and tried again after a
+    pause, `attempts` times at most, then the error is raised (the live tables untouched).
+    The locks, once granted, are held until the caller's commit: commit soon after.
+    Defaults: SWAP_LOCK_TIMEOUT_MS, SWAP_ATTEMPTS."""
+    q = connection.ops.quote_name
+    lock_timeout_ms = SWAP_LOCK_TIMEOUT_MS if lock_timeout_ms is None else lock_timeout_ms
+    attempts = SWAP_ATTEMPTS if attempts is None else attempts
+    cursor.execute("SELECT current_setting('lock_timeout')")
+    previous = cursor.fetchone()[0]
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction.atomic():
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{int(lock_timeout_ms)}ms"])
+                cursor.execute("LOCK TABLE " + ", ".join(q(c.table) for c in copies) + " IN ACCESS EXCLUSIVE MODE")
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+                for c in copies:
+                    old = q(f"{c.table}__old")
+                    cursor.execute(f"ALTER TABLE {q(c.table)} RENAME TO {old}")
+                    cursor.execute(f"ALTER TABLE {c.new} RENAME TO {q(c.table)}")
+                    cursor.execute(f"DROP TABLE {old}")
+                    for name, _ in c.constraints:
+                        cursor.execute(f"ALTER TABLE {q(c.table)} RENAME CONSTRAINT {q(_swap_name(name))} TO {q(name)}")
+                    for name, _ in c.indexes:
+                        cursor.execute(f"ALTER INDEX {q(_swap_name(name))} RENAME TO {q(name)}")
+            return
+        except DatabaseError as error:
+            if not _lock_refused(error) or attempt == attempts:
+                raise
+            time.sleep(min(SWAP_PAUSE_MAX_S, 0.05 * attempt))
+
+
 def table_swap(*, table: str, fill_sql: str | None = None, params: list | None = None,
                fill: Callable[[Any, str], int] | None = None) -> int:
     """Replace the rows of web app table `table` by those `fill_sql` inserts into `{new}` (or that
     `fill(cursor, new)` writes into table `new` and counts), in one transaction: a copy of the
-    table is filled and indexed, then renamed over the live one. A reader sees the old table until
-    the commit and the new one after; never a half-built one. Constraints and indexes keep their
-    names (Django's migrations stay in step)."""
-    new, old = f"{table}__new", f"{table}__old"
-    q = connection.ops.quote_name
+    table is filled and indexed with no lock on the live table (`table_build`), then renamed over
+    it under a lock held for milliseconds (`tables_swap_in`). A reader sees the old table until the
+    commit and the new one after; never a half-built one, and it never waits on the build.
+    Constraints and indexes keep their names (Django's migrations stay in step). Returns the
+    number of rows written."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"table_swap:{table}"])
-        cursor.execute(f"DROP TABLE IF EXISTS {q(new)}")
-        cursor.execute(
-            f"CREATE TABLE {q(new)} (LIKE {q(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED)"
-        )
-        if fill is not None:
-            inserted = fill(cursor, q(new))
-        else:
-            cursor.execute(fill_sql.format(new=q(new)), params or [])
-            inserted = cursor.rowcount
-        cursor.execute(
-            """SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c
-               WHERE c.conrelid = %s::regclass AND c.contype IN ('p', 'u', 'x') ORDER BY c.conname""",
-            [table],
-        )
-        constraints = cursor.fetchall()
-        cursor.execute(
-            """SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x
-               JOIN pg_class i ON i.oid = x.indexrelid
-               WHERE x.indrelid = %s::regclass
-                 AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
-               ORDER BY i.relname""",
-            [table],
-        )
-        indexes = cursor.fetchall()
-        for name, definition in constraints:
-            cursor.execute(f"ALTER TABLE {q(new)} ADD CONSTRAINT {q(_swap_name(name))} {definition}")
-        for name, definition in indexes:
-            head = re.match(r"^CREATE (UNIQUE )?INDEX \S+ ON (ONLY )?\S+ ", definition)
-            if head is None:
-                raise RuntimeError(f"index definition not understood: {definition}")
-            cursor.execute(
-                f"CREATE {head.group(1) or ''}INDEX {q(_swap_name(name))} ON {q(new)} " + definition[head.end():]
-            )
-        cursor.execute(f"ANALYZE {q(new)}")
-        cursor.execute(f"LOCK TABLE {q(table)} IN ACCESS EXCLUSIVE MODE")
-        cursor.execute(f"ALTER TABLE {q(table)} RENAME TO {q(old)}")
-        cursor.execute(f"ALTER TABLE {q(new)} RENAME TO {q(table)}")
-        cursor.execute(f"DROP TABLE {q(old)}")
-        for name, _ in constraints:
-            cursor.execute(f"ALTER TABLE {q(table)} RENAME CONSTRAINT {q(_swap_name(name))} TO {q(name)}")
-        for name, _ in indexes:
-            cursor.execute(f"ALTER INDEX {q(_swap_name(name))} RENAME TO {q(name)}")
-    return inserted
+        copy = table_build(cursor=cursor, table=table, fill_sql=fill_sql, params=params, fill=fill)
+        tables_swap_in(cursor=cursor, copies=[copy])
+    return copy.rows

@@ -9,7 +9,7 @@ from flows.sources.eco_organismes import eco_organisme_flow
 from flows.sources.normalise import eo_normaliser
 from geoapp.acteurs.models import Acteur, DisplayedActeur
 from geoapp.api.models import TuileCache
-from geoapp.api.selectors import tile_generation
+from geoapp.api.selectors import tuile_generation
 from geoapp.common.databases import warehouse_connect
 from geoapp.suggestions import services
 from geoapp.suggestions.models import ExecutionSource, GroupeSuggestion
@@ -60,7 +60,7 @@ def test_auto_policy_applies_and_the_map_shows_the_acteurs_then_a_new_extract_gi
     assert first["appliquees"] == 30
     assert DisplayedActeur.objects.filter(sources__contains=["ecologic"]).count() == 30
     # the run published them: the map's low-zoom tiles of that publication are computed ahead
-    assert TuileCache.objects.filter(cle="0/0/0", generation=tile_generation()).exists()
+    assert TuileCache.objects.filter(cle="0/0/0", generation=tuile_generation()).exists()
     # same extract again: everything unchanged, nothing written
     again = eco_organisme_flow(source="ecologic")
     assert (again["inchanges"], again["suggestions_ecrites"]) == (30, 0)

@@ -4,10 +4,10 @@ impossible tile is a 400."""
 from __future__ import annotations
 
 import mapbox_vector_tile
+import mercantile
 import pytest
 
 from geoapp.acteurs.models import DisplayedActeurCluster
-from geoapp.api.selectors import web_mercator_tile_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("paris_data")]
 
@@ -21,14 +21,14 @@ def tile(client, z, x, y, **params):
 
 def test_a_high_zoom_tile_holds_the_acteurs_inside_it(client, paris_data):
     a = paris_data[0]
-    x, y = web_mercator_tile_of(lon=a.location.x, lat=a.location.y, z=14)
+    x, y = mercantile.tile(a.location.x, a.location.y, 14)[:2]
     features = tile(client, 14, x, y)
     assert a.uuid in [f["properties"]["uuid"] for f in features]
     assert all(f["geometry"]["type"] == "Point" for f in features)
 
 
 def test_a_low_zoom_tile_draws_precomputed_groups_counting_every_acteur(client, paris_data):
-    x, y = web_mercator_tile_of(lon=2.35, lat=48.85, z=3)  # all of the data is in it
+    x, y = mercantile.tile(2.35, 48.85, 3)[:2]  # all of the data is in it
     features = tile(client, 3, x, y)
     assert sum(f["properties"]["nombre"] for f in features) == len(paris_data)
     assert len(features) < len(paris_data) / 3  # grouped
@@ -36,11 +36,11 @@ def test_a_low_zoom_tile_draws_precomputed_groups_counting_every_acteur(client, 
 
 
 def test_tiles_take_the_same_filters(client, paris_data):
-    x, y = web_mercator_tile_of(lon=2.35, lat=48.85, z=3)
+    x, y = mercantile.tile(2.35, 48.85, 3)[:2]
     low = tile(client, 3, x, y, action="louer")
     assert sum(f["properties"]["nombre"] for f in low) == sum(1 for a in paris_data if "louer" in a.actions)
     a = next(a for a in paris_data if "louer" not in a.actions)
-    x, y = web_mercator_tile_of(lon=a.location.x, lat=a.location.y, z=15)
+    x, y = mercantile.tile(a.location.x, a.location.y, 15)[:2]
     assert a.uuid not in [f["properties"]["uuid"] for f in tile(client, 15, x, y, action="louer")]
     assert a.uuid in [f["properties"]["uuid"] for f in tile(client, 15, x, y)]
 
@@ -74,7 +74,7 @@ def test_the_swapped_cluster_table_keeps_one_partial_spatial_index_per_zoom():
 
 
 def test_a_tile_carries_a_version_etag_and_if_none_match_answers_304(client, paris_data):
-    x, y = web_mercator_tile_of(lon=2.35, lat=48.85, z=10)
+    x, y = mercantile.tile(2.35, 48.85, 10)[:2]
     first = client.get(f"/api/v1/tiles/10/{x}/{y}.pbf")
     etag = first["ETag"]
     assert first.status_code == 200 and etag.startswith('"v') and "max-age" in first["Cache-Control"]
@@ -92,14 +92,15 @@ def test_a_cached_tile_is_served_until_a_new_version_is_published(client, paris_
 
     from .conftest import displayed
 
-    x, y = web_mercator_tile_of(lon=2.35, lat=48.85, z=11)
+    x, y = mercantile.tile(2.35, 48.85, 11)[:2]
     before = client.get(f"/api/v1/tiles/11/{x}/{y}.pbf", {"action": "reparer,donner"})
     count = sum(f["properties"]["nombre"] for f in
                 mapbox_vector_tile.decode(before.content)["acteurs"]["features"])
-    # the same filters in another order are the same cached tile
-    assert TuileCache.objects.filter(cle__startswith=f"11/{x}/{y}?").count() == 1
+    # the same filters in another order are the same cached tile (in this process's memory: filtered)
+    assert memorised(f"11/{x}/{y}?") == 1
     assert client.get(f"/api/v1/tiles/11/{x}/{y}.pbf", {"action": "donner,reparer"}).content == before.content
-    assert TuileCache.objects.filter(cle__startswith=f"11/{x}/{y}?").count() == 1
+    assert memorised(f"11/{x}/{y}?") == 1
+    assert not TuileCache.objects.filter(cle__startswith=f"11/{x}/{y}").exists()
 
     DisplayedActeur.objects.bulk_create([displayed(f"nouveau_{i}", 2.35, 48.85) for i in range(3)])
     assert client.get(f"/api/v1/tiles/11/{x}/{y}.pbf", {"action": "reparer,donner"}).content == before.content
@@ -114,13 +115,13 @@ def test_a_cached_tile_is_served_until_a_new_version_is_published(client, paris_
 
 def test_a_publication_only_invalidates_and_the_low_zoom_tiles_are_computed_ahead_by_their_own_step(client, paris_data):
     from geoapp.api.models import TuileCache
-    from geoapp.api.selectors import tile_generation
+    from geoapp.api.selectors import tuile_generation
     from geoapp.api.services import tuile_cache_precompute
 
     a = paris_data[0]
     # the fixture's clusters refresh committed: its signal computed no tile ahead
-    assert not TuileCache.objects.filter(generation=tile_generation()).exists()
-    x5, y5 = web_mercator_tile_of(lon=a.location.x, lat=a.location.y, z=5)
+    assert not TuileCache.objects.filter(generation=tuile_generation()).exists()
+    x5, y5 = mercantile.tile(a.location.x, a.location.y, 5)[:2]
     on_the_fly = client.get(f"/api/v1/tiles/5/{x5}/{y5}.pbf").content  # not computed ahead: computed now
     TuileCache.objects.all().delete()
 
@@ -129,8 +130,8 @@ def test_a_publication_only_invalidates_and_the_low_zoom_tiles_are_computed_ahea
     cached = {c: g for c, g in TuileCache.objects.values_list("cle", "generation")}
     assert result == {"tuiles": len(cached), "calculees": len(cached)}
     for z in range(9):  # the unfiltered tiles of zooms 0 to 8 holding acteurs
-        x, y = web_mercator_tile_of(lon=a.location.x, lat=a.location.y, z=z)
-        assert cached[f"{z}/{x}/{y}"] == tile_generation()
+        x, y = mercantile.tile(a.location.x, a.location.y, z)[:2]
+        assert cached[f"{z}/{x}/{y}"] == tuile_generation()
     assert not any(cle.startswith("9/") for cle in cached)
     assert bytes(TuileCache.objects.get(cle=f"5/{x5}/{y5}").tuile) == on_the_fly
     assert client.get(f"/api/v1/tiles/5/{x5}/{y5}.pbf").content == on_the_fly
@@ -138,29 +139,70 @@ def test_a_publication_only_invalidates_and_the_low_zoom_tiles_are_computed_ahea
 
 
 def test_the_tile_memory_of_a_process_drops_the_least_recently_used_past_its_size():
-    from geoapp.api.selectors import TileMemory
+    from geoapp.api.selectors import TuilesMemoire
 
-    memory = TileMemory(max_bytes=1000)
-    for i in range(20):  # 20 × 50 bytes: full
-        memory.put(("g1", f"t{i}"), bytes(50))
-    assert memory.get(("g1", "t0")) is not None  # used: now the most recent
+    entry = TuilesMemoire.poids(("g1", "t00"), bytes(50))  # a tile's bytes, its key and the entry's overhead
+    memory = TuilesMemoire(max_bytes=20 * entry)
+    for i in range(20):  # 20 entries: full
+        memory.put(("g1", f"t{i:02d}"), bytes(50))
+    assert memory.get(("g1", "t00")) is not None  # used: now the most recent
     memory.put(("g1", "t20"), bytes(50))
-    assert memory.get(("g1", "t1")) is None  # the least recently used went
-    assert memory.get(("g1", "t0")) is not None and memory.get(("g1", "t20")) is not None
-    assert memory.size == 1000
+    assert memory.get(("g1", "t01")) is None  # the least recently used went
+    assert memory.get(("g1", "t00")) is not None and memory.get(("g1", "t20")) is not None
+    assert memory.size == 20 * entry
     assert memory.get(("g2", "t20")) is None  # another generation: not served
-    memory.put(("g1", "grosse"), bytes(101))  # over a tenth of the memory: not kept
+    memory.put(("g1", "grosse"), bytes(2 * entry))  # over a tenth of the memory: not kept
     assert memory.get(("g1", "grosse")) is None
 
 
-def test_tiles_around_any_point_are_not_kept_in_the_shared_cache(client, paris_data):
-    from geoapp.api.models import TuileCache
+def memorised(prefix: str) -> int:
+    from geoapp.api.selectors import TUILES_MEMOIRE
 
-    x, y = web_mercator_tile_of(lon=2.35, lat=48.85, z=9)
-    assert tile(client, 9, x, y, near="2.35123,48.85123", dist=30000)
-    assert tile(client, 9, x, y, action="reparer")
-    keys = list(TuileCache.objects.filter(cle__startswith=f"9/{x}/{y}?").values_list("cle", flat=True))
-    assert len(keys) == 1 and "reparer" in keys[0]
+    return sum(1 for _, cle in list(TUILES_MEMOIRE.tiles) if cle.startswith(prefix))
+
+
+def test_only_unfiltered_tiles_of_groups_holding_acteurs_are_kept_in_the_shared_cache(client, paris_data):
+    from geoapp.api.filters import ActeurRecherche
+    from geoapp.api.models import TuileCache
+    from geoapp.api.selectors import acteur_tuile
+
+    a = paris_data[0]
+    x8, y8 = mercantile.tile(a.location.x, a.location.y, 8)[:2]
+    x12, y12 = mercantile.tile(a.location.x, a.location.y, 12)[:2]
+    x13, y13 = mercantile.tile(a.location.x, a.location.y, 13)[:2]
+    x14, y14 = mercantile.tile(a.location.x, a.location.y, 14)[:2]
+    assert tile(client, 8, x8, y8) and tile(client, 12, x12, y12)  # worth sharing: unfiltered, groups, acteurs
+    assert TuileCache.objects.filter(cle__in=[f"8/{x8}/{y8}", f"12/{x12}/{y12}"]).count() == 2
+    rows = TuileCache.objects.count()
+
+    asked = [
+        (8, x8, y8, {"action": "reparer"}, ActeurRecherche(codes={"actions": ["reparer"]})),
+        (8, x8, y8, {"near": "2.35123,48.85123", "dist": "30000"}, ActeurRecherche(near=(2.35123, 48.85123), dist=30000)),
+        (13, x13, y13, {}, ActeurRecherche()),  # beyond the groups: one point per acteur
+        (14, x14, y14, {}, ActeurRecherche()),
+        (8, 0, 0, {}, ActeurRecherche()),  # the sea: empty
+        (14, 0, 0, {}, ActeurRecherche()),
+    ]
+    assert acteur_tuile(z=8, x=x8, y=y8, recherche=asked[0][4]) != acteur_tuile(z=8, x=x8, y=y8,
+                                                                             recherche=ActeurRecherche())
+    for z, x, y, params, recherche in asked:
+        for _ in range(2):  # computed, then from this process's memory: the same bytes
+            response = client.get(f"/api/v1/tiles/{z}/{x}/{y}.pbf", params)
+            assert response.status_code == 200
+            assert response.content == acteur_tuile(z=z, x=x, y=y, recherche=recherche), (z, params)
+    assert tile(client, 14, x14, y14) and tile(client, 8, 0, 0) == []
+    assert TuileCache.objects.count() == rows
+
+
+def test_the_memory_of_a_process_stays_bounded_by_empty_tiles_too():
+    from geoapp.api.selectors import TuilesMemoire
+
+    memory = TuilesMemoire(max_bytes=100_000)
+    for i in range(10_000):
+        memory.put(("g1", f"14/{i}/0"), b"")
+    assert memory.size <= 100_000
+    assert len(memory.tiles) < 500
+    assert memory.get(("g1", "14/9999/0")) == b""  # the latest are kept
 
 
 def test_the_tile_precompute_flow_runs_on_the_prefect_api(prefect_api, paris_data):
@@ -171,3 +213,10 @@ def test_the_tile_precompute_flow_runs_on_the_prefect_api(prefect_api, paris_dat
 
     assert state.is_completed()
     assert state.result()["tuiles"] == TuileCache.objects.count() > 0
+
+
+def test_the_tiles_holding_groups_are_the_tiles_of_the_acteurs(paris_data):
+    from geoapp.api.selectors import tuiles_avec_groupes
+
+    expected = {(z, *mercantile.tile(a.location.x, a.location.y, z)[:2]) for a in paris_data for z in range(9)}
+    assert tuiles_avec_groupes(z_max=8) == sorted(expected)
