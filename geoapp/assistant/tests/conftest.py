@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from geoapp.carte.tests.conftest import browser, new_context, outside_requests  # noqa: F401
 
 INDEX = Path(settings.DATA_DIR) / "reference" / "produits-index.json"
 CONSEILS = Path(settings.DATA_DIR) / "assistant" / "conseils.json"
