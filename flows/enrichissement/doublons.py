@@ -21,7 +21,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from hashlib import blake2b
 from itertools import combinations
 
 from rapidfuzz import fuzz
@@ -370,28 +369,3 @@ def doublons_trouver(acteurs: list[dict], *, rejetees: set[frozenset[str]] | Non
         if score >= seuil:
             scorees.append((i, j, score, bool(a.siret) and a.siret == b.siret))
     return fiches, grappes_former(fiches, scorees, rejetees)
-
-
-def parent_identifiant(membres: list[str]) -> str:
-    """A new parent's identifiant_unique, stable for the same members."""
-    h = blake2b("\n".join(sorted(membres)).encode(), digest_size=10).hexdigest()
-    return f"regroupement_{h}"
-
-
-def champs_choisir(enfants: list[dict], champs: tuple[str, ...], *,
-                   priorite_sources: tuple[str, ...] = ()) -> tuple[dict, dict]:
-    """The parent's value of each field: that of the first child having one, children ranked by
-    the configured source priority, then most recently modified first. Returns (values,
-    provenance field → child's identifiant_unique)."""
-    rang = {s: k for k, s in enumerate(priorite_sources)}
-    ordonnes = sorted(enfants, key=lambda e: e["identifiant_unique"])
-    ordonnes.sort(key=lambda e: e.get("modifie_le") or "", reverse=True)
-    ordonnes.sort(key=lambda e: rang.get(e.get("source") or "", len(rang)))
-    valeurs, provenance = {}, {}
-    for champ in champs:
-        for e in ordonnes:
-            v = e.get(champ)
-            if v not in (None, "", []):
-                valeurs[champ], provenance[champ] = v, e["identifiant_unique"]
-                break
-    return valeurs, provenance

@@ -401,12 +401,16 @@ def suggestions_apply(*, source_codes: list[str] | None = None, refresh: bool = 
     group by group, each in its own transaction. Then, if anything was applied, the displayed
     acteurs are refreshed."""
     from .enrichissements import SOURCE_ENRICHISSEMENT, enrichissement_groupes_appliquer
+    from .regroupements import SOURCE_DEDOUBLONNAGE, regroupement_groupes_appliquer
 
     counts: Counter = Counter()
     if source_codes is None or SOURCE_ENRICHISSEMENT in source_codes:
         # enrichment groups are corrections: written on the revisions, never on the imported acteur
         counts.update(enrichissement_groupes_appliquer(refresh=False))  # refreshed once, below
-    groupes = GroupeSuggestion.objects.filter(statut=StatutSuggestion.VALIDEE).exclude(source_id=SOURCE_ENRICHISSEMENT)
+    if source_codes is None or SOURCE_DEDOUBLONNAGE in source_codes:
+        counts.update(regroupement_groupes_appliquer(refresh=False))  # clusters: parents and children's revisions
+    groupes = GroupeSuggestion.objects.filter(statut=StatutSuggestion.VALIDEE).exclude(
+        source_id__in=[SOURCE_ENRICHISSEMENT, SOURCE_DEDOUBLONNAGE])
     if source_codes is not None:
         groupes = groupes.filter(source_id__in=source_codes)
     # in run order, ajouts then modifications then suppressions: an acteur created and deleted in
