@@ -105,3 +105,27 @@ def test_the_labelled_set_meets_the_quality_targets():
     precision, rappel = precision_rappel(
         paires_predites([[fiches[i].identifiant_unique for i in g.membres] for g in found]), paires_vraies(verite))
     assert precision >= 0.97 and rappel >= 0.90, (precision, rappel)
+
+
+def test_the_stand_in_sources_publish_shared_places_that_the_deduplication_finds_and_hard_negatives_it_keeps_apart():
+    from flows.sources.config import ECO_ORGANISMES
+    from flows.sources.normalise import eo_normaliser
+    from flows.sources.stand_in import generator
+
+    acteurs, lieu_de = [], {}
+    cles = ["refashion", "ecosystem", "soren", "corepile", "pyreo", "citeo"]
+    for cle in cles:
+        copies = generator.copies_partagees(cle, 40)
+        for i, record in enumerate(generator.eo_records(cle, 40)):
+            for ligne in eo_normaliser(record, ECO_ORGANISMES[cle]):
+                acteurs.append({**ligne, "parent": None, "est_parent": False, "code_commune_insee": ""})
+                if i in copies:  # which shared place it is: same BAN address and pool name
+                    c = copies[i]
+                    lieu_de[ligne["identifiant_unique"]] = (c["numero"], c["cp"], c["nom"].lower().removeprefix("ets "))
+    fiches, found = doublons_trouver(acteurs)
+    predites = paires_predites([[fiches[i].identifiant_unique for i in g.membres] for g in found])
+    vraies = {frozenset(p) for p in paires_predites([[k for k, v in lieu_de.items() if v == lieu]
+                                                     for lieu in set(lieu_de.values())])}
+    assert len(vraies) >= 10  # places published by several sources
+    precision, rappel = precision_rappel(predites, vraies)
+    assert precision >= 0.97 and rappel >= 0.9, (precision, rappel, predites ^ vraies)
