@@ -116,3 +116,17 @@ def test_staff_split_a_cluster_and_both_parts_wait():
     with pytest.raises(ValueError, match="ne se modifie plus"):
         regroupement_scinder(groupe_id=groupe.pk, partie=["refashion_1"])
     assert run()["proposees"] == 0
+
+
+def test_staff_take_a_member_out_of_a_cluster_in_the_admin(admin_client):
+    trois_doublons()
+    groupe = GroupeSuggestion.objects.get(cohorte_id=run()["cohorte"])
+    url = f"/admin/suggestions/groupesuggestion/{groupe.pk}/change/"
+    page = admin_client.get(url).content.decode()
+    assert "Retirer du regroupement" in page and "CORDONNERIE MARTIN (cmareparacteur_9)" in page
+    response = admin_client.post(url, {"retirer": ["ecomaison_4"], "changements-TOTAL_FORMS": "0",
+                                       "changements-INITIAL_FORMS": "0"}, follow=True)
+    assert response.status_code == 200
+    groupe = GroupeSuggestion.objects.get(pk=groupe.pk)
+    assert groupe.donnees["enfants"] == ["cmareparacteur_9", "refashion_1"]
+    assert frozenset({"ecomaison_4", "refashion_1"}) in regroupement_paires_rejetees()
