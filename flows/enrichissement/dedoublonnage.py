@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
 
 from flows.enrichissement.commun import run_id_courant
 from flows.enrichissement.doublons import Fiche, Grappe, doublons_trouver
@@ -50,7 +51,9 @@ def propositions_regroupement(acteurs: list[dict], fiches: list[Fiche], grappes:
     return out
 
 
-@task(name="lire les acteurs et les décisions de l'équipe")
+# no cache: the inputs are every acteur (hashing 500,000 dicts costs more than nothing), and a
+# rerun must read the decisions staff took since
+@task(name="lire les acteurs et les décisions de l'équipe", cache_policy=NO_CACHE)
 def acteurs_lire() -> tuple[list[dict], list[list[str]], list[str]]:
     from geoapp.suggestions.regroupements import (acteurs_a_dedoublonner, regroupement_membres_en_attente,
                                                   regroupement_paires_rejetees)
@@ -59,7 +62,7 @@ def acteurs_lire() -> tuple[list[dict], list[list[str]], list[str]]:
             sorted(regroupement_membres_en_attente()))
 
 
-@task(name="trouver les doublons")
+@task(name="trouver les doublons", cache_policy=NO_CACHE)
 def doublons_proposer(acteurs: list[dict], rejetees: list[list[str]], en_attente: list[str],
                       priorite_sources: list[str]) -> list[dict]:
     fiches, grappes = doublons_trouver(acteurs, rejetees={frozenset(p) for p in rejetees})
@@ -67,7 +70,7 @@ def doublons_proposer(acteurs: list[dict], rejetees: list[list[str]], en_attente
                                      priorite_sources=tuple(priorite_sources))
 
 
-@task(name="écrire la cohorte de regroupements")
+@task(name="écrire la cohorte de regroupements", cache_policy=NO_CACHE)
 def cohorte_ecrire(run_id: str, propositions: list[dict]) -> dict:
     from geoapp.suggestions.regroupements import regroupement_cohorte_ecrire
 
