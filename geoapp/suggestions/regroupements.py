@@ -85,14 +85,16 @@ def regroupement_paires_rejetees() -> set[frozenset[str]]:
     """The pairs staff rejected: every new child × member of a rejected cluster, and the pairs
     recorded when members were taken out of a cluster or a cluster split."""
     out: set[frozenset[str]] = set()
-    for statut, donnees in _groupes().values_list("statut", "donnees"):
-        for a, b in donnees.get("paires_rejetees") or []:
+    # only the keys needed, not the members' values
+    for rejetees in _groupes().exclude(donnees__paires_rejetees=[]).values_list("donnees__paires_rejetees", flat=True):
+        for a, b in rejetees or []:
             out.add(frozenset((a, b)))
-        if statut == StatutSuggestion.REJETEE:
-            nouveaux = set(donnees.get("nouveaux_enfants") or [])
-            for a, b in combinations(sorted(donnees.get("enfants") or []), 2):
-                if a in nouveaux or b in nouveaux:
-                    out.add(frozenset((a, b)))
+    for enfants, nouveaux in _groupes().filter(statut=StatutSuggestion.REJETEE).values_list(
+            "donnees__enfants", "donnees__nouveaux_enfants"):
+        nouveaux = set(nouveaux or [])
+        for a, b in combinations(sorted(enfants or []), 2):
+            if a in nouveaux or b in nouveaux:
+                out.add(frozenset((a, b)))
     return out
 
 
@@ -100,8 +102,8 @@ def regroupement_membres_en_attente() -> set[str]:
     """The acteurs of a cluster still waiting (or validated, not yet applied): the flow does not
     propose them again elsewhere meanwhile."""
     out: set[str] = set()
-    for donnees in _groupes().filter(statut__in=_EN_ATTENTE).values_list("donnees", flat=True):
-        out.update(donnees.get("nouveaux_enfants") or [])
+    for nouveaux in _groupes().filter(statut__in=_EN_ATTENTE).values_list("donnees__nouveaux_enfants", flat=True):
+        out.update(nouveaux or [])
     return out
 
 
