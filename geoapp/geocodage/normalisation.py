@@ -81,12 +81,12 @@ def ville_approchee(candidate: list[str], noms: set[str] | list[str]) -> str | N
 
 
 def type_voie_corriger(tokens: list[str]) -> list[str]:
-    """A street type typed with a typo ("boulevrd", "bouleard", "avenu", "pasage", "palce") is the
-    type: the first word of the street, 4 letters or more and not a known type, one typo away
-    from exactly one type."""
+    """A street type typed with a typo ("boulevrd", "bouleard", "avenu", "pasage", "palce", "bvld")
+    is the type: the first word of the street, 4 letters or more and not a known type, one typo
+    away from the types (or their abbreviations of 4 letters or more) of exactly one type."""
     if not tokens or len(tokens) < 2 or tokens[0] in _TYPES_SIMPLES or len(tokens[0]) < 4 or tokens[0].isdigit():
         return tokens
-    proches = {t for t in _TYPES_SIMPLES if len(t) >= 4 and OSA.distance(tokens[0], t) <= 1}
+    proches = {t for forme, t in _FORMES_TYPES if OSA.distance(tokens[0], forme) <= 1}
     return [proches.pop(), *tokens[1:]] if len(proches) == 1 else tokens
 
 
@@ -146,6 +146,9 @@ TYPES_VOIE = ("rue|avenue|boulevard|place|impasse|allee|passage|square|quai|cour
               "ruelle|villa|porte")
 _TYPE_VOIE = re.compile(rf"^({TYPES_VOIE})( |$)")
 _TYPES_SIMPLES = frozenset(t for t in TYPES_VOIE.split("|") if " " not in t)
+# (spelling, type) a typo is compared with: the types and their abbreviations of 4 letters or more
+_FORMES_TYPES = tuple(sorted({(t, t) for t in _TYPES_SIMPLES if len(t) >= 4}
+                             | {(a, t) for a, t in ABREVIATIONS.items() if len(a) >= 4 and t in _TYPES_SIMPLES}))
 _PETITS_MOTS = re.compile(r"\b(de|du|des|la|le|les|l|d)\b")
 
 

@@ -160,6 +160,7 @@ def test_a_street_type_is_recognised_with_a_typo_only_when_one_type_is_that_clos
     villes = {"paris", "paris 20"}
     assert requete_analyser("10 boulevrd davout 75020", villes=villes).voie == "boulevard davout"
     assert requete_analyser("10 avenu foch", villes=villes).voie == "avenue foch"
+    assert requete_analyser("10 bvld davout", villes=villes).voie == "boulevard davout"  # an abbreviation too
     assert requete_analyser("10 cous des halles", villes=villes).voie == "cous des halles"  # cour or cours: as typed
     assert requete_analyser("10 rue pasage", villes=villes).voie == "rue pasage"  # only the first word is a type
 
