@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from geoapp.acteurs.identifiants import acteur_uuid
 from geoapp.acteurs.models import Acteur, ActeurStatut, RevisionActeur, Source
+from geoapp.common.jsonb import jsonb
 
 from .lignes import empreinte
 from .models import ChangementSuggestion, CohorteSuggestion, GroupeSuggestion, StatutSuggestion, TypeSuggestion
@@ -175,18 +176,33 @@ def regroupement_cohorte_ecrire(*, flux: str, run_id: str, propositions: list[di
     cohorte = None
     if nouvelles:
         cohorte = CohorteSuggestion.objects.create(execution=execution, type=TypeSuggestion.REGROUPEMENT)
-        groupes = GroupeSuggestion.objects.bulk_create([
-            GroupeSuggestion(cohorte=cohorte, source_id=source, identifiant_unique=p["parent"], empreinte=fp,
-                             donnees={"flux": flux, **p, "paires_rejetees": []})
-            for p, fp in nouvelles], batch_size=2000)
-        ChangementSuggestion.objects.bulk_create(
-            (ChangementSuggestion(groupe=g, champ=champ, ancienne_valeur=old, nouvelle_valeur=new)
-             for g, (p, _) in zip(groupes, nouvelles) for champ, old, new in _changements(p)),
-            batch_size=5000)
+        _cohorte_copier(cohorte.pk, source, nouvelles, flux)
     counts["proposees"] = len(nouvelles)
     counts["enfants"] = sum(len(p["nouveaux_enfants"]) for p, _ in nouvelles)
     execution_finish(run_id=run_id, reussie=True, compteurs=dict(counts))
     return {**counts, "cohorte": cohorte.pk if cohorte else None}
+
+
+def _cohorte_copier(cohorte_id: int, source: str, nouvelles: list[tuple[dict, str]], flux: str) -> None:
+    """The groups then their changes with COPY (100,000 clusters: the ORM's objects and
+    bulk_create cost minutes), JSON encoded by orjson."""
+    now = timezone.now()
+    groupes, changements = GroupeSuggestion._meta.db_table, ChangementSuggestion._meta.db_table
+    colonnes = ["cohorte_id", "source_id", "identifiant_unique", "statut", "donnees", "empreinte", "message",
+                "modifie_le"]
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {groupes} ({', '.join(colonnes)}) FROM STDIN") as copy:
+            for p, fp in nouvelles:
+                copy.write_row([cohorte_id, source, p["parent"], StatutSuggestion.A_VALIDER,
+                                jsonb({"flux": flux, **p, "paires_rejetees": []}), fp, "", now])
+        cursor.execute(f"SELECT identifiant_unique, id FROM {groupes} WHERE cohorte_id = %s", [cohorte_id])
+        ids = dict(cursor.fetchall())
+        with cursor.cursor.copy(f"COPY {changements} (groupe_id, champ, ancienne_valeur, nouvelle_valeur) "
+                                "FROM STDIN") as copy:
+            for p, _ in nouvelles:
+                for champ, old, new in _changements(p):
+                    copy.write_row([ids[p["parent"]], champ, None if old is None else jsonb(old),
+                                    None if new is None else jsonb(new)])
 
 
 def _proposition_recalculer(donnees: dict, enfants: list[str]) -> dict:
