@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import math
 import random
 from functools import lru_cache
 
@@ -76,6 +77,87 @@ def _telephone(rng: random.Random) -> str:
     return "01 " + " ".join(f"{rng.randrange(100):02d}" for _ in range(4))
 
 
+# --- places several sources publish (for the deduplication) -------------------------------------
+#
+# One record in 4 of the eco-organismes and of the CMA (i % 4 == 2) is a place drawn from a pool
+# shared by every source (8 times as many places as a source draws: each is published by about 2
+# or 3 of the 20 sources), each copy with its own spelling: the name's case, "Ets", "bd" /
+# "boulevard", "av" / "avenue", the SIRET missing, the point 3 to 30 m away. The pool holds hard
+# negatives too: two shops at one address, a chain's stores in one street.
+
+PARTAGE_MODULO, PARTAGE_RESTE = 4, 2
+METIERS_PARTAGES = ["Cordonnerie", "Atelier", "Ressourcerie", "Recyclerie", "Horlogerie", "Retouches", "Bricothèque"]
+PATRONYMES = ["Martin", "Bernard", "Dubois", "Moreau", "Laurent", "Lefèvre", "Girard", "Fontaine", "Rousseau", "Mercier",
+              "Chevalier", "Gauthier", "Perrin", "Lemaire", "Roussel", "Garnier", "Faure", "Blanchard"]
+CHAINES = ["Cash Express", "Mister Minit", "Envie Paris", "Cordo Services"]
+
+
+@lru_cache(maxsize=1)
+def _voies() -> dict[tuple[str, str], list[int]]:
+    """(street, postal code) → indices of its addresses in `ban_adresses()`."""
+    out: dict[tuple[str, str], list[int]] = {}
+    for k, (_, voie, cp, _, _, _) in enumerate(ban_adresses()):
+        out.setdefault((voie, cp), []).append(k)
+    return out
+
+
+@lru_cache(maxsize=8)
+def lieux_partages(taille: int, *, seed: int = 42) -> tuple[dict, ...]:
+    """The pool of places several sources publish: name, address, SIRET, position."""
+    rng = random.Random(f"{seed}-lieux-partages")
+    adresses = ban_adresses()
+    out: list[dict] = []
+
+    def lieu(k: int, nom: str) -> dict:
+        numero, voie, cp, ville, lon, lat = adresses[k]
+        return {"nom": nom, "numero": numero, "voie": voie, "cp": cp, "ville": ville, "lon": lon, "lat": lat,
+                "siret": siret(rng)}
+
+    while len(out) < taille:
+        k = rng.randrange(len(adresses))
+        r = rng.random()
+        if r < 0.1:  # a chain's stores in one street: same brand, other numbers
+            enseigne = rng.choice(CHAINES)
+            rue = _voies()[adresses[k][1:3]]
+            for m in sorted(set(rng.sample(rue, min(len(rue), 2)))):
+                out.append(lieu(m, enseigne))
+            continue
+        out.append(lieu(k, f"{rng.choice(METIERS_PARTAGES)} {rng.choice(PATRONYMES)}"))
+        if r < 0.2:  # two shops at one address
+            out.append({**lieu(k, f"{rng.choice(METIERS_PARTAGES)} {rng.choice(PATRONYMES)}"),
+                        "lon": out[-1]["lon"] + 0.00002})
+    return tuple(out[:taille])
+
+
+def _copie_partagee(lieu: dict, rng: random.Random) -> dict:
+    """A copy of a shared place as one source spells it."""
+    nom = lieu["nom"]
+    r = rng.random()
+    nom = nom.upper() if r < 0.25 else nom.lower() if r < 0.4 else f"Ets {nom}" if r < 0.5 else nom
+    voie = lieu["voie"]
+    if rng.random() < 0.5:
+        voie = voie.replace("Boulevard ", "bd ").replace("Avenue ", "av ").replace("Saint-", "St-")
+    metres = rng.uniform(3, 30)
+    angle = rng.uniform(0, 6.283)
+
+    lat = lieu["lat"] + metres * math.sin(angle) / 111_195
+    lon = lieu["lon"] + metres * math.cos(angle) / (111_195 * math.cos(math.radians(lieu["lat"])))
+    return {"nom": nom, "adresse": f"{lieu['numero']} {voie}", "numero": lieu["numero"], "voie": voie,
+            "cp": lieu["cp"], "ville": lieu["ville"], "lon": round(lon, 7), "lat": round(lat, 7),
+            "siret": "" if rng.random() < 0.4 else lieu["siret"]}
+
+
+def copies_partagees(source: str, n: int, *, seed: int = 42) -> dict[int, dict]:
+    """Record index → the shared place's copy it publishes, for a source of `n` records."""
+    rng = random.Random(f"{seed}-{source}-partages")
+    slots = [i for i in range(n) if i % PARTAGE_MODULO == PARTAGE_RESTE]
+    if not slots:
+        return {}
+    pool = lieux_partages(8 * len(slots), seed=seed)
+    choisis = rng.sample(range(len(pool)), len(slots))
+    return {i: _copie_partagee(pool[k], rng) for i, k in zip(slots, choisis)}
+
+
 def eo_records(cle: str, n: int, *, seed: int = 42, version: int = 0) -> list[dict]:
     """`n` data-fair lines of eco-organisme `cle`. `version` > 0 changes a few records (phone
     numbers) the way a new extract would."""
@@ -131,6 +213,10 @@ def eo_records(cle: str, n: int, *, seed: int = 42, version: int = 0) -> list[di
             "filiere": "", "latitudemercator": "", "longitudemercator": "", "accessible": "",
             "date_debut_point_ephemere": "", "date_fin_point_ephemere": "",
         })
+    for i, c in copies_partagees(cle, n, seed=seed).items():
+        out[i].update({"nom_de_lorganisme": c["nom"], "enseigne_commerciale": "", "siret": c["siret"],
+                       "adresse_format_ban": f"{c['numero']} {c['voie']} {c['cp']} {c['ville']}",
+                       "latitudewgs84": c["lat"], "longitudewgs84": c["lon"], "_geopoint": f"{c['lat']},{c['lon']}"})
     return out
 
 
@@ -183,6 +269,10 @@ def cma_records(n: int, *, seed: int = 42) -> list[dict]:
             "logo_file": "", "nom_gerant": "", "rgpd": "", "techloadts": "2026-05-01T00:00:00",
             "techprocessid": "42", "techsource": "reparacteur",
         })
+    for i, c in copies_partagees("cma", n, seed=seed).items():
+        out[i].update({"nom": c["nom"], "siret": c["siret"], "adresse": c["adresse"], "code_postal": c["cp"],
+                       "ville": c["ville"], "ban_latitude": str(c["lat"]), "ban_longitude": str(c["lon"]),
+                       "final_latitude": str(c["lat"]), "final_longitude": str(c["lon"])})
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from prefect import flow
 
+from flows.enrichissement.dedoublonnage import dedoublonnage_flow
 from flows.enrichissement.etablissements_fermes import enrichissement_etablissements_fermes_flow
 from flows.enrichissement.geocodage import enrichissement_geocodage_flow
 from flows.enrichissement.rgpd import enrichissement_rgpd_flow
@@ -18,6 +19,7 @@ FLOWS = {
     "villes": enrichissement_villes_flow,
     "territoires": enrichissement_territoires_flow,
     "rgpd": enrichissement_rgpd_flow,
+    "dedoublonnage": dedoublonnage_flow,  # its clusters wait in the back office
 }
 
 

@@ -8,6 +8,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from rapidfuzz.distance import OSA
+
 ABREVIATIONS = {
     "bd": "boulevard", "bld": "boulevard", "boul": "boulevard", "blvd": "boulevard",
     "av": "avenue", "ave": "avenue", "avn": "avenue",
@@ -65,10 +67,37 @@ class Requete:
     ville: str | None  # the normalised city words found at the end, if known
 
 
-def requete_analyser(q: str, *, villes: set[str]) -> Requete:
+def _mots_proches(a: list[str], b: list[str]) -> bool:
+    """Same words but for one typo per word (a letter substituted, left out, added or two swapped)
+    in words of 4 letters or more; numbers and short words exactly."""
+    return len(a) == len(b) and all(x == y or (len(y) >= 4 and not y.isdigit() and OSA.distance(x, y) <= 1)
+                                    for x, y in zip(a, b))
+
+
+def ville_approchee(candidate: list[str], noms: set[str] | list[str]) -> str | None:
+    """The one known city name `candidate` (words) is a typo of, if exactly one (else None)."""
+    trouves = {n for n in noms if _mots_proches(candidate, n.split())}
+    return trouves.pop() if len(trouves) == 1 else None
+
+
+def type_voie_corriger(tokens: list[str]) -> list[str]:
+    """A street type typed with a typo ("boulevrd", "bouleard", "avenu", "pasage", "palce", "bvld")
+    is the type: the first word of the street, 4 letters or more and not a known type, one typo
+    away from the types (or their abbreviations of 4 letters or more) of exactly one type."""
+    if not tokens or len(tokens) < 2 or tokens[0] in _TYPES_SIMPLES or len(tokens[0]) < 4 or tokens[0].isdigit():
+        return tokens
+    proches = {t for forme, t in _FORMES_TYPES if OSA.distance(tokens[0], forme) <= 1}
+    return [proches.pop(), *tokens[1:]] if len(proches) == 1 else tokens
+
+
+def requete_analyser(q: str, *, villes: set[str], villes_par_cp: dict[str, set[str]] | None = None,
+                     villes_par_initiale: dict[tuple[int, str], list[str]] | None = None) -> Requete:
     """Split a free-text address into number, repetition, street, postal code and city. `villes`
     are the normalised city names the geocoder knows ("paris", "paris 11", ...): the longest
-    of them ending the text is the city (unless taking it would leave a street ending in "de")."""
+    of them ending the text is the city (unless taking it would leave a street ending in "de").
+    Else a city one typo per word away: among the names of the postal code given
+    (`villes_par_cp`), or without one among the names of as many words and the same first letter
+    (`villes_par_initiale`). The street's type is recognised with a typo too."""
     tokens = normaliser(q).split()
     code_postal = None
     kept = []
@@ -95,6 +124,20 @@ def requete_analyser(q: str, *, villes: set[str]) -> Requete:
             ville = candidate
             tokens = rest
             break
+    if ville is None and (villes_par_cp or villes_par_initiale):
+        for size in range(min(5, len(tokens) - 1), 0, -1):
+            candidate, rest = tokens[-size:], tokens[:-size]
+            if rest[-1] in _MOTS_DE_LIAISON:
+                continue
+            if code_postal and villes_par_cp and code_postal in villes_par_cp:
+                noms = villes_par_cp[code_postal]
+            else:
+                noms = (villes_par_initiale or {}).get((size, candidate[0][:1]), ())
+            ville = ville_approchee(candidate, noms)
+            if ville:
+                tokens = rest
+                break
+    tokens = type_voie_corriger(tokens)
     return Requete(numero=numero, rep=rep, voie=" ".join(tokens), code_postal=code_postal, ville=ville)
 
 
@@ -102,6 +145,10 @@ TYPES_VOIE = ("rue|avenue|boulevard|place|impasse|allee|passage|square|quai|cour
               "promenade|carrefour|rond point|port|pont|esplanade|galerie|hameau|voie|sente|jardin|parvis|cour|"
               "ruelle|villa|porte")
 _TYPE_VOIE = re.compile(rf"^({TYPES_VOIE})( |$)")
+_TYPES_SIMPLES = frozenset(t for t in TYPES_VOIE.split("|") if " " not in t)
+# (spelling, type) a typo is compared with: the types and their abbreviations of 4 letters or more
+_FORMES_TYPES = tuple(sorted({(t, t) for t in _TYPES_SIMPLES if len(t) >= 4}
+                             | {(a, t) for a, t in ABREVIATIONS.items() if len(a) >= 4 and t in _TYPES_SIMPLES}))
 _PETITS_MOTS = re.compile(r"\b(de|du|des|la|le|les|l|d)\b")
 
 

@@ -43,6 +43,8 @@ class _Villes:
         self._loaded_at = -_CACHE_TTL
         self.par_nom: dict[str, list[_Commune]] = {}
         self.noms: set[str] = set()
+        self.par_cp: dict[str, set[str]] = {}  # postal code → the names of its communes
+        self.par_initiale: dict[tuple[int, str], list[str]] = {}  # (words, first letter) → names
 
     def charger(self, alias: str) -> "_Villes":
         if time.monotonic() - self._loaded_at < _CACHE_TTL:
@@ -61,7 +63,15 @@ class _Villes:
                         keys.add(commune_norm.removesuffix(" arrondissement"))
                     for key in keys - {"", None}:
                         par_nom.setdefault(key, []).append(commune)
-            self.par_nom, self.noms, self._loaded_at = par_nom, set(par_nom), time.monotonic()
+            par_cp: dict[str, set[str]] = {}
+            par_initiale: dict[tuple[int, str], list[str]] = {}
+            for nom, communes in par_nom.items():
+                par_initiale.setdefault((len(nom.split()), nom[:1]), []).append(nom)
+                for c in communes:
+                    for cp in c.codes_postaux:
+                        par_cp.setdefault(cp, set()).add(nom)
+            self.par_nom, self.noms, self.par_cp, self.par_initiale = par_nom, set(par_nom), par_cp, par_initiale
+            self._loaded_at = time.monotonic()
         return self
 
 
@@ -144,21 +154,42 @@ def _candidats(cursor, requete: Requete, *, mode: str, code_postal: str | None,
     return [row for row in cursor.fetchall() if row[7] >= SIMILARITE_MIN]
 
 
-def _resultats(requete: Requete, rows: list[tuple], *, contexte_ok: bool) -> list[Resultat]:
+HORS_CONTEXTE = 0.15  # what an answer outside the postal code / city given loses
+
+
+def _analyser(q: str, villes: _Villes) -> Requete:
+    return requete_analyser(q, villes=villes.noms, villes_par_cp=villes.par_cp, villes_par_initiale=villes.par_initiale)
+
+
+def _contexte(requete: Requete, villes: _Villes) -> tuple[str | None, list[str] | None]:
+    """(postal code, INSEE codes) restricting the search: the postal code, else the city. A postal
+    code that none of the city's communes has (or no commune at all) is taken for a typo: the
+    city decides."""
+    communes = villes.par_nom.get(requete.ville, []) if requete.ville else []
+    codes_insee = sorted({c.code_insee for c in communes}) or None
+    cp = requete.code_postal
+    if cp and (cp not in villes.par_cp or (communes and not any(cp in c.codes_postaux for c in communes))):
+        cp = None
+    return (cp, None) if cp else (None, codes_insee)
+
+
+def _resultats(requete: Requete, rows: list[tuple], *, contexte_ok: bool, hors_contexte: bool = False) -> list[Resultat]:
+    """`hors_contexte`: these answers are outside the postal code / city the text gave."""
+    malus = HORS_CONTEXTE if hors_contexte else 0.0
     out = []
     for code_insee, code_postal, nom_commune, nom_voie, id_voie, vlon, vlat, sim, aid, numero, rep, alon, alat in rows:
         sim = min(sim, 1.0)
         if aid is not None:
             housenumber = f"{numero}{' ' + rep if rep else ''}"
             rep_ok = (rep or "").lower() in repetitions_equivalentes(requete.rep)
-            score = 0.75 * sim + 0.15 + (0.05 if rep_ok else 0.0) + (0.05 if contexte_ok else 0.0)
+            score = 0.75 * sim + 0.15 + (0.05 if rep_ok else 0.0) + (0.05 if contexte_ok else 0.0) - malus
             out.append(Resultat(
                 label=f"{housenumber} {nom_voie} {code_postal} {nom_commune}", score=round(score, 4), id=aid,
                 type="housenumber", lon=alon, lat=alat, housenumber=housenumber, street=nom_voie,
                 name=f"{housenumber} {nom_voie}", postcode=code_postal, citycode=code_insee, city=nom_commune))
         else:
             penalty = 0.15 if requete.numero is not None else 0.0
-            score = 0.75 * sim + 0.2 - penalty + (0.05 if contexte_ok else 0.0)
+            score = 0.75 * sim + 0.2 - penalty + (0.05 if contexte_ok else 0.0) - malus
             out.append(Resultat(
                 label=f"{nom_voie} {code_postal} {nom_commune}", score=round(score, 4), id=id_voie, type="street",
                 lon=vlon, lat=vlat, street=nom_voie, name=nom_voie, postcode=code_postal, citycode=code_insee,
@@ -169,9 +200,8 @@ def _resultats(requete: Requete, rows: list[tuple], *, contexte_ok: bool) -> lis
 def adresse_rechercher(*, q: str, limit: int = 5, alias: str = ALIAS) -> list[Resultat]:
     """The best `limit` answers of the cloned BAN for the free-text address `q`, best first."""
     villes = _villes.charger(alias)
-    requete = requete_analyser(q, villes=villes.noms)
+    requete = _analyser(q, villes)
     communes = villes.par_nom.get(requete.ville, []) if requete.ville else []
-    codes_insee = sorted({c.code_insee for c in communes}) or None
     if not requete.voie:
         # only a city (and/or a postal code): the commune itself
         matching = communes or [c for cs in villes.par_nom.values() for c in cs if requete.code_postal in c.codes_postaux]
@@ -186,7 +216,8 @@ def adresse_rechercher(*, q: str, limit: int = 5, alias: str = ALIAS) -> list[Re
     with connections[alias].cursor() as cursor:
         # the postal code, else the city, restricts the search; exact core name first, then fuzzy;
         # if the context finds nothing it may be wrong: anywhere
-        contexte = (requete.code_postal, None) if requete.code_postal else (None, codes_insee)
+        contexte = _contexte(requete, villes)
+        donne = bool(requete.code_postal or requete.ville)
         narrow = bool(contexte[0]) or (contexte[1] is not None and len(contexte[1]) == 1)
         attempts = [("proche", *contexte)] + ([("tout", *contexte)] if narrow else [])
         in_context = len(attempts)
@@ -199,7 +230,7 @@ def adresse_rechercher(*, q: str, limit: int = 5, alias: str = ALIAS) -> list[Re
             if rows:
                 contexte_ok = i < in_context and contexte != (None, None)
                 break
-    resultats = _resultats(requete, rows, contexte_ok=contexte_ok)
+    resultats = _resultats(requete, rows, contexte_ok=contexte_ok, hors_contexte=donne and not contexte_ok)
     resultats.sort(key=lambda r: (-r.score, r.type != "housenumber"))
     unique, seen = [], set()
     for r in resultats:
@@ -241,7 +272,7 @@ def adresses_geocoder_lot(*, adresses: list[str], alias: str = ALIAS) -> list[Re
     city) of every address in ONE statement; the few that find nothing there take the path of
     `adresse_rechercher` (wider searches) one by one. Same answers as `adresse_rechercher`."""
     villes = _villes.charger(alias)
-    requetes = [requete_analyser(a, villes=villes.noms) for a in adresses]
+    requetes = [_analyser(a, villes) for a in adresses]
     params = {"i": [], "nom": [], "type": [], "cp": [], "insee": [], "numero": [], "reps": [], "k": CANDIDATS}
     contexts = {}
     for i, requete in enumerate(requetes):
@@ -250,9 +281,7 @@ def adresses_geocoder_lot(*, adresses: list[str], alias: str = ALIAS) -> list[Re
         type_voie, nom = voie_decomposer(requete.voie)
         if not nom:
             type_voie, nom = "", requete.voie
-        communes = villes.par_nom.get(requete.ville, []) if requete.ville else []
-        codes_insee = sorted({c.code_insee for c in communes})
-        cp = requete.code_postal
+        cp, codes_insee = _contexte(requete, villes)
         params["i"].append(i)
         params["nom"].append(nom)
         params["type"].append(type_voie)
@@ -272,7 +301,8 @@ def adresses_geocoder_lot(*, adresses: list[str], alias: str = ALIAS) -> list[Re
     for i, (adresse, requete) in enumerate(zip(adresses, requetes)):
         rows = rows_by_i.get(i)
         if rows:
-            found = _resultats(requete, rows, contexte_ok=contexts[i])
+            found = _resultats(requete, rows, contexte_ok=contexts[i],
+                               hors_contexte=bool(requete.code_postal or requete.ville) and not contexts[i])
             found.sort(key=lambda r: (-r.score, r.type != "housenumber"))
             out.append(found[0])
         else:

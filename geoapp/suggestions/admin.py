@@ -1,8 +1,42 @@
+from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from . import applications, models, services
+from . import applications, models, regroupements, services
+
+
+class RegroupementForm(forms.ModelForm):
+    """A waiting cluster of duplicates (flow dedoublonnage): staff take members out of it, or
+    split some of them into a cluster of their own. What they separate is never proposed
+    together again."""
+
+    retirer = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Retirer du regroupement",
+        help_text="Ces acteurs ne seront plus jamais proposés avec les autres membres.")
+    scinder = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Séparer dans un regroupement à part",
+        help_text="Ces acteurs forment un autre regroupement (à valider) ; les deux parties ne seront plus proposées ensemble.")
+
+    class Meta:
+        model = models.GroupeSuggestion
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        donnees = self.instance.donnees or {}
+        membres = donnees.get("membres") or {}
+        choix = [(e, f"{(membres.get(e) or {}).get('nom') or e} ({e})") for e in donnees.get("nouveaux_enfants") or []]
+        self.fields["retirer"].choices = self.fields["scinder"].choices = choix
+
+    def clean(self):
+        data = super().clean()
+        if set(data.get("retirer") or []) & set(data.get("scinder") or []):
+            raise forms.ValidationError("Un acteur se retire ou se sépare, pas les deux.")
+        if (data.get("retirer") or data.get("scinder")) and self.instance.statut not in (
+                models.StatutSuggestion.A_VALIDER, models.StatutSuggestion.VALIDEE, models.StatutSuggestion.ERREUR):
+            raise forms.ValidationError("Ce regroupement ne se modifie plus.")
+        return data
 
 
 class ChangementInline(admin.TabularInline):
@@ -20,6 +54,19 @@ class GroupeSuggestionAdmin(admin.ModelAdmin):
     readonly_fields = ("cohorte", "source", "identifiant_unique", "donnees", "empreinte", "message")
     inlines = [ChangementInline]
     actions = ["valider", "rejeter", "appliquer"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None and obj.source_id == regroupements.SOURCE_DEDOUBLONNAGE:
+            kwargs["form"] = RegroupementForm
+        return super().get_form(request, obj, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not isinstance(form, RegroupementForm):
+            return super().save_model(request, obj, form, change)
+        if form.cleaned_data.get("scinder"):
+            regroupements.regroupement_scinder(groupe_id=obj.pk, partie=form.cleaned_data["scinder"])
+        if form.cleaned_data.get("retirer"):
+            regroupements.regroupement_membres_retirer(groupe_id=obj.pk, identifiants=form.cleaned_data["retirer"])
 
     def has_valider_permission(self, request):
         return request.user.has_perm("suggestions.valider_groupesuggestion")

@@ -62,6 +62,7 @@ class TypeSuggestion(models.TextChoices):
     AJOUT = "ajout", "ajout"
     MODIFICATION = "modification", "modification"
     SUPPRESSION = "suppression", "suppression"
+    REGROUPEMENT = "regroupement", "regroupement"  # duplicates under one parent (flow dedoublonnage)
 
 
 class StatutSuggestion(models.TextChoices):

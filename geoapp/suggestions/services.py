@@ -22,6 +22,7 @@ from geoapp.common.jsonb import jsonb
 
 from .application import APPLIQUEE, groupe_reserver, suggestion_groupe_apply_or_mark, suggestions_apply_report
 from .enrichissements import SOURCE_ENRICHISSEMENT, enrichissement_groupes_appliquer
+from .regroupements import SOURCE_DEDOUBLONNAGE, regroupement_groupes_appliquer
 from .executions import (  # noqa: F401  (the registry's writes, long called from here)
     execution_finish,
     execution_refuser,
@@ -384,7 +385,10 @@ def suggestions_apply(*, source_codes: list[str] | None = None, refresh: bool = 
     if source_codes is None or SOURCE_ENRICHISSEMENT in source_codes:
         # enrichment groups are corrections: written on the revisions, never on the imported acteur
         counts.update(enrichissement_groupes_appliquer(refresh=False))  # refreshed once, below
-    groupes = GroupeSuggestion.objects.filter(statut=StatutSuggestion.VALIDEE).exclude(source_id=SOURCE_ENRICHISSEMENT)
+    if source_codes is None or SOURCE_DEDOUBLONNAGE in source_codes:
+        counts.update(regroupement_groupes_appliquer(refresh=False))  # clusters: parents and children's revisions
+    groupes = GroupeSuggestion.objects.filter(statut=StatutSuggestion.VALIDEE).exclude(
+        source_id__in=[SOURCE_ENRICHISSEMENT, SOURCE_DEDOUBLONNAGE])
     if source_codes is not None:
         groupes = groupes.filter(source_id__in=source_codes)
     # in run order, ajouts then modifications then suppressions: an acteur created and deleted in

@@ -136,3 +136,38 @@ def test_the_best_answer_alone_is_the_first_of_the_full_list(ban_clone):
                   for q in forms]
     assert [m for m in mismatches if m[1] != m[2]] == []
     assert sum(m[1] is not None and m[1].type == "housenumber" for m in mismatches) >= 80
+
+
+@pytest.mark.parametrize("q, street", [
+    ("10 Boulevrd Davout 75020 Paris", "Boulevard Davout"),  # a typo in the street type
+    ("10 Bouleard de Picpus 75012 Paris", "Boulevard de Picpus"),
+    ("10 Avenu Foch 75016 Paris", "Avenue Foch"),
+    ("10 Pasage du Désir 75010 Paris", "Passage du Désir"),
+    ("2 Palce de la Nation 75012 Paris", "Place de la Nation"),
+    ("10 Boulevrd Davout 75020", "Boulevard Davout"),  # ... and the postal code holds the answer
+    ("10 Boulevard Davout 75020 Pairs", "Boulevard Davout"),  # a typo in the city
+    ("10 Boulevard Davout 75020 Paris 20e Arrondissemnt", "Boulevard Davout"),
+    ("10 Boulevard Davout Pris 20e", "Boulevard Davout"),
+    ("10 Boulevard Davout 75002 Paris 20e", "Boulevard Davout"),  # a postal code the city has not: a typo
+])
+def test_one_typo_in_any_word_still_finds_the_address_of_the_postal_code_and_city_given(ban_clone, q, street):
+    best = adresse_rechercher(q=q, limit=1)[0]
+    assert (best.type, best.street) == ("housenumber", street), (q, best)
+    assert GeocodeurHorsLigne().geocoder_lot(adresses=[q]) == [best]
+
+
+def test_a_street_type_is_recognised_with_a_typo_only_when_one_type_is_that_close():
+    villes = {"paris", "paris 20"}
+    assert requete_analyser("10 boulevrd davout 75020", villes=villes).voie == "boulevard davout"
+    assert requete_analyser("10 avenu foch", villes=villes).voie == "avenue foch"
+    assert requete_analyser("10 bvld davout", villes=villes).voie == "boulevard davout"  # an abbreviation too
+    assert requete_analyser("10 cous des halles", villes=villes).voie == "cous des halles"  # cour or cours: as typed
+    assert requete_analyser("10 rue pasage", villes=villes).voie == "rue pasage"  # only the first word is a type
+
+
+def test_an_answer_outside_the_postal_code_given_scores_well_below_those_inside_it(ban_clone):
+    dedans = adresse_rechercher(q="10 Boulevard Davout 75020 Paris", limit=1)[0]
+    # no Boulevard Davout in 75014: the answer found elsewhere loses against the context
+    dehors = adresse_rechercher(q="10 Boulevard Davout 75014 Paris", limit=1)[0]
+    assert (dedans.postcode, dehors.postcode) == ("75020", "75020")
+    assert dehors.score <= dedans.score - 0.15
