@@ -110,7 +110,7 @@ def test_the_labelled_set_meets_the_quality_targets():
 def test_the_stand_in_sources_publish_shared_places_that_the_deduplication_finds_and_hard_negatives_it_keeps_apart():
     from flows.sources.config import ECO_ORGANISMES
     from flows.sources.normalise import eo_normaliser
-    from flows.sources.stand_in import generator
+    from doublures.sources import generateur as generator
 
     acteurs, lieu_de = [], {}
     cles = ["refashion", "ecosystem", "soren", "corepile", "pyreo", "citeo"]
