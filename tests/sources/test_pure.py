@@ -11,7 +11,6 @@ from flows.sources.config import ECO_ORGANISMES
 from flows.sources.normalise import LigneRejetee, adresse_ban, eo_normaliser, t_telephone
 from flows.sources.pipeline import diff_lignes, normaliser_tout, rapport_compteurs, record_empreinte
 from doublures.sources import generateur
-from doublures.sources.serveur import StandIn
 from flows.sources.validation import siret_valide
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "data" / "sources-examples" / "eo_record_example.json"
