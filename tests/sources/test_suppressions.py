@@ -80,7 +80,9 @@ def test_deletions_beyond_the_share_wait_for_staff_whatever_the_policy(importe, 
 
     counts = eco_organisme_flow(source="aliapur")
 
-    assert (counts["suppressions"], counts["suppressions_retenues"], counts["appliquees"]) == (10, 10, 0)
+    # (the generator's shared places depend on the extract's size: the 20 kept records may carry
+    # field changes, applied under auto; the deletions are not)
+    assert (counts["suppressions"], counts["suppressions_retenues"]) == (10, 10)
     assert actifs() == 30
     groupes = GroupeSuggestion.objects.filter(cohorte__type="suppression")
     assert groupes.count() == 10 and set(groupes.values_list("statut", flat=True)) == {"a_valider"}
