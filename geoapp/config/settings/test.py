@@ -29,3 +29,13 @@ WAREHOUSE_DATABASE_URL = _test_database_url(env("WAREHOUSE_DATABASE_URL", defaul
 # backend neither creates nor drops it (geoapp/geocodage/warehouse_backend).
 DATABASES["warehouse"]["NAME"] = urlsplit(WAREHOUSE_DATABASE_URL).path.lstrip("/")  # noqa: F405
 DATABASES["warehouse"]["TEST"] = {"NAME": DATABASES["warehouse"]["NAME"]}  # noqa: F405
+
+
+# --- la carte (issue 12): the background drawn from the bundled contours unless MAP_TILES_URL is set
+if "MAP_TILES_URL" not in env.ENVIRON:
+    from .base import CONTENT_SECURITY_POLICY, LEAFLET_CONFIG, MAP_TILES_ATTRIBUTIONS, MAP_TILES_CONTOURS, SELF
+
+    MAP_TILES_URL = MAP_TILES_CONTOURS
+    MAP_TILES_ATTRIBUTION = env("MAP_TILES_ATTRIBUTION", default=MAP_TILES_ATTRIBUTIONS[MAP_TILES_CONTOURS])
+    LEAFLET_CONFIG["TILES"] = []  # the admin's map widgets: the geometry on a blank background
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] = [SELF, "data:"]
