@@ -232,7 +232,7 @@ def test_the_map_draws_every_acteur_from_the_tiles_citizens_correct_it_and_it_is
     page.get_by_role("link", name="Signaler une erreur / proposer une modification").click()
     expect(page.locator("#acteur-concerne")).to_contain_text("Atelier Vélo Rivoli")
     assert axe_violations(page) == []
-    page.get_by_label("Les horaires sont faux").check()
+    page.get_by_text("Les horaires sont faux").click()  # DSFR draws the radio on its label
     page.get_by_label("Les bons horaires").fill("du mardi au samedi, 10 h - 19 h")
     page.get_by_label("Votre e-mail (facultatif)").fill("citoyenne@exemple.fr")
     page.get_by_role("button", name="Envoyer").click()
@@ -243,7 +243,7 @@ def test_the_map_draws_every_acteur_from_the_tiles_citizens_correct_it_and_it_is
     assert g.contribution.email == "citoyenne@exemple.fr"
     # a form whose honeypot a robot filled saves nothing, and says so in the page
     page.go_back()
-    page.get_by_label("Le lieu a fermé").check()
+    page.get_by_text("Le lieu a fermé").click()
     page.locator("#id_site_web").fill("http://spam.example", force=True)
     page.get_by_role("button", name="Envoyer").click()
     expect(page.locator("#erreurs")).to_contain_text("un champ invisible a été rempli")
