@@ -1,11 +1,21 @@
-"""Writes of the map pages: saved map configurations."""
+"""Writes of the map pages: saved map configurations, citizens' contributions."""
 
 from __future__ import annotations
 
+from uuid import uuid4
+
+from django.conf import settings
 from django.contrib.gis.geos import Point
+from django.core.cache import cache
 from django.db import transaction
 
-from .models import CarteConfiguration
+from geoapp.acteurs.models import Source
+from geoapp.suggestions.executions import execution_finish, execution_start
+from geoapp.suggestions.lignes import empreinte
+from geoapp.suggestions.models import (ChangementSuggestion, CohorteSuggestion, GroupeSuggestion, StatutSuggestion,
+                                       TypeSuggestion)
+
+from .models import CarteConfiguration, Contribution
 
 
 def carte_configuration_demo_ensure() -> CarteConfiguration:
@@ -32,8 +42,6 @@ MOTIF_CHAMPS = {"deplace": ("adresse", "adresse"), "horaires": ("horaires_descri
 
 
 def _source_contribution() -> str:
-    from geoapp.acteurs.models import Source
-
     Source.objects.get_or_create(code=SOURCE_CONTRIBUTION, defaults={
         "libelle": "Contributions des citoyens (la carte)", "afficher": False})
     return SOURCE_CONTRIBUTION
@@ -43,15 +51,6 @@ def _contribution_ecrire(*, type: str, identifiant_unique: str, donnees: dict, c
                          email: str, identifiant_empreinte: str | None = None):
     """One suggestion group in a cohort of its own, its changes and its `Contribution` (e-mail);
     nothing when the same proposal (kind, acteur, values) is already waiting or validated."""
-    from uuid import uuid4
-
-    from geoapp.suggestions.executions import execution_finish, execution_start
-    from geoapp.suggestions.lignes import empreinte
-    from geoapp.suggestions.models import (ChangementSuggestion, CohorteSuggestion, GroupeSuggestion,
-                                           StatutSuggestion)
-
-    from .models import Contribution
-
     source = _source_contribution()
     fp = empreinte(type=f"{FLUX_CONTRIBUTION}:{type}",
                    identifiant_unique=identifiant_unique if identifiant_empreinte is None else identifiant_empreinte,
@@ -80,8 +79,6 @@ def contribution_signalement_creer(*, acteur, motif: str, valeurs: dict, message
     `valeurs`): a modification suggestion whose changes are the corrected field (old → new; a closed
     place: `statut` → INACTIF) and whose `donnees` keep the motif, the message and what the citizen
     saw. Returns the group (None: the same report is already waiting)."""
-    from geoapp.suggestions.models import TypeSuggestion
-
     changements = {}
     champ, cle = MOTIF_CHAMPS.get(motif, (None, None))
     if motif == "ferme":
@@ -100,10 +97,6 @@ def contribution_lieu_proposer(*, valeurs: dict, email: str):
     """A place a citizen proposes: an `ajout` suggestion whose `donnees` are the new acteur's row
     (name, address, action groups, contact, the map's centre as a rough location, the message),
     identifiant `contribution_<uuid>`. Returns the group (None: the same place is already waiting)."""
-    from uuid import uuid4
-
-    from geoapp.suggestions.models import TypeSuggestion
-
     donnees = {"flux": FLUX_CONTRIBUTION, "nom": valeurs["nom"].strip(), "adresse": valeurs["adresse"].strip(),
                "code_postal": valeurs["code_postal"], "ville": valeurs["ville"].strip(),
                "groupes_actions": sorted(valeurs["groupes_actions"]), "telephone": valeurs.get("telephone") or "",
@@ -120,9 +113,6 @@ def contribution_quota_consommer(*, client: str) -> bool:
     """Count one form sent by `client` (its IP) in the current window of
     CARTE_CONTRIBUTIONS_FENETRE_S seconds (Django's default cache, shared by the web processes
     when it is a shared cache); False once CARTE_CONTRIBUTIONS_MAX were sent: refuse it."""
-    from django.conf import settings
-    from django.core.cache import cache
-
     fenetre = settings.CARTE_CONTRIBUTIONS_FENETRE_S
     cle = f"carte:contributions:{client}"
     cache.add(cle, 0, timeout=fenetre)

@@ -13,7 +13,7 @@ from geoapp.acteurs.selectors import displayed_acteur_count, displayed_acteur_li
 from .fond import fond_tuile, fond_version
 from .forms import LieuForm, SignalementForm
 from .services import contribution_lieu_proposer, contribution_quota_consommer, contribution_signalement_creer
-from .selectors import carte_configuration_get, carte_filtres_get, carte_libelles_get, objet_index_list
+from .selectors import acteur_affiche_get, carte_configuration_get, carte_filtres_get, carte_libelles_get, objet_index_list
 
 
 def accueil(request):
@@ -132,9 +132,7 @@ def _contribution(request, *, form, titre: str, acteur=None, enregistrer):
 
 
 def signaler(request, uuid: str):
-    from geoapp.api.selectors import displayed_acteur_by_uuid
-
-    acteur = displayed_acteur_by_uuid(uuid=uuid)
+    acteur = acteur_affiche_get(uuid=uuid)
     if acteur is None:
         raise Http404("lieu inconnu")
     form = SignalementForm(request.POST if request.method == "POST" else None)
