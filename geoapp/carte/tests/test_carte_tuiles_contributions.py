@@ -215,15 +215,27 @@ def test_the_map_draws_every_acteur_from_the_tiles_citizens_correct_it_and_it_is
     page.locator("label[for=groupe-donner_echanger_rapporter]").click()  # off again
     page.locator("#filtres summary").click()
 
-    # zoomed in: points; a click on one opens its detail
-    page.evaluate("() => window.carte.map.setView([48.8566, 2.3522], 16, {animate: false})")
+    # a click on a cluster zooms in (the one holding the Atelier, within a grid cell of it)
     page.wait_for_function("() => window.carte.tuilesUrl().indexOf('?') < 0")
+    page.evaluate("() => window.carte.map.setView([48.8566, 2.3522], 8, {animate: false})")
+    tuiles_chargees(page)
+    boite = page.locator("#carte").bounding_box()
+
+    def cliquer(lat, lon):
+        point = page.evaluate(f"() => window.carte.map.latLngToContainerPoint([{lat}, {lon}])")
+        page.mouse.click(boite["x"] + point["x"], boite["y"] + point["y"])
+
+    cliquer(48.8566, 2.3522)
+    page.wait_for_function("() => window.carte.map.getZoom() === 10")
+    tuiles_chargees(page)
+
+    # zoomed in: points (display zoom 16 draws the data tiles of zoom 15); a click on one opens its detail
+    with page.expect_response(lambda r: "/api/v1/tiles/15/" in r.url):
+        page.evaluate("() => window.carte.map.setView([48.8566, 2.3522], 16, {animate: false})")
     tuiles_chargees(page)
     _, uuids = acteurs_des_tuiles(reponses, filtre=None)
     assert lieu.uuid in uuids
-    point = page.evaluate("() => window.carte.map.latLngToContainerPoint([48.8566, 2.3522])")
-    boite = page.locator("#carte").bounding_box()
-    page.mouse.click(boite["x"] + point["x"], boite["y"] + point["y"])
+    cliquer(48.8566, 2.3522)
     from playwright.sync_api import expect
 
     expect(page.locator("#detail-titre")).to_have_text("Atelier Vélo Rivoli")
