@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('acteurs', '0004_displayedacteur_feature'),
         ('carte', '0001_initial'),
-        ('suggestions', '0004_execution_refusee'),
+        ('suggestions', '0001_initial'),  # GroupeSuggestion (a name that stays across the merges)
     ]
 
     operations = [
