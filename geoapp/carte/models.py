@@ -52,3 +52,22 @@ class CarteConfiguration(models.Model):
         p["vue"] = self.vue
         p["limit"] = str(self.nombre_resultats)
         return p
+
+
+class Contribution(models.Model):
+    """A citizen's correction of an acteur or proposed place, sent from the map. What it proposes
+    is a suggestion of the source `contribution` (`groupe`), reviewed by staff like the others; the
+    contributor's optional e-mail is kept here, apart from it, for staff only: never published
+    (neither the API nor the map reads this table)."""
+
+    groupe = models.OneToOneField("suggestions.GroupeSuggestion", on_delete=models.CASCADE,
+                                  related_name="contribution")
+    email = models.EmailField(blank=True, help_text="facultative, pour répondre au contributeur ; jamais publiée")
+    cree_le = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "contribution d'un citoyen"
+        verbose_name_plural = "contributions des citoyens"
+
+    def __str__(self) -> str:
+        return f"contribution {self.pk} ({self.groupe.identifiant_unique})"

@@ -63,3 +63,8 @@ def objet_index_list() -> tuple[dict, ...]:
 
 def carte_configuration_get(*, slug: str) -> CarteConfiguration | None:
     return CarteConfiguration.objects.filter(slug=slug).first()
+
+
+def acteur_affiche_get(*, uuid: str) -> acteurs.DisplayedActeur | None:
+    """The displayed acteur a citizen reports on (None: not displayed any more)."""
+    return acteurs.DisplayedActeur.objects.filter(uuid=uuid).first()

@@ -2,14 +2,17 @@ import json
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from csp.decorators import csp_replace
 
-from .fond import tuile_fond_png
-from .selectors import carte_configuration_get, carte_filtres_get, carte_libelles_get, objet_index_list
+
+from .fond import fond_tuile, fond_version
+from .forms import LieuForm, SignalementForm
+from .services import contribution_lieu_proposer, contribution_quota_consommer, contribution_signalement_creer
+from .selectors import acteur_affiche_get, carte_configuration_get, carte_filtres_get, carte_libelles_get, objet_index_list
 
 
 def _carte_context(*, embarque: bool, preset: dict, titre: str) -> dict:
@@ -19,8 +22,11 @@ def _carte_context(*, embarque: bool, preset: dict, titre: str) -> dict:
         "filtres": carte_filtres_get(),
         # rendered by `json_script` (escaped: a label cannot close the <script>), read by carte.js
         "config": {
-            "tiles": settings.MAP_TILES_URL,
-            "attribution": settings.LEAFLET_CONFIG["TILES"][0][2].get("attribution", ""),
+            # the background: raster tiles (Plan IGN by default) or the app's own from the contours
+            "fond": {"type": "contours" if settings.MAP_TILES_URL == settings.MAP_TILES_CONTOURS else "raster",
+                     "url": reverse("carte:fond", args=[0, 0, 0]).replace("0/0/0", "{z}/{x}/{y}")
+                     if settings.MAP_TILES_URL == settings.MAP_TILES_CONTOURS else settings.MAP_TILES_URL,
+                     "attribution": settings.MAP_TILES_ATTRIBUTION},
             "centre": settings.LEAFLET_CONFIG["DEFAULT_CENTER"],
             "zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"],
             "rayon": settings.CARTE_RAYON_M,
@@ -29,7 +35,9 @@ def _carte_context(*, embarque: bool, preset: dict, titre: str) -> dict:
             "libelles": carte_libelles_get(),
             "groupes": {g["code"]: g for g in carte_filtres_get()["groupes"]},
             "urls": {"acteurs": "/api/v1/acteurs", "communes": "/api/v1/communes", "adresses": "/api/v1/adresses",
-                     "objets": reverse("carte:objets")},
+                     "objets": reverse("carte:objets"),
+                     "tuiles": reverse("api:tile", args=[0, 0, 0]).replace("0/0/0", "{z}/{x}/{y}"),
+                     "signaler": reverse("carte:signaler", args=["UUID"]), "proposer": reverse("carte:proposer")},
         },
     }
 
@@ -79,6 +87,64 @@ def objets(request):
                          for o in objet_index_list()], safe=False)
 
 
-@cache_control(public=True, max_age=86400)
 def fond(request, z: int, x: int, y: int):
-    return HttpResponse(tuile_fond_png(), content_type="image/png")
+    """The background drawn from the bundled contours (vector tile; `fond.py`)."""
+    if not (0 <= z <= 22 and 0 <= x < 2**z and 0 <= y < 2**z):
+        return JsonResponse({"erreur": f"tuile {z}/{x}/{y} impossible : 0 ≤ z ≤ 22 et 0 ≤ x, y < 2^z",
+                             "parametre": "tuile"}, status=400)
+    version = fond_version()
+    etag = f'"fond-{version}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(fond_tuile(z=z, x=x, y=y, version=version),
+                                content_type="application/vnd.mapbox-vector-tile")
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+# --- citizens' contributions: server-rendered forms (errors in the page, nothing saved) ----------
+
+QUOTA_ERREUR = "Trop de contributions envoyées depuis votre connexion : réessayez dans une heure."
+
+
+def _contribution(request, *, form, titre: str, acteur=None, enregistrer):
+    """GET: the form. POST: counted against the client's quota, validated, then saved by
+    `enregistrer(cleaned_data)`; an invalid form (honeypot filled included) or a client over its
+    quota gets the form back with its errors (400 / 429) and nothing is saved."""
+    status = 200
+    if request.method == "POST":
+        if not contribution_quota_consommer(client=request.META.get("REMOTE_ADDR", "")):
+            form.add_error(None, QUOTA_ERREUR)
+            status = 429
+        elif form.is_valid():
+            enregistrer(form.cleaned_data)
+            return redirect("carte:merci")
+        else:
+            status = 400
+    return render(request, "carte/contribution.html",
+                  {"form": form, "titre": titre, "acteur": acteur}, status=status)
+
+
+def signaler(request, uuid: str):
+    acteur = acteur_affiche_get(uuid=uuid)
+    if acteur is None:
+        raise Http404("lieu inconnu")
+    form = SignalementForm(request.POST if request.method == "POST" else None)
+    return _contribution(
+        request, form=form, titre="Signaler une erreur / proposer une modification", acteur=acteur,
+        enregistrer=lambda d: contribution_signalement_creer(acteur=acteur, motif=d["motif"], valeurs=d,
+                                                             message=d["message"], email=d["email"]))
+
+
+def proposer(request):
+    groupes = [(g["code"], g["libelle"] or g["code"]) for g in carte_filtres_get()["groupes"]]
+    initial = {k: request.GET.get(k) for k in ("lon", "lat") if request.GET.get(k)}
+    form = LieuForm(request.POST if request.method == "POST" else None, initial=initial, groupes=groupes)
+    return _contribution(request, form=form, titre="Proposer un lieu",
+                         enregistrer=lambda d: contribution_lieu_proposer(valeurs=d, email=d["email"]))
+
+
+def merci(request):
+    return render(request, "carte/merci.html", {"titre": "Merci pour votre contribution"})

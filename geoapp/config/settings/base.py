@@ -96,13 +96,10 @@ STATICFILES_DIRS = [BASE_DIR / "geoapp" / "static"]
 # Served by WhiteNoise: from the collected STATIC_ROOT in production, from the apps' folders otherwise.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
 
-# Map background tiles: plain tiles drawn by the app itself (geoapp.carte, /carte/fond/) unless
-# MAP_TILES_URL names a tile server, so that no request leaves the machine by default.
-MAP_TILES_URL = env("MAP_TILES_URL", default="/carte/fond/{z}/{x}/{y}.png")
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (46.6, 2.4),
     "DEFAULT_ZOOM": 6,
-    "TILES": [("Plan", MAP_TILES_URL, {"attribution": env("MAP_TILES_ATTRIBUTION", default="")})],
+    "TILES": [],  # the map's background: see MAP_TILES_URL below
     "NO_GLOBALS": False,
 }
 
@@ -188,6 +185,24 @@ SPECTACULAR_SETTINGS = {
 }
 CARTE_RESULTATS_MAX = 100  # the map: nearest acteurs shown
 CARTE_RAYON_M = 30_000
+# The map's background (issue 12): by default the IGN's "Plan IGN" of the Géoplateforme (free,
+# no key), with its attribution; `MAP_TILES_URL` names other raster XYZ tiles, or `contours`: the
+# background the app draws itself from the bundled contours (départements, communes, Paris
+# arrondissements, with their names: `geoapp/carte/fond.py`), the default of the demo and the tests
+# (`settings/dev.py`, `settings/test.py`): nothing leaves the machine.
+MAP_TILES_PLAN_IGN = ("https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+                      "&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM"
+                      "&FORMAT=image/png&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}")
+MAP_TILES_CONTOURS = "contours"
+MAP_TILES_ATTRIBUTIONS = {MAP_TILES_PLAN_IGN: "© IGN – Plan IGN",
+                          MAP_TILES_CONTOURS: "Contours © IGN Admin Express, INSEE (Licence Ouverte)"}
+MAP_TILES_URL = env("MAP_TILES_URL", default=MAP_TILES_PLAN_IGN)
+MAP_TILES_ATTRIBUTION = env("MAP_TILES_ATTRIBUTION", default=MAP_TILES_ATTRIBUTIONS.get(MAP_TILES_URL, ""))
+LEAFLET_CONFIG["TILES"] = [("Plan", MAP_TILES_URL, {"attribution": MAP_TILES_ATTRIBUTION})]
+# Citizens' corrections and proposed places (`geoapp/carte/contributions.py`): per client IP,
+# at most this many in CARTE_CONTRIBUTIONS_FENETRE_S seconds (counted in the default cache).
+CARTE_CONTRIBUTIONS_MAX = env.int("CARTE_CONTRIBUTIONS_MAX", default=5)
+CARTE_CONTRIBUTIONS_FENETRE_S = env.int("CARTE_CONTRIBUTIONS_FENETRE_S", default=3600)
 
 # --- geocodage & clones (issue 4) ---
 INSTALLED_APPS += ["geoapp.geocodage"]  # noqa: F405

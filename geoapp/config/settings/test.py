@@ -40,3 +40,12 @@ API_THROTTLE_RATE = env("API_THROTTLE_RATE", default=None)
 ADRESSES_THROTTLE_RATE = env("ADRESSES_THROTTLE_RATE", default=None)
 TILES_THROTTLE_RATE = env("TILES_THROTTLE_RATE", default=None)
 PAGES_THROTTLE_RATE = env("PAGES_THROTTLE_RATE", default=None)
+
+# --- la carte (issue 12): the background drawn from the bundled contours unless MAP_TILES_URL is set
+if "MAP_TILES_URL" not in env.ENVIRON:
+    from .base import CONTENT_SECURITY_POLICY, LEAFLET_CONFIG, MAP_TILES_ATTRIBUTIONS, MAP_TILES_CONTOURS, SELF
+
+    MAP_TILES_URL = MAP_TILES_CONTOURS
+    MAP_TILES_ATTRIBUTION = env("MAP_TILES_ATTRIBUTION", default=MAP_TILES_ATTRIBUTIONS[MAP_TILES_CONTOURS])
+    LEAFLET_CONFIG["TILES"] = []  # the admin's map widgets: the geometry on a blank background
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] = [SELF, "data:"]

@@ -12,8 +12,81 @@
   var FILTRES = ["groupe_action", "action", "sous_categorie", "label", "bonus_reparation", "masquer_exclusivite"];
 
   // --- the map ------------------------------------------------------------------------------
-  var map = L.map("carte", { zoomControl: true }).setView(CONFIG.centre, CONFIG.zoom);
-  L.tileLayer(CONFIG.tiles, { attribution: CONFIG.attribution, maxZoom: 19 }).addTo(map);
+  var map = L.map("carte", { zoomControl: true, maxZoom: 19 }).setView(CONFIG.centre, CONFIG.zoom);
+  var P = window.protomapsL;  // protomaps-leaflet (vendored, geoapp/static/vendor/): vector tiles on canvas
+  if (CONFIG.fond.type === "contours") {
+    // the background the app draws from the bundled contours: départements, communes,
+    // arrondissements, their names (/carte/fond/{z}/{x}/{y}.pbf)
+    P.leafletLayer({
+      url: CONFIG.fond.url, maxDataZoom: 14, attribution: CONFIG.fond.attribution, backgroundColor: "#f3f5f1",
+      paintRules: [
+        { dataLayer: "departements", symbolizer: new P.PolygonSymbolizer({ fill: "#e8ede5" }) },
+        { dataLayer: "communes", symbolizer: new P.LineSymbolizer({ color: "#a9b5a4", width: 0.8 }) },
+        { dataLayer: "departements", symbolizer: new P.LineSymbolizer({ color: "#6d7a68", width: 1.6 }) }
+      ],
+      labelRules: [{ dataLayer: "noms", symbolizer: new P.CenteredTextSymbolizer({
+        labelProps: ["nom"], fill: "#2e3a2c", stroke: "#ffffff", width: 3,
+        font: function (z, f) { return (f && f.props.niveau === "departement" ? "600 14px" : "12px") + " sans-serif"; } }) }]
+    }).addTo(map);
+  } else {
+    L.tileLayer(CONFIG.fond.url, { attribution: CONFIG.fond.attribution, maxZoom: 19 }).addTo(map);
+  }
+  map.createPane("acteurs").style.zIndex = 450;  // above the background, under the nearest markers
+
+  // every displayed acteur, from the vector tiles of the API with the active filters: clusters with
+  // their counts at low zoom, one point per acteur (coloured by its action group) beyond
+  function couleurGroupe(code) { return couleurSure((CONFIG.groupes[code] || {}).couleur) || "#666"; }
+  function compte(n) { return n >= 10000 ? Math.round(n / 1000) + " k" : n >= 1000 ? (n / 1000).toFixed(1).replace(".", ",") + " k" : String(n); }
+  var COMPTES = {  // the count written on a cluster (a label: it gives way to its neighbours)
+    place: function (layout, geom, feature) {
+      var n = feature.props.nombre;
+      if (!(n > 1)) return undefined;
+      var pt = geom[0][0], texte = compte(n), w = 7 * texte.length + 2;
+      return [{ anchor: pt, bboxes: [{ minX: pt.x - w / 2, minY: pt.y - 7, maxX: pt.x + w / 2, maxY: pt.y + 7 }],
+        draw: function (ctx) {
+          ctx.font = "bold 11px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
+          ctx.fillStyle = "#fff"; ctx.fillText(texte, 0, 0);
+        } }];
+    }
+  };
+  var couche = null, coucheUrl = null, tuilesEnCours = 0;
+  function tuilesUrl() {
+    var p = new URLSearchParams();
+    FILTRES.forEach(function (k) { if (state[k]) p.set(k, state[k]); });
+    return CONFIG.urls.tuiles + (p.toString() ? "?" + p.toString() : "");
+  }
+  function dessinerActeurs() {
+    var url = tuilesUrl();
+    if (url === coucheUrl) return;
+    if (couche) map.removeLayer(couche);
+    coucheUrl = url;
+    couche = P.leafletLayer({
+      url: url, maxDataZoom: 16, pane: "acteurs", attribution: "",
+      paintRules: [{ dataLayer: "acteurs", symbolizer: new P.CircleSymbolizer({
+        radius: function (z, f) { var n = (f && f.props.nombre) || 1; return n > 1 ? Math.min(22, 8 + 2 * Math.log(n)) : 6; },
+        fill: function (z, f) { return couleurGroupe(f && f.props.groupe_action); },
+        stroke: "#ffffff", width: 1.5, opacity: 0.9 }) }],
+      labelRules: [{ dataLayer: "acteurs", symbolizer: COMPTES }]
+    });
+    couche.on("loading", function () { tuilesEnCours = 1; });
+    couche.on("load", function () { tuilesEnCours = 0; });
+    couche.addTo(map);
+  }
+  // a click on a cluster zooms in, on a point opens its detail
+  map.on("click", function (e) {
+    if (!couche) return;
+    var trouves = [];
+    couche.queryTileFeaturesDebug(e.latlng.lng, e.latlng.lat, 14).forEach(function (picked) {
+      picked.forEach(function (p) { if (p.layerName === "acteurs") trouves.push(p.feature.props); });
+    });
+    var point = trouves.filter(function (f) { return f.uuid; })[0];
+    if (point) {
+      getJson(CONFIG.urls.acteurs + "/" + encodeURIComponent(point.uuid)).then(detail)
+        .catch(function () { $("statut").textContent = "Ce lieu n'est plus affiché."; });
+    } else if (trouves.length) {
+      map.setView(e.latlng, Math.min(map.getZoom() + 2, 14));
+    }
+  });
   var markers = L.layerGroup().addTo(map);
   var contour = null;
   var programmatic = false;
@@ -93,6 +166,7 @@
   }
   function search() {
     writeUrl();
+    dessinerActeurs();
     if (!state.near && !state.commune) return Promise.resolve();
     $("statut").textContent = "Recherche…";
     return fetch(CONFIG.urls.acteurs + "?" + apiParams().toString(), { headers: { Accept: "application/geo+json" } })
@@ -118,7 +192,7 @@
       var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
       bounds.push(ll);
       var m = L.circleMarker(ll, { radius: 8, color: "#fff", weight: 2, fillColor: c.couleur, fillOpacity: 0.9,
-        className: "marqueur marqueur-" + c.code });
+        className: "marqueur marqueur-" + c.code, bubblingMouseEvents: false });
       m.bindTooltip(el("span", { "class": "infobulle-nom" }, a.nom));  // an element: its text is text
       m.on("click", function () { detail(f); });
       markers.addLayer(m);
@@ -170,6 +244,11 @@
     var it = el("a", { "class": "fr-link itineraire", target: "_blank", rel: "noopener",
       href: "https://www.openstreetmap.org/directions?route=%3B" + c[1] + "%2C" + c[0] }, "Itinéraire");
     box.appendChild(it);
+    if (a.uuid) {
+      box.appendChild(el("p", { "class": "fr-mt-2w" })).appendChild(el("a", {
+        "class": "fr-link fr-icon-edit-line fr-link--icon-left signaler",
+        href: CONFIG.urls.signaler.replace("UUID", encodeURIComponent(a.uuid)) }, "Signaler une erreur / proposer une modification"));
+    }
     $("detail").hidden = false;
     $("detail").focus();
   }
@@ -312,5 +391,14 @@
     moveMap(function () { map.fitBounds([[b[1], b[0]], [b[3], b[2]]]); });
   }
   if (state.commune) drawCommune().then(search); else search();
-  window.carte = { map: map, state: state, busy: function () { return programmatic || !!map._animatingZoom; } };
+  // "Proposer un lieu" proposes it where the map is
+  function proposerLien() {
+    var c = map.getCenter(), lien = $("proposer");
+    if (lien) lien.href = CONFIG.urls.proposer + "?" + new URLSearchParams({ lon: c.lng.toFixed(6), lat: c.lat.toFixed(6) });
+  }
+  map.on("moveend", proposerLien);
+  proposerLien();
+  window.carte = { map: map, state: state, busy: function () { return programmatic || !!map._animatingZoom; },
+                   tuilesChargees: function () { return !!couche && tuilesEnCours === 0 && !map._animatingZoom; },
+                   tuilesUrl: function () { return coucheUrl; } };
 })();

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The JavaScript the app serves, vendored from the npm registry (versions locked by package.json /
+# package-lock.json): `npm ci && bash scripts/vendor_js.sh` refreshes the copies committed under
+# geoapp/static/vendor/ (served by the app: no CDN) and geoapp/carte/tests/vendor/ (the browser
+# tests' accessibility checker), each beside its licence.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+copy() {  # package, file in the package, destination folder
+  mkdir -p "$3"
+  cp "node_modules/$1/$2" "$3/"
+  cp "node_modules/$1/LICENSE" "$3/LICENSE"
+  node -e "console.log(require('./node_modules/$1/package.json').version)" > "$3/VERSION"
+}
+copy protomaps-leaflet dist/protomaps-leaflet.js geoapp/static/vendor/protomaps-leaflet
+copy axe-core axe.min.js geoapp/carte/tests/vendor/axe-core
