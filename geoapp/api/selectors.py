@@ -20,6 +20,7 @@ from django.db.models.functions import Length
 import mercantile
 
 from geoapp.acteurs.displayed import CLUSTER_CELLS_PER_TILE, CLUSTER_MAX_ZOOM
+from geoapp.acteurs import models as acteurs_models
 from geoapp.acteurs.models import DisplayedActeur, DisplayedActeurCluster
 from geoapp.common.mercator import CIRCONFERENCE_TERRE_M, LATITUDE_MAX, RAYON_M
 from geoapp.territoires.models import Commune, Epci
