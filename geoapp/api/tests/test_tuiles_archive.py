@@ -114,3 +114,13 @@ def _inside(feature) -> bool:
     """A group drawn inside its tile (not in the margin, where the neighbour tile draws it too)."""
     x, y = feature["geometry"]["coordinates"]
     return 0 <= x < 4096 and 0 <= y < 4096
+
+
+def test_the_archive_flow_runs_on_the_prefect_api(paris_data, tuiles_bucket, prefect_api):
+    from flows.tuiles_archive import tuiles_archive_flow
+    from geoapp.api.selectors import tuile_generation
+
+    result = tuiles_archive_flow()
+    generation = tuile_generation()
+    assert result["generation"] == generation
+    assert archive_get(tuiles_bucket)[1]["Metadata"]["generation"] == generation
