@@ -124,3 +124,10 @@ def test_the_archive_flow_runs_on_the_prefect_api(paris_data, tuiles_bucket, pre
     generation = tuile_generation()
     assert result["generation"] == generation
     assert archive_get(tuiles_bucket)[1]["Metadata"]["generation"] == generation
+    import yaml
+
+    from flows import REPO
+
+    (deploiement,) = [d for d in yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"]
+                      if d["entrypoint"] == "flows/tuiles_archive.py:tuiles_archive_flow"]
+    assert deploiement["name"] == "tuiles-archive" and deploiement["schedules"] and "maintenance" in deploiement["tags"]
