@@ -3,9 +3,11 @@ compute the map's low-zoom tiles ahead (its own task: a publication only invalid
 
 from __future__ import annotations
 
+from django.conf import settings
 from prefect import flow, task
 
 from flows.tuiles import precalculer_tuiles
+from flows.tuiles_archive import deposer_archive
 from geoapp.acteurs.displayed import displayed_acteur_compute, displayed_acteur_publish
 
 
@@ -27,6 +29,8 @@ def displayed_refresh_flow() -> dict[str, int]:
     print(f"version {computed['version']} : {computed['rows']} acteurs calculés, {published} affichés")
     tuiles = precalculer_tuiles()
     print(f"{tuiles['calculees']} tuiles calculées d'avance ({tuiles['tuiles']} tuiles z0–8 avec des acteurs)")
+    if settings.MAP_PMTILES_URL:  # the map reads z0–8 from the archive: give it this publication's
+        deposer_archive()
     return {"computed": computed["rows"], "published": published}
 
 

@@ -8,8 +8,12 @@ cd "$(dirname "$0")/.."
 copy() {  # package, file in the package, destination folder
   mkdir -p "$3"
   cp "node_modules/$1/$2" "$3/"
-  cp "node_modules/$1/LICENSE" "$3/LICENSE"
+  if [ -f "node_modules/$1/LICENSE" ]; then cp "node_modules/$1/LICENSE" "$3/LICENSE"
+  else  # (pmtiles ships none: its package.json names its licence)
+    node -e "const p=require('./node_modules/$1/package.json');console.log(p.name+' '+p.version+': '+p.license+' (the licence its package.json names; the package ships no licence file)')" > "$3/LICENSE"
+  fi
   node -e "console.log(require('./node_modules/$1/package.json').version)" > "$3/VERSION"
 }
 copy protomaps-leaflet dist/protomaps-leaflet.js geoapp/static/vendor/protomaps-leaflet
+copy pmtiles dist/pmtiles.js geoapp/static/vendor/pmtiles
 copy axe-core axe.min.js geoapp/carte/tests/vendor/axe-core

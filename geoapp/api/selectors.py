@@ -405,3 +405,31 @@ def commune_search(*, q: str, limit: int = 10) -> QuerySet[Commune]:
         .annotate(longueur=Length("nom"))
         .order_by("longueur", "-population", "code")[:limit]
     )
+
+
+# --- The tiles' archive (PMTiles on object storage) ------------------------------------------
+
+TUILE_MARGE = 64 / TUILE_ETENDUE  # the margin `acteur_tuile` reads around a tile, in tile sides
+
+
+def tuiles_archive_list(*, z_max: int) -> list[tuple[int, int, int]]:
+    """The tiles (z, x, y) of zooms 0..z_max whose unfiltered tile is not empty: those whose
+    envelope, with the margin `acteur_tuile` reads, holds a group's point (a group near an edge is
+    drawn on both sides). In the PMTiles archive's order (Hilbert tile ids: zoom, then curve)."""
+    from pmtiles.tile import zxy_to_tileid
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.zoom, ST_X(c.geom), ST_Y(c.geom) FROM {DisplayedActeurCluster._meta.db_table} c WHERE c.zoom <= %s",
+            [z_max])
+        groupes = cursor.fetchall()
+    tiles = set()
+    for z, mx, my in groupes:
+        n = 2**z
+        # the point's position in tile sides (x from the west, y from the north)
+        fx = (mx / CIRCONFERENCE_TERRE_M + 0.5) * n
+        fy = (0.5 - my / CIRCONFERENCE_TERRE_M) * n
+        for x in range(max(0, math.floor(fx - TUILE_MARGE)), min(n - 1, math.floor(fx + TUILE_MARGE)) + 1):
+            for y in range(max(0, math.floor(fy - TUILE_MARGE)), min(n - 1, math.floor(fy + TUILE_MARGE)) + 1):
+                tiles.add((z, x, y))
+    return sorted(tiles, key=lambda t: zxy_to_tileid(*t))

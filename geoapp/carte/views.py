@@ -20,6 +20,8 @@ def _carte_context(*, embarque: bool, preset: dict, titre: str) -> dict:
         "embarque": embarque,
         "titre": titre,
         "filtres": carte_filtres_get(),
+        # the PMTiles archive of the low-zoom tiles (issue 18), read by carte/tuiles_source.js
+        "tuiles_config": {"pmtiles": settings.MAP_PMTILES_URL},
         # rendered by `json_script` (escaped: a label cannot close the <script>), read by carte.js
         "config": {
             # the background: raster tiles (Plan IGN by default) or the app's own from the contours

@@ -96,6 +96,10 @@ STATICFILES_DIRS = [BASE_DIR / "geoapp" / "static"]
 # Served by WhiteNoise: from the collected STATIC_ROOT in production, from the apps' folders otherwise.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
 
+# The map's unfiltered low-zoom acteur tiles from a PMTiles archive on object storage (issue 18;
+# behind a CDN in production), read by the browser with HTTP range requests: the public URL of the
+# object the flow `tuiles-archive` writes (TUILES_S3_*). Empty: the web app serves every tile.
+MAP_PMTILES_URL = env("MAP_PMTILES_URL", default="")
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (46.6, 2.4),
     "DEFAULT_ZOOM": 6,
@@ -280,7 +284,7 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [SELF],
         "img-src": [SELF, "data:", *_origine(MAP_TILES_URL)],
         "font-src": [SELF, "data:"],
-        "connect-src": [SELF],
+        "connect-src": [SELF, *_origine(MAP_PMTILES_URL)],  # the tiles' archive (range requests)
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],
@@ -341,6 +345,15 @@ DONNEES_RETENTION_JOURS = env.int("DONNEES_RETENTION_JOURS", default=30)
 # Public base URL of the bucket's objects (e.g. https://bucket.s3.example/acteurs): when set,
 # /donnees/acteurs.* redirect there; otherwise the web app streams the `latest` copy from S3.
 DONNEES_URL_PUBLIQUE = env("DONNEES_URL_PUBLIQUE", default="")
+# --- the map's tiles on object storage (issue 18) ---
+# The flow `tuiles-archive` writes the unfiltered tiles of zooms 0..8 (those computed ahead) into one
+# PMTiles archive, the object TUILES_S3_CLE of TUILES_S3_BUCKET; MAP_PMTILES_URL is its public URL.
+TUILES_S3_ENDPOINT_URL = env("TUILES_S3_ENDPOINT_URL", default=DONNEES_S3_ENDPOINT_URL)  # None: AWS
+TUILES_S3_BUCKET = env("TUILES_S3_BUCKET", default="circulaire-tuiles")
+TUILES_S3_CLE = env("TUILES_S3_CLE", default="carte/acteurs.pmtiles")
+TUILES_S3_ACCESS_KEY = env("TUILES_S3_ACCESS_KEY", default=DONNEES_S3_ACCESS_KEY)
+TUILES_S3_SECRET_KEY = env("TUILES_S3_SECRET_KEY", default=DONNEES_S3_SECRET_KEY)
+TUILES_S3_REGION = env("TUILES_S3_REGION", default=DONNEES_S3_REGION)
 # The site's public address: the resources published on data.gouv.fr point at its /donnees/ files.
 DONNEES_SITE_URL = env("DONNEES_SITE_URL", default="http://127.0.0.1:8000")
 # data.gouv.fr: the API (its production URL by default), an API key and the dataset (id or slug).

@@ -61,7 +61,9 @@
     if (couche) map.removeLayer(couche);
     coucheUrl = url;
     couche = P.leafletLayer({
-      url: url, maxDataZoom: 16, pane: "acteurs", attribution: "",
+      // the low zooms from the PMTiles archive when MAP_PMTILES_URL is set (tuiles_source.js)
+      url: window.carteTuiles && carteTuiles.archive ? carteTuiles.source(url) : url,
+      maxDataZoom: 16, pane: "acteurs", attribution: "",
       paintRules: [{ dataLayer: "acteurs", symbolizer: new P.CircleSymbolizer({
         radius: function (z, f) { var n = (f && f.props.nombre) || 1; return n > 1 ? Math.min(22, 8 + 2 * Math.log(n)) : 6; },
         fill: function (z, f) { return couleurGroupe(f && f.props.groupe_action); },
