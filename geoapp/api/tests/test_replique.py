@@ -88,7 +88,8 @@ def replique(django_db_setup, django_db_blocker):
                "REDIS_KEY_PREFIX": f"test_replique_{port}", "API_TILE_GENERATION_MAX_AGE_S": "0"}
         serveur = subprocess.Popen(
             [str(REPO / ".venv" / "bin" / "gunicorn"), "geoapp.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", "1", "--worker-class", "gthread", "--threads", "4", "--log-level", "warning"],
+             "--workers", "1", "--worker-class", "gthread", "--threads", "4", "--graceful-timeout", "2",
+             "--log-level", "warning"],
             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         url = f"http://127.0.0.1:{port}"
         try:
@@ -179,3 +180,5 @@ def test_api_lit_la_replique_et_le_client_qui_ecrit_lit_le_primaire(replique):
     assert anonyme.get(f"{url}/api/v1/acteurs/uuid-apres").status_code == 200
     assert _autour(anonyme, url) == ["avant", "apres"]
     assert equipe.get(f"{url}/api/v1/acteurs/uuid-apres").status_code == 200
+    anonyme.close()
+    equipe.close()
