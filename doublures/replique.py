@@ -35,16 +35,19 @@ class Grappe:
     port_replique: int
     port_pgbouncer: int
 
+    def _port_base(self, qui: str) -> tuple[int, str]:
+        if qui.startswith("pgbouncer_"):  # pgbouncer's database of that name
+            return self.port_pgbouncer, qui.removeprefix("pgbouncer_")
+        return {"primaire": self.port_primaire, "replique": self.port_replique}[qui], BASE
+
     def conninfo(self, qui: str) -> str:
         """`primaire` / `replique` directly, `pgbouncer_primaire` / `pgbouncer_replique` through pgbouncer."""
-        port = {"primaire": self.port_primaire, "replique": self.port_replique}.get(qui, self.port_pgbouncer)
-        dbname = qui.removeprefix("pgbouncer_") if qui.startswith("pgbouncer_") else BASE
-        return f"host=127.0.0.1 port={port} user=postgres dbname={dbname}"
+        port, base = self._port_base(qui)
+        return f"host=127.0.0.1 port={port} user=postgres dbname={base}"
 
     def url(self, qui: str) -> str:
-        port = {"primaire": self.port_primaire, "replique": self.port_replique}.get(qui, self.port_pgbouncer)
-        dbname = qui.removeprefix("pgbouncer_") if qui.startswith("pgbouncer_") else BASE
-        return f"postgis://postgres@127.0.0.1:{port}/{dbname}"
+        port, base = self._port_base(qui)
+        return f"postgis://postgres@127.0.0.1:{port}/{base}"
 
     def attendre_rejeu(self, *, delai_s: float = 20.0) -> None:
         """Until the replica has replayed everything the primary wrote so far."""
@@ -58,13 +61,13 @@ class Grappe:
                 time.sleep(0.05)
 
 
-def _port_libre() -> int:
+def port_libre() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def _en_postgres(cmd: list[str], **kwargs) -> list[str]:
+def _en_postgres(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
@@ -91,7 +94,7 @@ def grappe_replique(*, extensions: tuple[str, ...] = ("postgis", "pg_trgm", "una
     if os.geteuid() == 0:
         pw = pwd.getpwnam("postgres")
         os.chown(dossier, pw.pw_uid, pw.pw_gid)
-    grappe = Grappe(dossier, _port_libre(), _port_libre(), _port_libre())
+    grappe = Grappe(dossier, port_libre(), port_libre(), port_libre())
     primaire, replique = dossier / "primaire", dossier / "replique"
     demarres: list[Path] = []
     pgbouncer = None

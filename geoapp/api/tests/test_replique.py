@@ -19,7 +19,7 @@ import pytest
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from doublures.replique import PG_BIN, grappe_replique
+from doublures.replique import PG_BIN, grappe_replique, port_libre
 
 REPO = Path(__file__).resolve().parents[3]
 PARIS = (2.3488, 48.8534)
@@ -81,7 +81,7 @@ def replique(django_db_setup, django_db_blocker):
                          [mot_de_passe])
             _acteur_inserer(conn, identifiant="avant", lon=PARIS[0], lat=PARIS[1])
         grappe.attendre_rejeu()
-        port = _port_libre()
+        port = port_libre()
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "geoapp.config.settings.test", "DJANGO_READ_DOT_ENV": "false",
                "DATABASE_URL": grappe.url("pgbouncer_primaire"), "DATABASE_REPLICA_URL": grappe.url("pgbouncer_replique"),
                "DATABASE_PGBOUNCER": "true", "DATABASE_REPLICA_STICKY_S": str(STICKY_S),
@@ -99,14 +99,6 @@ def replique(django_db_setup, django_db_blocker):
             serveur.terminate()
             _, erreurs = serveur.communicate(timeout=20)
             assert "Traceback" not in erreurs, erreurs
-
-
-def _port_libre() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _attendre_http(url: str, serveur: subprocess.Popen, *, delai_s: float = 60.0) -> None:
