@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs once, when the primary's data volume is empty (docker-entrypoint-initdb.d): the role the
-# replica's pg_basebackup and streaming connect with, and its line in pg_hba.conf. Without
-# DB_REPLICATION_PASSWORD (profile `echelle` unused) it does nothing.
+# replica's pg_basebackup and streaming connect with (profile `echelle`), and its line in
+# pg_hba.conf.
 set -euo pipefail
 [[ -n "${DB_REPLICATION_PASSWORD:-}" ]] || exit 0
 psql -v ON_ERROR_STOP=1 -U postgres -d postgres -v pw="$DB_REPLICATION_PASSWORD" <<'SQL'
