@@ -88,13 +88,15 @@ def _attendre_connexion(conninfo: str, *, delai_s: float = 30.0) -> None:
 
 
 @contextmanager
-def grappe_replique(*, extensions: tuple[str, ...] = ("postgis", "pg_trgm", "unaccent")) -> Iterator[Grappe]:
-    """A primary with database `circulaire` (and these extensions), its replica, pgbouncer."""
+def grappe_replique(*, extensions: tuple[str, ...] = ("postgis", "pg_trgm", "unaccent"),
+                    ports: tuple[int, int, int] | None = None) -> Iterator[Grappe]:
+    """A primary with database `circulaire` (and these extensions), its replica, pgbouncer, on
+    `ports` (primary, replica, pgbouncer; by default free ones)."""
     dossier = Path(tempfile.mkdtemp(prefix="replique_"))
     if os.geteuid() == 0:
         pw = pwd.getpwnam("postgres")
         os.chown(dossier, pw.pw_uid, pw.pw_gid)
-    grappe = Grappe(dossier, port_libre(), port_libre(), port_libre())
+    grappe = Grappe(dossier, *(ports or (port_libre(), port_libre(), port_libre())))
     primaire, replique = dossier / "primaire", dossier / "replique"
     demarres: list[Path] = []
     pgbouncer = None

@@ -71,34 +71,37 @@ def _acteur_inserer(conn: psycopg.Connection, *, identifiant: str, lon: float, l
 def replique(django_db_setup, django_db_blocker):
     from django.contrib.auth.hashers import make_password
 
-    with grappe_replique(extensions=()) as grappe:
-        _schema_copier(vers=grappe.conninfo("primaire"))
-        with psycopg.connect(grappe.conninfo("primaire"), autocommit=True) as conn:
-            with django_db_blocker.unblock():
-                mot_de_passe = make_password(MOT_DE_PASSE)
-            conn.execute("""INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email,
-                            is_staff, is_active, date_joined) VALUES (%s, true, 'equipe', '', '', '', true, true, now())""",
-                         [mot_de_passe])
-            _acteur_inserer(conn, identifiant="avant", lon=PARIS[0], lat=PARIS[1])
-        grappe.attendre_rejeu()
-        port = port_libre()
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "geoapp.config.settings.test", "DJANGO_READ_DOT_ENV": "false",
-               "DATABASE_URL": grappe.url("pgbouncer_primaire"), "DATABASE_REPLICA_URL": grappe.url("pgbouncer_replique"),
-               "DATABASE_PGBOUNCER": "true", "DATABASE_REPLICA_STICKY_S": str(STICKY_S),
-               "REDIS_KEY_PREFIX": f"test_replique_{port}", "API_TILE_GENERATION_MAX_AGE_S": "0"}
-        serveur = subprocess.Popen(
-            [str(REPO / ".venv" / "bin" / "gunicorn"), "geoapp.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", "1", "--worker-class", "gthread", "--threads", "4", "--graceful-timeout", "2",
-             "--log-level", "warning"],
-            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        url = f"http://127.0.0.1:{port}"
-        try:
+    with django_db_blocker.unblock():
+        mot_de_passe = make_password(MOT_DE_PASSE)
+    ports, port = (port_libre(), port_libre(), port_libre()), port_libre()
+    pgbouncer = f"postgis://postgres@127.0.0.1:{ports[2]}"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "geoapp.config.settings.test", "DJANGO_READ_DOT_ENV": "false",
+           "DATABASE_URL": f"{pgbouncer}/primaire", "DATABASE_REPLICA_URL": f"{pgbouncer}/replique",
+           "DATABASE_PGBOUNCER": "true", "DATABASE_REPLICA_STICKY_S": str(STICKY_S),
+           "REDIS_KEY_PREFIX": f"test_replique_{port}", "API_TILE_GENERATION_MAX_AGE_S": "0"}
+    # the server boots (imports) while the clusters are made: it connects on its first request
+    serveur = subprocess.Popen(
+        [str(REPO / ".venv" / "bin" / "gunicorn"), "geoapp.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", "1", "--worker-class", "gthread", "--threads", "4", "--graceful-timeout", "2",
+         "--log-level", "warning"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with grappe_replique(extensions=(), ports=ports) as grappe:
+            assert grappe.url("pgbouncer_primaire") == env["DATABASE_URL"]
+            _schema_copier(vers=grappe.conninfo("primaire"))
+            with psycopg.connect(grappe.conninfo("primaire"), autocommit=True) as conn:
+                conn.execute("""INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email,
+                                is_staff, is_active, date_joined)
+                                VALUES (%s, true, 'equipe', '', '', '', true, true, now())""", [mot_de_passe])
+                _acteur_inserer(conn, identifiant="avant", lon=PARIS[0], lat=PARIS[1])
+            grappe.attendre_rejeu()
             _attendre_http(url, serveur)
             yield grappe, url
-        finally:
-            serveur.terminate()
-            _, erreurs = serveur.communicate(timeout=20)
-            assert "Traceback" not in erreurs, erreurs
+    finally:
+        serveur.terminate()
+        _, erreurs = serveur.communicate(timeout=20)
+    assert "Traceback" not in erreurs, erreurs
 
 
 def _attendre_http(url: str, serveur: subprocess.Popen, *, delai_s: float = 60.0) -> None:
