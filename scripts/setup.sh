@@ -12,11 +12,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_browser=0
+want_test=0
 bootstrap_args=()
 for arg in "$@"; do
   case "$arg" in
     --browser) want_browser=1 ;;
-    --test) bootstrap_args+=(--test) ;;
+    --test) want_test=1; bootstrap_args+=(--test) ;;
   esac
 done
 
@@ -25,6 +26,8 @@ log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 # --- 1. Debian packages ------------------------------------------------------------------------
 packages=(postgresql-15 postgresql-15-postgis-3 postgresql-contrib libgdal32 libgeos-c1v5 libproj25 python3 python3-venv make curl ca-certificates redis-server redis-tools)
 [[ $want_browser == 1 ]] && packages+=(chromium fonts-liberation)
+# the replica's test (geoapp/api/tests/test_replique.py) puts pgbouncer in front of its two clusters
+[[ $want_test == 1 ]] && packages+=(pgbouncer)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

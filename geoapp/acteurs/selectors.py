@@ -19,11 +19,10 @@ def source_list_with_counts() -> list[dict]:
     """Every source with the number of displayed acteurs it gives (0 when none; an acteur may have
     several sources) and `derniere_execution_reussie`: when its last successful run finished (ISO
     8601), from the run registry of the source flows, or None."""
-    from django.db import connection
-
+    from geoapp.common.replique import lecture_connexion
     from geoapp.suggestions.models import ExecutionSource
 
-    with connection.cursor() as cursor:
+    with lecture_connexion().cursor() as cursor:
         cursor.execute(
             f"""
             WITH counts AS (

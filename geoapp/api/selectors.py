@@ -13,7 +13,6 @@ from collections import OrderedDict
 from django.conf import settings
 from django.contrib.gis.db.models import Union
 from django.contrib.gis.geos import MultiPolygon
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Length
 
@@ -23,6 +22,7 @@ from geoapp.acteurs.displayed import CLUSTER_CELLS_PER_TILE, CLUSTER_MAX_ZOOM
 from geoapp.acteurs import models as acteurs_models
 from geoapp.acteurs.models import DisplayedActeur, DisplayedActeurCluster
 from geoapp.common.mercator import CIRCONFERENCE_TERRE_M, LATITUDE_MAX, RAYON_M
+from geoapp.common.replique import ALIAS_PRIMAIRE, lecture_connexion
 from geoapp.territoires.models import Commune, Epci
 
 from .filters import CODE_FILTERS, ActeurRecherche, ParametreInvalide, filter_sql
@@ -49,7 +49,7 @@ def acteur_recherche_verifier(*, recherche: ActeurRecherche) -> ActeurRecherche:
     up: an unknown one raises `ParametreInvalide` naming its parameter; the commune's contours are
     filled in (its own, or those of its arrondissements for Paris, Lyon and Marseille)."""
     if recherche.commune:
-        with connection.cursor() as cursor:  # one query for a commune with its own contour (most)
+        with lecture_connexion().cursor() as cursor:  # one query for a commune with its own contour (most)
             cursor.execute(f"SELECT geom IS NOT NULL FROM {Commune._meta.db_table} WHERE code = %s",
                            [recherche.commune])
             row = cursor.fetchone()
@@ -188,7 +188,7 @@ def acteur_search_geojson(*, recherche: ActeurRecherche, page: int, limit: int, 
     else:
         feature = "d.feature"
     sql, params = _search_sql(recherche, select=feature, offset=(page - 1) * limit, limit=limit)
-    with connection.cursor() as cursor:
+    with lecture_connexion().cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()  # `limit + 1` rows are read: the last one only tells that a next page exists
     nombre = min(len(rows), limit)
@@ -253,7 +253,7 @@ WITH mvtgeom AS (
   FROM {TABLE} d WHERE d.location_3857 && {margin}{''.join(' AND ' + w for w in where)})
 SELECT ST_AsMVT(mvtgeom.*, 'acteurs', {TUILE_ETENDUE}, 'geom') FROM mvtgeom"""
         params = [z, x, y, z, x, y, *params]
-    with connection.cursor() as cursor:
+    with lecture_connexion().cursor() as cursor:
         cursor.execute(sql, params)
         tile = cursor.fetchone()[0]
     return bytes(tile) if tile is not None else b""
@@ -333,7 +333,7 @@ def tuile_generation(*, max_age_s: float = 0.0) -> str:
     in this process (a publication in this process forgets it at once: `tuile_generation_oublier`)."""
     now = time.monotonic()
     if not _generation[1] or now - _generation[0] >= max_age_s:
-        with connection.cursor() as cursor:
+        with lecture_connexion().cursor() as cursor:
             cursor.execute(f"SELECT {TUILE_GENERATION_SQL}")
             _generation[:] = [now, cursor.fetchone()[0]]
     return _generation[1]
@@ -360,7 +360,9 @@ def tuile_en_cache(*, cle: str, partagee: bool = True) -> tuple[str, bytes | Non
     generation = tuile_generation(max_age_s=settings.API_TILE_GENERATION_MAX_AGE_S)
     tile = TUILES_MEMOIRE.get((generation, cle))
     if tile is None and partagee:
-        row = TuileCache.objects.filter(cle=cle, generation=generation).values_list("tuile", flat=True).first()
+        # on the primary: an UNLOGGED table is not replicated (a standby cannot read it)
+        row = (TuileCache.objects.using(ALIAS_PRIMAIRE).filter(cle=cle, generation=generation)
+               .values_list("tuile", flat=True).first())
         if row is not None:
             tile = bytes(row)
             TUILES_MEMOIRE.put((generation, cle), tile)
@@ -370,7 +372,7 @@ def tuile_en_cache(*, cle: str, partagee: bool = True) -> tuple[str, bytes | Non
 def tuiles_avec_groupes(*, z_max: int) -> list[tuple[int, int, int]]:
     """The tiles (z, x, y) of zooms 0..z_max that hold at least one group of acteurs: the tile of
     each group's point (mercantile)."""
-    with connection.cursor() as cursor:
+    with lecture_connexion().cursor() as cursor:
         cursor.execute(
             f"""SELECT c.zoom, ST_X(p.geom), ST_Y(p.geom) FROM {DisplayedActeurCluster._meta.db_table} c
                 CROSS JOIN LATERAL ST_Transform(c.geom, 4326) AS p(geom) WHERE c.zoom <= %s""", [z_max])

@@ -362,3 +362,33 @@ DATAGOUV_API_URL = env("DATAGOUV_API_URL", default="https://www.data.gouv.fr/api
 DATAGOUV_API_KEY = env("DATAGOUV_API_KEY", default="")
 DATAGOUV_DATASET = env("DATAGOUV_DATASET", default="")
 DATAGOUV_TIMEOUT = env.float("DATAGOUV_TIMEOUT", default=30.0)
+
+# --- échelle (issue 18): web reads on a streaming replica, pgbouncer ---
+# DATABASE_REPLICA_URL: a hot standby of the primary (pg_basebackup, streaming replication). The
+# map's and the API's reads (GET/HEAD/OPTIONS under DATABASE_REPLICA_PATHS) go there; everything
+# else, and a client's reads for DATABASE_REPLICA_STICKY_S seconds after its own write, go to the
+# primary (geoapp/common/replique.py). Unset: no `replique` alias, every read on the primary.
+DATABASE_REPLICA_PATHS = env.list("DATABASE_REPLICA_PATHS", default=["/api/v1/", "/carte/"])
+DATABASE_REPLICA_STICKY_S = env.int("DATABASE_REPLICA_STICKY_S", default=10)
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replique"] = {
+        **DATABASES["default"],
+        **env.db_url_config(env("DATABASE_REPLICA_URL")),
+        "ENGINE": DATABASES["default"]["ENGINE"],
+        "OPTIONS": dict(DATABASES["default"]["OPTIONS"]),
+        # under tests the replica alias is the test database itself (pytest-django creates no other)
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = [*DATABASE_ROUTERS, "geoapp.common.replique.RepliqueRouter"]  # the warehouse's first
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+                      "geoapp.common.replique.RepliqueMiddleware")
+# DATABASE_PGBOUNCER=true: DATABASE_URL (and DATABASE_REPLICA_URL) reach PostgreSQL through pgbouncer
+# in transaction mode, where a server connection serves another client after each transaction: no
+# server-side cursors (a named cursor outlives its transaction), and no `options` startup parameter
+# (pgbouncer refuses it; `jit = off` is then its `connect_query`, or `ALTER DATABASE … SET jit = off`).
+# psycopg's prepared statements stay off (Django's default) and its binding client-side.
+if env.bool("DATABASE_PGBOUNCER", default=False):
+    for _alias in ("default", "replique"):
+        if _alias in DATABASES:
+            DATABASES[_alias]["DISABLE_SERVER_SIDE_CURSORS"] = True
+            DATABASES[_alias]["OPTIONS"].pop("options", None)

@@ -1,0 +1,156 @@
+"""A PostgreSQL 15 primary and its streaming replica (pg_basebackup, hot standby) on two free ports
+of 127.0.0.1, and pgbouncer in transaction mode in front of both: the set-up of the replica's
+test, on this one machine. Everything lives in a temporary directory, removed with the clusters
+when the context ends. Run as root, the servers run as the `postgres` user (PostgreSQL and
+pgbouncer refuse root)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import psycopg
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+BASE = "circulaire"  # the database, on the primary (and so on the replica)
+# small, quick servers: nothing here must survive a crash of the machine
+REGLAGES = {"listen_addresses": "'127.0.0.1'", "wal_level": "replica", "max_wal_senders": "4",
+            "hot_standby": "on", "fsync": "off", "full_page_writes": "off", "shared_buffers": "32MB",
+            "max_connections": "40", "jit": "off", "wal_receiver_status_interval": "1s"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Grappe:
+    dossier: Path
+    port_primaire: int
+    port_replique: int
+    port_pgbouncer: int
+
+    def _port_base(self, qui: str) -> tuple[int, str]:
+        if qui.startswith("pgbouncer_"):  # pgbouncer's database of that name
+            return self.port_pgbouncer, qui.removeprefix("pgbouncer_")
+        return {"primaire": self.port_primaire, "replique": self.port_replique}[qui], BASE
+
+    def conninfo(self, qui: str) -> str:
+        """`primaire` / `replique` directly, `pgbouncer_primaire` / `pgbouncer_replique` through pgbouncer."""
+        port, base = self._port_base(qui)
+        return f"host=127.0.0.1 port={port} user=postgres dbname={base}"
+
+    def url(self, qui: str) -> str:
+        port, base = self._port_base(qui)
+        return f"postgis://postgres@127.0.0.1:{port}/{base}"
+
+    def attendre_rejeu(self, *, delai_s: float = 20.0) -> None:
+        """Until the replica has replayed everything the primary wrote so far."""
+        with psycopg.connect(self.conninfo("primaire"), autocommit=True) as p:
+            lsn = p.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+        fin = time.monotonic() + delai_s
+        with psycopg.connect(self.conninfo("replique"), autocommit=True) as r:
+            while r.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [lsn]).fetchone()[0] is not True:
+                if time.monotonic() > fin:
+                    raise TimeoutError(f"the replica did not replay {lsn} within {delai_s} s")
+                time.sleep(0.05)
+
+
+def port_libre() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _en_postgres(cmd: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+def _lancer(cmd: list[str]) -> None:
+    subprocess.run(_en_postgres(cmd), check=True, capture_output=True, text=True, timeout=120)
+
+
+def _attendre_connexion(conninfo: str, *, delai_s: float = 30.0) -> None:
+    fin = time.monotonic() + delai_s
+    while True:
+        try:
+            psycopg.connect(conninfo, connect_timeout=2).close()
+            return
+        except psycopg.OperationalError:
+            if time.monotonic() > fin:
+                raise
+            time.sleep(0.1)
+
+
+@contextmanager
+def grappe_replique(*, extensions: tuple[str, ...] = ("postgis", "pg_trgm", "unaccent"),
+                    ports: tuple[int, int, int] | None = None) -> Iterator[Grappe]:
+    """A primary with database `circulaire` (and these extensions), its replica, pgbouncer, on
+    `ports` (primary, replica, pgbouncer; by default free ones)."""
+    dossier = Path(tempfile.mkdtemp(prefix="replique_"))
+    if os.geteuid() == 0:
+        pw = pwd.getpwnam("postgres")
+        os.chown(dossier, pw.pw_uid, pw.pw_gid)
+    grappe = Grappe(dossier, *(ports or (port_libre(), port_libre(), port_libre())))
+    primaire, replique = dossier / "primaire", dossier / "replique"
+    demarres: list[Path] = []
+    pgbouncer = None
+    try:
+        # initdb's pg_hba trusts local connections, replication ones included
+        _lancer([str(PG_BIN / "initdb"), "-D", str(primaire), "-U", "postgres", "--auth=trust",
+                 "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"])
+        with open(primaire / "postgresql.conf", "a") as f:
+            f.write("".join(f"{k} = {v}\n" for k, v in REGLAGES.items()))
+            f.write(f"unix_socket_directories = '{dossier}'\n")
+        _lancer([str(PG_BIN / "pg_ctl"), "-D", str(primaire), "-w", "-l", str(dossier / "primaire.log"),
+                 "-o", f"-p {grappe.port_primaire}", "start"])
+        demarres.append(primaire)
+        _attendre_connexion(f"host=127.0.0.1 port={grappe.port_primaire} user=postgres dbname=postgres")
+        with psycopg.connect(f"host=127.0.0.1 port={grappe.port_primaire} user=postgres dbname=postgres",
+                             autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {BASE}")
+        with psycopg.connect(grappe.conninfo("primaire"), autocommit=True) as conn:
+            for ext in extensions:
+                conn.execute(f"CREATE EXTENSION IF NOT EXISTS {ext}")
+        # the replica: a base backup streaming the WAL during the copy, standby.signal and
+        # primary_conninfo written by -R
+        _lancer([str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(grappe.port_primaire), "-U", "postgres",
+                 "-D", str(replique), "-R", "-X", "stream", "--no-sync", "-c", "fast"])
+        _lancer([str(PG_BIN / "pg_ctl"), "-D", str(replique), "-w", "-l", str(dossier / "replique.log"),
+                 "-o", f"-p {grappe.port_replique}", "start"])
+        demarres.append(replique)
+        _attendre_connexion(grappe.conninfo("replique"))
+        (dossier / "userlist.txt").write_text('"postgres" ""\n')
+        (dossier / "pgbouncer.ini").write_text(
+            "[databases]\n"
+            + "".join(f"{nom} = host=127.0.0.1 port={port} dbname={BASE} connect_query='SET jit = off'\n"
+                      for nom, port in (("primaire", grappe.port_primaire), ("replique", grappe.port_replique)))
+            + "[pgbouncer]\n"
+            f"listen_addr = 127.0.0.1\nlisten_port = {grappe.port_pgbouncer}\nunix_socket_dir = {dossier}\n"
+            f"auth_type = trust\nauth_file = {dossier}/userlist.txt\npool_mode = transaction\n"
+            "max_client_conn = 200\ndefault_pool_size = 8\nignore_startup_parameters = extra_float_digits\n"
+            f"logfile = {dossier}/pgbouncer.log\n")
+        if os.geteuid() == 0:
+            for p in ("userlist.txt", "pgbouncer.ini"):
+                os.chown(dossier / p, pw.pw_uid, pw.pw_gid)
+        pgbouncer = subprocess.Popen(_en_postgres([shutil.which("pgbouncer") or "/usr/sbin/pgbouncer",
+                                                   str(dossier / "pgbouncer.ini")]),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _attendre_connexion(grappe.conninfo("pgbouncer_replique"))
+        yield grappe
+    finally:
+        if pgbouncer is not None:
+            pgbouncer.terminate()
+            try:
+                pgbouncer.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pgbouncer.kill()
+        for data in reversed(demarres):
+            subprocess.run(_en_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]),
+                           capture_output=True, timeout=60)
+        shutil.rmtree(dossier, ignore_errors=True)
