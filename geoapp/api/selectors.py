@@ -13,6 +13,7 @@ from collections import OrderedDict
 from django.conf import settings
 from django.contrib.gis.db.models import Union
 from django.contrib.gis.geos import MultiPolygon
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Length
 

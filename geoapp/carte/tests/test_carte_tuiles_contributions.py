@@ -9,7 +9,7 @@ from pathlib import Path
 import mapbox_vector_tile
 import pytest
 
-from geoapp.api.selectors import web_mercator_tile_of
+import mercantile
 from geoapp.api.tests.conftest import displayed, load_everything
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +123,7 @@ def test_a_client_over_its_quota_is_refused_and_nothing_saved(client, lieu, sett
 
 def test_the_background_tiles_carry_the_departements_communes_arrondissements_and_their_names(client, lieu):
     def tile(z, lon=2.3522, lat=48.8566):
-        x, y = web_mercator_tile_of(lon=lon, lat=lat, z=z)
+        x, y = mercantile.tile(lon, lat, z)[:2]
         r = client.get(f"/carte/fond/{z}/{x}/{y}.pbf")
         assert r.status_code == 200 and r["Content-Type"] == "application/vnd.mapbox-vector-tile"
         return r, mapbox_vector_tile.decode(r.content)
