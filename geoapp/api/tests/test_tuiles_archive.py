@@ -33,7 +33,10 @@ def tuiles_bucket():
     url = f"http://127.0.0.1:{port}"
     client = boto3.client("s3", endpoint_url=url, region_name="eu-west-3", aws_access_key_id="test",
                           aws_secret_access_key="test")
-    client.create_bucket(Bucket="tuiles-test", CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
+    try:  # moto's state is the process's: a module importing this fixture gets its own server, same buckets
+        client.create_bucket(Bucket="tuiles-test", CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
+    except client.exceptions.BucketAlreadyOwnedByYou:
+        pass
     with override_settings(TUILES_S3_ENDPOINT_URL=url, TUILES_S3_BUCKET="tuiles-test", TUILES_S3_CLE="carte/acteurs.pmtiles",
                            TUILES_S3_ACCESS_KEY="test", TUILES_S3_SECRET_KEY="test", TUILES_S3_REGION="eu-west-3"):
         yield client
