@@ -17,7 +17,7 @@ os.environ.setdefault("PREFECT_HOME", str(REPO / ".prefect"))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
-WAREHOUSE_SCHEMAS = ["raw", "staging", "reference", "displayed", "webapp", "meta"]
+WAREHOUSE_SCHEMAS = ["raw", "staging", "reference", "displayed", "webapp", "archive", "meta"]
 
 
 @pytest.fixture(scope="session")
