@@ -31,6 +31,7 @@ class Progression:
         self.etapes, self.intervalle_s = etapes, intervalle_s
         self.etape_courante = 0
         self._dernier = 0.0
+        self._en_attente: tuple[int, int | None, str] | None = None
         self.description = description
         self.artefact = None
         if FlowRunContext.get() is not None:
@@ -49,12 +50,18 @@ class Progression:
     def avancer(self, fait: int, total: int | None, quoi: str) -> None:
         maintenant = time.monotonic()
         fini = total is not None and fait >= total
+        self._en_attente = (fait, total, quoi)
         if not fini and maintenant - self._dernier < self.intervalle_s:
             return
-        self._dernier = maintenant
+        self._dernier, self._en_attente = maintenant, None
         part = min(fait / total, 1.0) if total else 0.0
         self._ecrire(100.0 * (self.etape_courante + part) / self.etapes)
         _logger().info("%s : %d%s %s", self.description, fait, f"/{total}" if total else "", quoi)
 
     def terminer(self) -> None:
+        """100 %, and the last count if it was not logged yet."""
+        if self._en_attente is not None:
+            fait, total, quoi = self._en_attente
+            self._en_attente = None
+            _logger().info("%s : %d%s %s", self.description, fait, f"/{total}" if total else "", quoi)
         self._ecrire(100.0)
