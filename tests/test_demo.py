@@ -88,7 +88,7 @@ def test_make_demo_loads_the_bundled_acteurs_and_serves_the_home_page(tmp_path):
         # the enrichments ran: their suggestions wait for staff (already waiting when the demo's databases
         # were kept from an earlier run: proposed again, they are not written twice)
         assert re.search(r"enrichissement-territoires: \{'(deja_proposees|proposees)': [1-9]", output)
-        assert output.count("created + updated + unchanged + quarantined") == 20  # 20 source reports
+        assert output.count("ajouts + modifications + inchanges + quarantaine =") == 20  # 20 source reports
 
         # la carte and the API serve the demo's displayed acteurs, and the embeddable demo map exists
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/carte/demo/", timeout=10) as response:

@@ -403,10 +403,12 @@ def suggestions_apply(*, source_codes: list[str] | None = None, refresh: bool = 
         appliquees = _chunk_apply(type=type_, groupe_ids=[r[2] for r in batch])
         if appliquees is not None:
             counts[APPLIQUEE] += appliquees
-        else:
-            for groupe in GroupeSuggestion.objects.filter(pk__in=[r[2] for r in batch]).select_related("cohorte") \
-                    .order_by("pk"):
-                counts[suggestion_groupe_apply_or_mark(groupe=groupe, apply=lambda g: suggestion_groupe_apply(groupe=g))] += 1
-        if progression is not None:  # groups done (applied or not) out of those validated
+            if progression is not None:  # groups done (applied or not) out of those validated
+                progression(i, len(todo))
+            continue
+        for groupe in GroupeSuggestion.objects.filter(pk__in=[r[2] for r in batch]).select_related("cohorte") \
+                .order_by("pk"):
+            counts[suggestion_groupe_apply_or_mark(groupe=groupe, apply=lambda g: suggestion_groupe_apply(groupe=g))] += 1
+        if progression is not None:
             progression(i, len(todo))
     return suggestions_apply_report(counts=counts, refresh=refresh)
