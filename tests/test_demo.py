@@ -69,7 +69,7 @@ def test_make_demo_loads_the_bundled_acteurs_and_serves_the_home_page(tmp_path):
                             start_new_session=True)
     try:
         page = None
-        deadline = time.monotonic() + 480
+        deadline = time.monotonic() + 660
         while time.monotonic() < deadline and demo.poll() is None:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
