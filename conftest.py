@@ -18,7 +18,7 @@ os.environ.setdefault("PREFECT_HOME", str(REPO / ".prefect"))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
-WAREHOUSE_SCHEMAS = ["raw", "staging", "reference", "displayed", "webapp", "meta"]
+WAREHOUSE_SCHEMAS = ["raw", "staging", "reference", "displayed", "webapp", "archive", "meta"]
 
 # --- a real browser (Debian's Chromium driven by Playwright) against the real server (pytest-django's
 # `live_server`), with every request that would leave the machine refused and recorded. ONE per

@@ -18,3 +18,8 @@ from django.apps import apps  # noqa: E402
 
 if not apps.ready:
     django.setup()
+
+from flows.connecteur import entrepot_url_du_bloc  # noqa: E402
+from geoapp.common import databases  # noqa: E402
+
+databases.warehouse_url_fournisseur = entrepot_url_du_bloc  # the warehouse through the block `entrepot`

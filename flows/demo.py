@@ -1,11 +1,16 @@
-"""`make demo`: prepare the databases, run the flows on the bundled data, then serve the web app
-on http://127.0.0.1:$PORT (8000) until Ctrl-C."""
+"""`make demo`: a Prefect server (http://127.0.0.1:4200, unless PREFECT_API_URL names a running
+one), its work pool, warehouse block and deployments; the flows on the bundled data, reporting to
+that server; then, until Ctrl-C, the web app on http://127.0.0.1:$PORT (8000), the Prefect server
+and a worker of pool `default` running the deployments on their schedules."""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
+import urllib.request
 
 import flows  # noqa: F401  (Prefect and Django defaults)
 from django.core.management import call_command
@@ -20,6 +25,8 @@ from flows.statistiques import statistiques_flow
 from flows.tuiles import tuiles_precalcul_flow
 from flows.warehouse.migrate import warehouse_migrate
 from geoapp.carte.services import carte_configuration_demo_ensure
+
+PYTHON = sys.executable
 
 
 def prepare() -> None:
@@ -82,27 +89,85 @@ def donnees_ouvertes_demo() -> None:
         export_donnees_ouvertes_flow()
 
 
-def serve() -> None:
+def prefect_attendre(*, api: str, serveur: subprocess.Popen | None, delai: float = 240) -> None:
+    fin = time.monotonic() + delai
+    while time.monotonic() < fin:
+        if serveur is not None and serveur.poll() is not None:
+            raise SystemExit(f"le serveur Prefect s'est arrêté (code {serveur.returncode})")
+        try:
+            with urllib.request.urlopen(f"{api}/health", timeout=3):
+                return
+        except OSError:
+            time.sleep(1)
+    raise SystemExit(f"le serveur Prefect ne répond pas sur {api} après {delai:.0f} s")
+
+
+def gunicorn_commande() -> list[str]:
     port = os.environ.get("PORT", "8000")
     host = os.environ.get("HOST", "127.0.0.1")
-    print(f"\n  La carte : http://{host}:{port}/   (Ctrl-C pour arrêter)\n", file=sys.stderr, flush=True)
-    os.execvp(sys.executable, [
-        sys.executable, "-m", "gunicorn", "geoapp.config.wsgi:application",
+    return [
+        PYTHON, "-m", "gunicorn", "geoapp.config.wsgi:application",
         "--bind", f"{host}:{port}", "--workers", os.environ.get("WEB_WORKERS", "2"),
         # threads keep connections alive (bench/README.md: 2 gthread workers × 4 threads measured best)
         "--worker-class", "gthread", "--threads", os.environ.get("WEB_THREADS", "4"),
         "--env", f"DJANGO_SETTINGS_MODULE={os.environ['DJANGO_SETTINGS_MODULE']}",
         "--access-logfile", "-",
-    ])
+    ]
+
+
+def main(*, serve_only: bool = False) -> int:
+    enfants: list[subprocess.Popen] = []
+
+    def arreter(*_args) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, arreter)
+    try:
+        serveur = None
+        if not os.environ.get("PREFECT_API_URL"):
+            port = os.environ.get("PREFECT_SERVER_API_PORT", "4200")
+            serveur = subprocess.Popen([PYTHON, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                                        "--port", port, "--log-level", "WARNING"])
+            enfants.append(serveur)
+            os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+        api = os.environ["PREFECT_API_URL"]
+        os.environ.setdefault("CIRCULAIRE_REPO", str(flows.REPO))
+        prefect_attendre(api=api, serveur=serveur)
+        subprocess.run([PYTHON, "-m", "flows.installation", "--sans-deploiements"], check=True)
+        # `prefect deploy --all` (~40 s) runs while the flows do
+        deploiements = subprocess.Popen([PYTHON, "-m", "flows.installation", "--deploiements-seulement"])
+        enfants.append(deploiements)
+        if not serve_only:
+            enfants.append(donnees_s3_demo_start())  # the open-data files' S3, alive beside the web app
+            subprocess.run([PYTHON, "-m", "flows.demo", "--prepare-only"], check=True)
+        if deploiements.wait():
+            return deploiements.returncode
+        enfants.append(subprocess.Popen([PYTHON, "-m", "prefect", "worker", "start", "--pool", "default",
+                                         "--type", "process"]))
+        enfants.append(subprocess.Popen(gunicorn_commande()))
+        ui = api.removesuffix("/api")
+        print(f"\n  La carte : http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}/"
+              f"\n  Prefect  : {ui}/  (déploiements, exécutions, artefacts, journaux)"
+              "\n  Ctrl-C pour tout arrêter\n", file=sys.stderr, flush=True)
+        while all(p.poll() is None for p in enfants[-2:] + ([serveur] if serveur else [])):
+            time.sleep(1)
+        return 1  # one of them stopped by itself
+    except (KeyboardInterrupt, subprocess.CalledProcessError) as erreur:
+        return 0 if isinstance(erreur, KeyboardInterrupt) else 1
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        for p in reversed(enfants):
+            if p.poll() is None:
+                p.terminate()
+        for p in reversed(enfants):
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
 
 
 if __name__ == "__main__":
     if "--prepare-only" in sys.argv:
         prepare()
     else:
-        if "--serve-only" not in sys.argv:
-            donnees_s3_demo_start()  # a child that lives on beside the web app (same process group)
-            # The flows run in a child process that exits normally, so that Prefect's embedded
-            # server stops with it (an exec into gunicorn would leave that server running orphaned).
-            subprocess.run([sys.executable, "-m", "flows.demo", "--prepare-only"], check=True)
-        serve()
+        sys.exit(main(serve_only="--serve-only" in sys.argv))

@@ -40,9 +40,17 @@ def with_name(url: str, name: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
+def prefect_post(api: str, path: str, body: dict) -> object:
+    request = urllib.request.Request(f"{api}{path}", data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
 @pytest.mark.slow
 def test_make_demo_loads_the_bundled_acteurs_and_serves_the_home_page(tmp_path):
     port = free_port()
+    prefect_port = free_port()
     base = os.environ.get("DATABASE_URL", "postgis://postgres:postgres@127.0.0.1:5432/circulaire_webapp")
     prefix = f"test_demo_{urlsplit(base).path.lstrip('/')}"  # its own databases, whoever else runs tests
     env = {
@@ -52,6 +60,7 @@ def test_make_demo_loads_the_bundled_acteurs_and_serves_the_home_page(tmp_path):
         "WAREHOUSE_DATABASE_URL": with_name(base, f"{prefix}_warehouse"),
         "PREFECT_HOME": str(tmp_path / "prefect"),  # a fresh home: Prefect's first start, migrations included
         "WEB_WORKERS": "1",
+        "PREFECT_SERVER_API_PORT": str(prefect_port),  # the demo's Prefect server and UI (4200 by default)
     }
     for key in ("PREFECT_API_URL", "DJANGO_SETTINGS_MODULE"):
         env.pop(key, None)
@@ -60,7 +69,7 @@ def test_make_demo_loads_the_bundled_acteurs_and_serves_the_home_page(tmp_path):
                             start_new_session=True)
     try:
         page = None
-        deadline = time.monotonic() + 420
+        deadline = time.monotonic() + 660
         while time.monotonic() < deadline and demo.poll() is None:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
@@ -81,7 +90,7 @@ def test_make_demo_loads_the_bundled_acteurs_and_serves_the_home_page(tmp_path):
         assert re.search(r"enrichissement-territoires: \{'(deja_proposees|proposees)': [1-9]", output)
         # the deduplication grouped the places several stand-in sources publish: clusters wait for staff
         assert re.search(r"dedoublonnage: \{'(deja_proposees|proposees)': [1-9]", output)
-        assert output.count("created + updated + unchanged + quarantined") == 20  # 20 source reports
+        assert output.count("ajouts + modifications + inchanges + quarantaine =") == 20  # 20 source reports
 
         # la carte and the API serve the demo's displayed acteurs, and the embeddable demo map exists
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/carte/demo/", timeout=10) as response:
@@ -108,10 +117,40 @@ def test_make_demo_loads_the_bundled_acteurs_and_serves_the_home_page(tmp_path):
             assert 'id="table-par-source"' in response.read().decode()
         # the flows' embedded Prefect server stopped with them: only the web app keeps running
         assert not [cmd for cmd in session_commands(demo.pid) if "prefect.server" in cmd]
+
+        # the Prefect server keeps running beside the web app: every deployment of prefect.yaml is
+        # registered (on a fresh server: the set-up made the work pool), a worker of pool `default`
+        # runs them, and the demo's flow runs are there with their reports and logs
+        api = f"http://127.0.0.1:{prefect_port}/api"
+        import yaml
+
+        attendus = {d["name"] for d in yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"]}
+        deploiements = prefect_post(api, "/deployments/filter", {"limit": 200})
+        assert {d["name"] for d in deploiements} == attendus
+        refashion = next(d for d in deploiements if d["name"] == "source-refashion")
+        assert refashion["parameters"] == {"source": "refashion"} and refashion["tags"] == ["source"]
+        assert refashion["schedules"] and refashion["work_pool_name"] == "default"
+        workers = []
+        for _ in range(60):
+            workers = [w for w in prefect_post(api, "/work_pools/default/workers/filter", {}) if w["status"] == "ONLINE"]
+            if workers:
+                break
+            time.sleep(1)
+        assert workers, "no worker of pool default"
+        runs = prefect_post(api, "/flow_runs/filter", {"flow_runs": {"name": {"any_": ["source-refashion"]}}})
+        assert runs and runs[0]["state_type"] == "COMPLETED"
+        artefacts = prefect_post(api, "/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [runs[0]["id"]]}}})
+        assert {a["type"] for a in artefacts} >= {"markdown", "progress"}
+        assert prefect_post(api, "/logs/filter", {"logs": {"flow_run_id": {"any_": [runs[0]["id"]]}}, "limit": 5})
+        assert "Prefect  : http://127.0.0.1:" in output
     finally:
-        os.killpg(demo.pid, signal.SIGTERM)
+        os.killpg(demo.pid, signal.SIGTERM)  # what Ctrl-C does: it all stops
         try:
-            demo.wait(timeout=20)
+            demo.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(demo.pid, signal.SIGKILL)
         log.close()
+    deadline = time.monotonic() + 20
+    while session_commands(demo.pid) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not session_commands(demo.pid), session_commands(demo.pid)

@@ -64,6 +64,9 @@ class EcoOrganisme:
     renames: dict = field(default_factory=lambda: dict(EO_RENAMES))
     transforms: dict = field(default_factory=lambda: dict(EO_TRANSFORMS))
     defaults: dict = field(default_factory=lambda: dict(EO_DEFAULTS))
+    # its deployment's schedule (cron, Europe/Paris); None: weekly, in the night from Sunday to
+    # Monday, staggered by the entry's rank (flows/sources/deploiements.py)
+    planification: str | None = None
 
 
 def _eo(cle: str, **kw) -> EcoOrganisme:

@@ -46,9 +46,11 @@ def ramasse_miettes_suspendu() -> Iterator[None]:
 # --- raw archive ----------------------------------------------------------------------------------
 
 
-def payloads_archive(*, run_id: str, flux: str, payloads: Iterable[Payload], start: int = 0) -> dict[str, int]:
+def payloads_archive(*, run_id: str, flux: str, payloads: Iterable[Payload], start: int = 0,
+                     progression: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Store every payload as fetched, committed one by one as they arrive. A body identical to
-    one already archived for the flux (same fingerprint) is stored as a reference to it."""
+    one already archived for the flux (same fingerprint) is stored as a reference to it.
+    `progression(payloads, records)` is told after each payload."""
     n = records = 0
     with warehouse_connect(autocommit=True) as conn:
         for seq, p in enumerate(payloads, start=start):
@@ -65,6 +67,8 @@ def payloads_archive(*, run_id: str, flux: str, payloads: Iterable[Payload], sta
             )
             n += 1
             records += len(p.records or []) if p.kind == "page" else 0
+            if progression is not None:
+                progression(n, records)
     return {"payloads": n, "records": records}
 
 

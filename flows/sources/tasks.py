@@ -15,6 +15,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.states import Cancelled, State
 
+from flows.progression import Progression
 from flows.tuiles import precalculer_tuiles
 from geoapp.suggestions import services as suggestions
 from geoapp.suggestions.executions import (
@@ -53,9 +54,12 @@ def _retry_if_unreachable(task, task_run, state) -> bool:
       cache_policy=NO_CACHE)
 def telecharger(flux: str, run_id: str, base_url: str | None = None) -> dict:
     spec = spec_get(flux)
+    progression = Progression(cle=f"telechargement-{flux}", description=f"Téléchargement de {flux}")
     with HttpClient.from_settings() as client:
-        counts = pipeline.payloads_archive(run_id=run_id, flux=flux,
-                                           payloads=spec.fetch(client, base_url or spec.base_url()))
+        counts = pipeline.payloads_archive(
+            run_id=run_id, flux=flux, payloads=spec.fetch(client, base_url or spec.base_url()),
+            progression=lambda charges, lignes: progression.avancer(lignes, None, f"lignes reçues ({charges} charges)"))
+    progression.terminer()
     get_run_logger().info("%s : %d charges utiles archivées, %d lignes reçues", flux, counts["payloads"],
                           counts["records"])
     return counts
@@ -128,7 +132,11 @@ def appliquer(flux: str, run_id: str, refresh: bool = True) -> dict:
     auto = [s for s in spec.sources if suggestions.politique_get(source_code=s) == "auto"]
     if not auto:
         return {"appliquees": 0, "erreurs": 0}
-    result = suggestions.suggestions_apply(source_codes=auto, refresh=refresh)
+    progression = Progression(cle=f"application-{flux}", description=f"Application des suggestions de {flux}")
+    result = suggestions.suggestions_apply(
+        source_codes=auto, refresh=refresh,
+        progression=lambda faits, total: progression.avancer(faits, total, "groupes appliqués"))
+    progression.terminer()
     if refresh and not result["appliquees"] and execution_precedente_interrompue(flux=flux, run_id=run_id):
         # the previous run may have applied suggestions and died before the refresh
         from geoapp.acteurs.services import displayed_acteur_refresh

@@ -33,8 +33,14 @@ def conninfo_from_url(url: str) -> dict:
     }
 
 
+# Where the flows read the warehouse's URL first (flows/__init__.py sets it to the Prefect block's
+# reader, flows/connecteur.py); None or an answer None: WAREHOUSE_DATABASE_URL.
+warehouse_url_fournisseur: Callable[[], str | None] | None = None
+
+
 def warehouse_conninfo() -> dict:
-    return conninfo_from_url(settings.WAREHOUSE_DATABASE_URL)
+    url = warehouse_url_fournisseur() if warehouse_url_fournisseur else None
+    return conninfo_from_url(url or settings.WAREHOUSE_DATABASE_URL)
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
 
 import psycopg
 from django.contrib.gis.geos import Point
@@ -375,7 +376,7 @@ def _chunk_apply(*, type: str, groupe_ids: list[int]) -> int | None:
 
 
 def suggestions_apply(*, source_codes: list[str] | None = None, refresh: bool = True,
-                      chunk: int = 5000) -> dict[str, int]:
+                      chunk: int = 5000, progression: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Apply every validated group (of these sources). Each group is all-or-nothing and a failing
     group is marked `erreur` with its message while the others go on: groups are first applied
     set-wise by chunk (one run, one kind, one transaction), and a chunk that fails is replayed
@@ -406,8 +407,12 @@ def suggestions_apply(*, source_codes: list[str] | None = None, refresh: bool = 
         appliquees = _chunk_apply(type=type_, groupe_ids=[r[2] for r in batch])
         if appliquees is not None:
             counts[APPLIQUEE] += appliquees
+            if progression is not None:  # groups done (applied or not) out of those validated
+                progression(i, len(todo))
             continue
         for groupe in GroupeSuggestion.objects.filter(pk__in=[r[2] for r in batch]).select_related("cohorte") \
                 .order_by("pk"):
             counts[suggestion_groupe_apply_or_mark(groupe=groupe, apply=lambda g: suggestion_groupe_apply(groupe=g))] += 1
+        if progression is not None:
+            progression(i, len(todo))
     return suggestions_apply_report(counts=counts, refresh=refresh)

@@ -392,3 +392,9 @@ if env.bool("DATABASE_PGBOUNCER", default=False):
         if _alias in DATABASES:
             DATABASES[_alias]["DISABLE_SERVER_SIDE_CURSORS"] = True
             DATABASES[_alias]["OPTIONS"].pop("options", None)
+
+# Maintenance flows (flows/maintenance/, tag `maintenance`)
+MAINTENANCE_PREFECT_RETENTION_JOURS = env.int("MAINTENANCE_PREFECT_RETENTION_JOURS", default=30)  # runs, logs, artifacts
+MAINTENANCE_PAYLOADS_RUNS_GARDES = env.int("MAINTENANCE_PAYLOADS_RUNS_GARDES", default=3)  # raw payloads: last N runs per source
+MAINTENANCE_QUARANTAINE_RETENTION_JOURS = env.int("MAINTENANCE_QUARANTAINE_RETENTION_JOURS", default=90)
+MAINTENANCE_SUGGESTIONS_RETENTION_JOURS = env.int("MAINTENANCE_SUGGESTIONS_RETENTION_JOURS", default=365)  # applied / rejected → archive
