@@ -9,3 +9,6 @@ urlpatterns = [
 
 # --- carte & API ---
 urlpatterns += [path("api/", include("geoapp.api.urls"))]
+
+# --- exploitation : /sante/, /metrics ---
+urlpatterns += [path("", include("geoapp.exploitation.urls"))]

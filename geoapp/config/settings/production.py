@@ -14,3 +14,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Logs as JSON lines (python-json-logger), what collectors read; LOG_FORMAT=texte for plain lines.
+if env("LOG_FORMAT", default="json") == "json":
+    from geoapp.exploitation.observabilite import journalisation_json
+
+    LOGGING = journalisation_json(niveau=env("LOG_LEVEL", default="INFO"))
