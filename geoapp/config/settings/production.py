@@ -20,3 +20,6 @@ if env("LOG_FORMAT", default="json") == "json":
     from geoapp.exploitation.observabilite import journalisation_json
 
     LOGGING = journalisation_json(niveau=env("LOG_LEVEL", default="INFO"))
+    import logging
+
+    logging.captureWarnings(True)  # Python's warnings too, as JSON lines (logger `py.warnings`)
