@@ -23,3 +23,7 @@ if env("LOG_FORMAT", default="json") == "json":
     import logging
 
     logging.captureWarnings(True)  # Python's warnings too, as JSON lines (logger `py.warnings`)
+
+# /sante/ and /metrics answer over plain HTTP too: load balancers and Prometheus call the app
+# directly, not through the TLS front (when HTTPS redirection is on).
+SECURE_REDIRECT_EXEMPT = [r"^sante/$", r"^metrics$"]
