@@ -14,6 +14,7 @@ from flows.acteurs_reference import acteurs_reference_flow
 from flows.clones.demo import clones_demo
 from flows.enrichissement.tous import enrichissements_flow
 from flows.referentiels import referentiels_flow
+from flows.sauvegarde_demo import sauvegarde_demo
 from flows.sources.demo import sources_demo
 from flows.tuiles import tuiles_precalcul_flow
 from flows.warehouse.migrate import warehouse_migrate
@@ -32,6 +33,7 @@ def prepare() -> None:
     enrichissements_flow()  # their suggestions stay `à valider` for the back office
     carte_configuration_demo_ensure()
     tuiles_precalcul_flow()  # the low-zoom tiles of the last publication (none left to compute if it ran)
+    sauvegarde_demo()  # the backup flow into the local S3 stand-in
 
 
 def serve() -> None:
