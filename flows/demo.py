@@ -20,6 +20,7 @@ from flows.clones.demo import clones_demo
 from flows.donnees_ouvertes import export_donnees_ouvertes_flow
 from flows.enrichissement.tous import enrichissements_flow
 from flows.referentiels import referentiels_flow
+from flows.sauvegarde_demo import sauvegarde_demo
 from flows.sources.demo import sources_demo
 from flows.statistiques import statistiques_flow
 from flows.tuiles import tuiles_precalcul_flow
@@ -43,6 +44,7 @@ def prepare() -> None:
     tuiles_precalcul_flow()  # the low-zoom tiles of the last publication (none left to compute if it ran)
     donnees_ouvertes_demo()
     statistiques_flow(complet=True)
+    sauvegarde_demo()  # the backup flow into the local S3 stand-in
 
 
 def donnees_s3_demo_start() -> subprocess.Popen:

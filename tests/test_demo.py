@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -115,6 +116,14 @@ def test_make_demo_loads_the_bundled_acteurs_and_serves_the_home_page(tmp_path):
             assert len(response.read().splitlines()) > 100
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/statistiques/", timeout=10) as response:
             assert 'id="table-par-source"' in response.read().decode()
+        # the backup flow ran into the local S3 stand-in, and /sante/ finds everything healthy
+        assert re.search(r"webapp \(\S+\) : \d+ octets → sauvegardes/\d{8}T\d{6}Z/webapp\.dump", output), output[-3000:]
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/sante/", timeout=10) as response:
+                sante = json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            sante = json.loads(exc.read())
+        assert sante["statut"] == "ok", sante
         # the flows' embedded Prefect server stopped with them: only the web app keeps running
         assert not [cmd for cmd in session_commands(demo.pid) if "prefect.server" in cmd]
 

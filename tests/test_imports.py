@@ -10,7 +10,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 PAQUETS = ("geoapp", "flows", "doublures")
 # the demo entry points start the stand-in servers (`make demo` needs no network)
-DEMOS = {"flows.demo", "flows.clones.demo", "flows.sources.demo"}
+DEMOS = {"flows.demo", "flows.clones.demo", "flows.sources.demo", "flows.sauvegarde_demo"}
 # circles tolerated for now (none): a circle broken is removed from here, or the test says so
 CYCLES_CONNUS: list[list[str]] = []
 

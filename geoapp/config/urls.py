@@ -15,3 +15,6 @@ urlpatterns += [path("", include("geoapp.assistant.urls")), path("api/", include
 
 # --- données ouvertes et statistiques (issue 17) ---
 urlpatterns += [path("", include("geoapp.donnees.urls")), path("", include("geoapp.statistiques.urls"))]
+
+# --- exploitation : /sante/, /metrics ---
+urlpatterns += [path("", include("geoapp.exploitation.urls"))]

@@ -5,13 +5,16 @@ request's first query with a `SELECT 1`: a round trip to PostgreSQL per request,
 loaded machine as a short query (a third of a nearest-100 request's wall time under load). An idle
 connection the server closed (restart, `pg_terminate_backend`, idle timeout) has its socket
 readable (the server's last message, then end of file): when nothing is readable and libpq sees the
-connection as good, it is as usable as the `SELECT 1` would tell; otherwise the `SELECT 1` decides."""
+connection as good, it is as usable as the `SELECT 1` would tell; otherwise the `SELECT 1` decides.
+
+It is django-prometheus's PostGIS backend: connections, queries, their durations and errors are
+counted for `/metrics`."""
 
 from __future__ import annotations
 
 import select
 
-from django.contrib.gis.db.backends.postgis.base import DatabaseWrapper as PostGISDatabaseWrapper
+from django_prometheus.db.backends.postgis.base import DatabaseWrapper as PostGISDatabaseWrapper
 from psycopg import pq
 
 

@@ -398,3 +398,42 @@ MAINTENANCE_PREFECT_RETENTION_JOURS = env.int("MAINTENANCE_PREFECT_RETENTION_JOU
 MAINTENANCE_PAYLOADS_RUNS_GARDES = env.int("MAINTENANCE_PAYLOADS_RUNS_GARDES", default=3)  # raw payloads: last N runs per source
 MAINTENANCE_QUARANTAINE_RETENTION_JOURS = env.int("MAINTENANCE_QUARANTAINE_RETENTION_JOURS", default=90)
 MAINTENANCE_SUGGESTIONS_RETENTION_JOURS = env.int("MAINTENANCE_SUGGESTIONS_RETENTION_JOURS", default=365)  # applied / rejected → archive
+
+# --- exploitation : sauvegardes, santé, métriques, erreurs, journaux (issue 16) ---
+import tomllib  # noqa: E402
+
+APP_VERSION = tomllib.loads((BASE_DIR / "pyproject.toml").read_text())["project"]["version"]
+INSTALLED_APPS += ["geoapp.exploitation", "django_prometheus"]
+# Prometheus (django-prometheus): requests, latencies, responses by view and status, the database
+# (its backend: geoapp.config.postgis); served at /metrics, to the bearer of METRIQUES_JETON when set.
+MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
+METRIQUES_JETON = env("METRIQUES_JETON", default="")
+# The flows push their figures (rows per stage, durations) to a Prometheus Pushgateway when set.
+PROMETHEUS_PUSHGATEWAY_URL = env("PROMETHEUS_PUSHGATEWAY_URL", default="")
+
+# Backups (flow `sauvegarde`, `manage.py restaurer`): pg_dump custom format into this bucket.
+SAUVEGARDE_S3_ENDPOINT_URL = env("SAUVEGARDE_S3_ENDPOINT_URL", default=None)  # None: AWS
+SAUVEGARDE_S3_BUCKET = env("SAUVEGARDE_S3_BUCKET", default="circulaire-sauvegardes")
+SAUVEGARDE_S3_PREFIXE = env("SAUVEGARDE_S3_PREFIXE", default="sauvegardes/")
+SAUVEGARDE_S3_REGION = env("SAUVEGARDE_S3_REGION", default="eu-west-3")
+SAUVEGARDE_S3_ACCESS_KEY = env("SAUVEGARDE_S3_ACCESS_KEY", default="")
+SAUVEGARDE_S3_SECRET_KEY = env("SAUVEGARDE_S3_SECRET_KEY", default="")
+SAUVEGARDE_PG_BIN = env("SAUVEGARDE_PG_BIN", default="")  # folder of pg_dump/pg_restore; empty: PATH
+SAUVEGARDE_QUOTIDIENNES = env.int("SAUVEGARDE_QUOTIDIENNES", default=7)
+SAUVEGARDE_HEBDOMADAIRES = env.int("SAUVEGARDE_HEBDOMADAIRES", default=4)
+SAUVEGARDE_MENSUELLES = env.int("SAUVEGARDE_MENSUELLES", default=12)
+
+# /sante/: what a load balancer and an uptime monitor read.
+SANTE_PREFECT_API_URL = env("PREFECT_API_URL", default="")  # empty: not checked (embedded server)
+SANTE_TIMEOUT = env.float("SANTE_TIMEOUT", default=3.0)  # seconds per check
+SANTE_AFFICHES_AGE_MAX_HEURES = env.float("SANTE_AFFICHES_AGE_MAX_HEURES", default=36.0)
+SANTE_SOURCE_AGE_MAX_JOURS = env.float("SANTE_SOURCE_AGE_MAX_JOURS", default=8.0)  # sources run weekly
+
+# Errors to Sentry when SENTRY_DSN is set (web app and flows: both load these settings).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from geoapp.exploitation.observabilite import sentry_configurer  # noqa: E402
+
+    sentry_configurer(dsn=SENTRY_DSN, environnement=env("SENTRY_ENVIRONMENT", default="production"),
+                      version=APP_VERSION, echantillon_traces=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0))

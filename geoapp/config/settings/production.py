@@ -35,3 +35,16 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 # Only behind our own reverse proxy (TRUSTED_PROXY_COUNT > 0), which terminates TLS and sets
 # X-Forwarded-Proto: without one, a client could claim HTTPS with that header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT > 0 else None
+
+# Logs as JSON lines (python-json-logger), what collectors read; LOG_FORMAT=texte for plain lines.
+if env("LOG_FORMAT", default="json") == "json":
+    from geoapp.exploitation.observabilite import journalisation_json
+
+    LOGGING = journalisation_json(niveau=env("LOG_LEVEL", default="INFO"))
+    import logging
+
+    logging.captureWarnings(True)  # Python's warnings too, as JSON lines (logger `py.warnings`)
+
+# /sante/ and /metrics answer over plain HTTP too: load balancers and Prometheus call the app
+# directly, not through the TLS front (when HTTPS redirection is on).
+SECURE_REDIRECT_EXEMPT = [r"^sante/$", r"^metrics$"]
