@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('suggestions', '0003_groupe_moins_index'),
+        ('suggestions', '0005_application_suggestions'),
     ]
 
     operations = [
