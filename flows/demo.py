@@ -17,11 +17,14 @@ from flows.referentiels import referentiels_flow
 from flows.sources.demo import sources_demo
 from flows.tuiles import tuiles_precalcul_flow
 from flows.warehouse.migrate import warehouse_migrate
+from geoapp.backoffice.roles import ROLES
+from geoapp.backoffice.services import MOT_DE_PASSE_DEMO, comptes_demo_creer
 from geoapp.carte.services import carte_configuration_demo_ensure
 
 
 def prepare() -> None:
     call_command("migrate", interactive=False, verbosity=0)
+    comptes_demo_creer()  # dev settings only (BACKOFFICE_COMPTES_DEMO)
     warehouse_migrate()
     # reference datasets from the bundled extracts, through a local HTTP server; then the web app's
     # départements, EPCI and communes (with contours) published from those clones: their one source
@@ -37,7 +40,9 @@ def prepare() -> None:
 def serve() -> None:
     port = os.environ.get("PORT", "8000")
     host = os.environ.get("HOST", "127.0.0.1")
-    print(f"\n  La carte : http://{host}:{port}/   (Ctrl-C pour arrêter)\n", file=sys.stderr, flush=True)
+    print(f"\n  La carte : http://{host}:{port}/   (Ctrl-C pour arrêter)"
+          f"\n  Le back office : http://{host}:{port}/admin/   comptes de démonstration "
+          f"{', '.join(ROLES)} (mot de passe « {MOT_DE_PASSE_DEMO} »)\n", file=sys.stderr, flush=True)
     os.execvp(sys.executable, [
         sys.executable, "-m", "gunicorn", "geoapp.config.wsgi:application",
         "--bind", f"{host}:{port}", "--workers", os.environ.get("WEB_WORKERS", "2"),

@@ -311,3 +311,7 @@ SUGGESTIONS_APPLICATION_DEPLOYMENT = env("SUGGESTIONS_APPLICATION_DEPLOYMENT", d
 INSTALLED_APPS += ["simple_history"]  # noqa: F405
 MIDDLEWARE += ["simple_history.middleware.HistoryRequestMiddleware"]  # noqa: F405
 ASSISTANT_RESULTATS_MAX = 20  # the largest `limit` of /api/v1/produits
+
+# --- back office (issue 14): the demo accounts (one per role, password `demo`) exist only where a
+# settings module turns this on (the dev settings of `make demo`); production creates none.
+BACKOFFICE_COMPTES_DEMO = False
