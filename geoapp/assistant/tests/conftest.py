@@ -1,5 +1,5 @@
 """Data for l'assistant's tests: the referentials and the 424 products of produits-index.json with
-their synonyms and advice texts, loaded by the production loader; the browser fixtures of la carte."""
+their synonyms and advice texts, loaded by the production loader."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-
-from geoapp.carte.tests.conftest import browser, new_context, outside_requests  # noqa: F401
 
 INDEX = Path(settings.DATA_DIR) / "reference" / "produits-index.json"
 CONSEILS = Path(settings.DATA_DIR) / "assistant" / "conseils.json"

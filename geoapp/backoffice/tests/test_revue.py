@@ -1,7 +1,8 @@
 """The back office's roles and reviewing suggestions, through the server: the groups a migration
 made, the demo accounts (dev settings only), a cohort reviewed by a valideur in a real browser
 (accept, edit then accept, reject, apply as a flow run, the result on /carte/), a lecteur who
-cannot validate (no button, 403), and a partner map configured with its preview and snippets."""
+cannot validate (no button, 403), and a partner map configured by an administrateur with its live
+preview and snippets (one end-to-end test: one data set, one apply's flow run)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.contrib.gis.geos import Point
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 from playwright.sync_api import expect
@@ -16,6 +18,7 @@ from playwright.sync_api import expect
 from geoapp.acteurs.models import RevisionActeur
 from geoapp.backoffice.roles import ROLES
 from geoapp.backoffice.services import comptes_demo_creer
+from geoapp.carte.models import CarteConfiguration
 from geoapp.suggestions import services
 from geoapp.suggestions.models import ApplicationSuggestions, GroupeSuggestion
 
@@ -82,12 +85,12 @@ def test_roles_are_groups_and_demo_accounts_exist_only_under_the_dev_settings(tr
 
 
 @pytest.mark.slow
-def test_a_valideur_reviews_a_cohort_applies_it_and_sees_it_on_the_map_a_lecteur_cannot(
+def test_a_valideur_reviews_a_cohort_applies_it_and_sees_it_on_the_map_a_lecteur_cannot_an_administrateur_maps_it(
         live_server, new_context, flow_run_env, client):
     _cohorte_a_revoir()
     with override_settings(BACKOFFICE_COMPTES_DEMO=True):
         comptes_demo_creer()
-    g0, g1, g2 = GroupeSuggestion.objects.filter(cohorte__type="modification").order_by("pk")
+    g0, g1, _ = GroupeSuggestion.objects.filter(cohorte__type="modification").order_by("pk")
 
     # a lecteur reads the review page, has no button, and a forged decision is refused
     client.login(username="lecteur", password="demo")
@@ -161,3 +164,28 @@ def test_a_valideur_reviews_a_cohort_applies_it_and_sees_it_on_the_map_a_lecteur
     page.goto(live_server.url + f"/admin/suggestions/groupesuggestion/{g1.pk}/history/")
     expect(page.locator("#change-history")).to_contain_text("Repair Café de la Bastille")
     expect(page.locator("#change-history")).to_contain_text("valideur")
+    assert page.goto(live_server.url + "/admin/carte/carteconfiguration/add/").status == 403  # not a valideur's
+
+    # an administrateur configures a partner map of these acteurs: live preview, snippets
+    config = CarteConfiguration.objects.create(slug="partenaire", titre="Le réseau <b>partenaire</b>",
+                                               centre=Point(2.3730, 48.8600, srid=4326))
+    page = new_context().new_page()
+    _connecter(page, live_server.url, "administrateur")
+    page.goto(live_server.url + f"/admin/carte/carteconfiguration/{config.pk}/change/")
+    expect(page.locator(".leaflet-container").first).to_be_visible()  # centre and bbox drawn on maps
+    iframe = page.locator("#integration-iframe")
+    expect(iframe).to_have_value(re.compile(r'<iframe src="http://[^"]+/carte/partenaire/" title="Le réseau '
+                                            r'&lt;b&gt;partenaire&lt;/b&gt;"'))
+    expect(page.locator("#integration-script")).to_have_value(re.compile(r'<script src="http://[^"]+/carte/partenaire/embed.js"'))
+
+    page.select_option("#id_vue", "liste")  # the preview follows the form before it is saved
+    page.fill("#id_nombre_resultats", "2")
+    apercu = page.locator("#apercu-carte")
+    expect(apercu).to_have_attribute("src", re.compile(r"^/carte/partenaire/\?.*vue=liste.*"))
+    expect(apercu).to_have_attribute("src", re.compile(r"limit=2"))
+    expect(apercu).to_have_attribute("src", re.compile(r"near=2\.373000%2C48\.860000"))
+    expect(page.frame_locator("#apercu-carte").locator(".resultat")).to_have_count(2)
+    page.get_by_role("button", name="Enregistrer et continuer les modifications").click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    config.refresh_from_db()
+    assert (config.vue, config.nombre_resultats) == ("liste", 2)
