@@ -124,7 +124,7 @@ class RevueGroupeAdmin(suggestions_admin.GroupeSuggestionAdmin):
                     _decider(self, request, [groupe], StatutSuggestion.VALIDEE,
                              "Validée après modification" if faits else "Validée")
             except ValueError as exc:
-                erreurs["__all__"] = str(exc)
+                erreurs["general"] = str(exc)
                 return None
             self.message_user(request, f"{groupe.identifiant_unique} : validée" + (" (valeurs modifiées)" if faits else ""))
         elif "_rejeter" in request.POST:

@@ -56,7 +56,8 @@ def _connecter(page, url: str, nom: str) -> None:
     expect(page.locator("#site-name")).to_be_visible()
 
 
-def test_roles_are_groups_and_demo_accounts_exist_only_under_the_dev_settings(transactional_db):
+def test_roles_are_groups_demo_accounts_exist_only_under_the_dev_settings_and_each_decision_takes_its_role(
+        transactional_db, client):
     assert set(Group.objects.values_list("name", flat=True)) >= set(ROLES)
     perms = {g: set(Group.objects.get(name=g).permissions.values_list("content_type__app_label", "codename"))
              for g in ROLES}
@@ -82,6 +83,30 @@ def test_roles_are_groups_and_demo_accounts_exist_only_under_the_dev_settings(tr
         user = User.objects.get(username=role)
         assert user.is_staff and not user.is_superuser and user.check_password("demo")
         assert list(user.groups.values_list("name", flat=True)) == [role]
+
+    # bulk decisions on a cohort take the permission, and a bad field is a 400 that loses nothing
+    services.execution_start(run_id="r1", flux="refashion", sources=["refashion"])
+    services.suggestions_write(run_id="r1", propositions=[
+        {"type": "ajout", "identifiant_unique": f"refashion_{i}", "source": "refashion",
+         "donnees": {"identifiant_unique": f"refashion_{i}", "nom": f"Friperie {i}"}, "changements": {}}
+        for i in range(2)])
+    groupe = GroupeSuggestion.objects.order_by("pk").first()
+    url = f"/admin/suggestions/cohortesuggestion/{groupe.cohorte_id}/change/"
+
+    client.login(username="contributeur", password="demo")
+    assert "refashion_0" in client.get(url).content.decode()
+    assert client.post(url, {"_tout_valider": "1"}).status_code == 403
+    client.login(username="valideur", password="demo")
+    assert client.post(url, {"_tout_valider": "1", "champ": "pas_un_champ"}).status_code == 400
+    assert client.post(f"/admin/suggestions/groupesuggestion/{groupe.pk}/change/",
+                       {"_accepter": "1", "valeur__location": "48.85"}).status_code == 400  # said on its field
+    assert set(GroupeSuggestion.objects.values_list("statut", flat=True)) == {"a_valider"}
+    assert client.post(url, {"_tout_valider": "1", "champ": ""}).status_code == 302
+    assert set(GroupeSuggestion.objects.values_list("statut", flat=True)) == {"validee"}
+    liste = client.get("/admin/suggestions/cohortesuggestion/?nature=ajout").content.decode()
+    assert "refashion – ajout" in liste
+    assert "refashion – ajout" not in client.get("/admin/suggestions/cohortesuggestion/?nature=enrichissement") \
+        .content.decode()
 
 
 @pytest.mark.slow
