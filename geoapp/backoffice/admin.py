@@ -33,7 +33,9 @@ PERM_VALIDER, PERM_APPLIQUER = "suggestions.valider_groupesuggestion", "suggesti
 
 
 def _decider(modeladmin, request, groupes: list[GroupeSuggestion], statut: str, message: str) -> int:
-    """Validate or reject groups, each decision in the history (who, when, what)."""
+    """Validate or reject groups, each decision in the history (who, when, what); a group already
+    applied or rejected stays as it is, and unrecorded."""
+    groupes = [g for g in groupes if g.statut in selectors.MODIFIABLE]
     n = services.suggestion_groupes_set_statut(groupe_ids=[g.pk for g in groupes], statut=statut)
     for groupe in groupes:
         modeladmin.log_change(request, groupe, message)
