@@ -10,7 +10,7 @@ import subprocess
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pytest
 
@@ -79,7 +79,7 @@ def test_make_demo_loads_the_bundled_acteurs_and_serves_the_home_page(tmp_path):
         # the enrichments ran: their suggestions wait for staff (already waiting when the demo's databases
         # were kept from an earlier run: proposed again, they are not written twice)
         assert re.search(r"enrichissement-territoires: \{'(deja_proposees|proposees)': [1-9]", output)
-        assert output.count("created + updated + unchanged + quarantined") == 20  # 20 source reports
+        assert output.count("ajouts + modifications + inchanges + quarantaine") == 20  # 20 source reports
 
         # la carte and the API serve the demo's displayed acteurs, and the embeddable demo map exists
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/carte/demo/", timeout=10) as response:
@@ -96,6 +96,17 @@ def test_make_demo_loads_the_bundled_acteurs_and_serves_the_home_page(tmp_path):
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/communes/{code}", timeout=10) as response:
                 assert json.loads(response.read())["geometry"]["type"] == "MultiPolygon", code
         assert "territoires publiés" in output and "territoires écrits" not in output
+        # one demo account per role, printed at start: the valideur logs in and sees the cohorts to review
+        assert "comptes de démonstration lecteur, contributeur, valideur, administrateur" in output
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        login = f"http://127.0.0.1:{port}/admin/login/"
+        with opener.open(login, timeout=10) as response:
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.read().decode()).group(1)
+        form = urlencode({"username": "valideur", "password": "demo", "csrfmiddlewaretoken": token,
+                          "next": "/admin/suggestions/cohortesuggestion/"}).encode()
+        with opener.open(urllib.request.Request(login, data=form), timeout=10) as response:
+            assert response.url.endswith("/admin/suggestions/cohortesuggestion/")
+            assert "enrichissement" in response.read().decode()
         # the flows' embedded Prefect server stopped with them: only the web app keeps running
         assert not [cmd for cmd in session_commands(demo.pid) if "prefect.server" in cmd]
     finally:
