@@ -25,6 +25,8 @@ from flows.sources.demo import sources_demo
 from flows.statistiques import statistiques_flow
 from flows.tuiles import tuiles_precalcul_flow
 from flows.warehouse.migrate import warehouse_migrate
+from geoapp.backoffice.roles import ROLES
+from geoapp.backoffice.services import MOT_DE_PASSE_DEMO, comptes_demo_creer
 from geoapp.carte.services import carte_configuration_demo_ensure
 
 PYTHON = sys.executable
@@ -32,6 +34,7 @@ PYTHON = sys.executable
 
 def prepare() -> None:
     call_command("migrate", interactive=False, verbosity=0)
+    comptes_demo_creer()  # dev settings only (BACKOFFICE_COMPTES_DEMO)
     warehouse_migrate()
     # reference datasets from the bundled extracts, through a local HTTP server; then the web app's
     # départements, EPCI and communes (with contours) published from those clones: their one source
@@ -149,6 +152,8 @@ def main(*, serve_only: bool = False) -> int:
         enfants.append(subprocess.Popen(gunicorn_commande()))
         ui = api.removesuffix("/api")
         print(f"\n  La carte : http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}/"
+              f"\n  Le back office : http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}/admin/"
+              f"   comptes de démonstration {', '.join(ROLES)} (mot de passe « {MOT_DE_PASSE_DEMO} »)"
               f"\n  Prefect  : {ui}/  (déploiements, exécutions, artefacts, journaux)"
               "\n  Ctrl-C pour tout arrêter\n", file=sys.stderr, flush=True)
         while all(p.poll() is None for p in enfants[-2:] + ([serveur] if serveur else [])):

@@ -11,7 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pytest
 
@@ -92,6 +92,7 @@ def test_make_demo_loads_the_bundled_acteurs_and_serves_the_home_page(tmp_path):
         # the deduplication grouped the places several stand-in sources publish: clusters wait for staff
         assert re.search(r"dedoublonnage: \{'(deja_proposees|proposees)': [1-9]", output)
         assert output.count("ajouts + modifications + inchanges + quarantaine =") == 20  # 20 source reports
+        assert output.count("ajouts + modifications + inchanges + quarantaine") == 20  # 20 source reports
 
         # la carte and the API serve the demo's displayed acteurs, and the embeddable demo map exists
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/carte/demo/", timeout=10) as response:
@@ -124,6 +125,17 @@ def test_make_demo_loads_the_bundled_acteurs_and_serves_the_home_page(tmp_path):
         except urllib.error.HTTPError as exc:
             sante = json.loads(exc.read())
         assert sante["statut"] == "ok", sante
+        # one demo account per role, printed at start: the valideur logs in and sees the cohorts to review
+        assert "comptes de démonstration lecteur, contributeur, valideur, administrateur" in output
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        login = f"http://127.0.0.1:{port}/admin/login/"
+        with opener.open(login, timeout=10) as response:
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.read().decode()).group(1)
+        form = urlencode({"username": "valideur", "password": "demo", "csrfmiddlewaretoken": token,
+                          "next": "/admin/suggestions/cohortesuggestion/"}).encode()
+        with opener.open(urllib.request.Request(login, data=form), timeout=10) as response:
+            assert response.url.endswith("/admin/suggestions/cohortesuggestion/")
+            assert "enrichissement" in response.read().decode()
         # the flows' embedded Prefect server stopped with them: only the web app keeps running
         assert not [cmd for cmd in session_commands(demo.pid) if "prefect.server" in cmd]
 

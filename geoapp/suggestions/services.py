@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from geoapp.acteurs.identifiants import acteur_uuid
-from geoapp.acteurs.models import Acteur, ActeurStatut, PropositionService
+from geoapp.acteurs.models import Acteur, ActeurStatut, PropositionService, RevisionActeur
 from geoapp.common.jsonb import jsonb
 
 from .application import APPLIQUEE, groupe_reserver, suggestion_groupe_apply_or_mark, suggestions_apply_report
@@ -139,6 +139,84 @@ def suggestion_groupes_set_statut(*, groupe_ids: list[int], statut: str) -> int:
     return GroupeSuggestion.objects.filter(
         pk__in=groupe_ids, statut__in=[StatutSuggestion.A_VALIDER, StatutSuggestion.VALIDEE, StatutSuggestion.ERREUR]
     ).update(statut=statut)
+
+
+# --- Staff's edits of a proposed value (the back office's review) --------------------------------
+
+SOURCES_CORRECTIONS = (SOURCE_ENRICHISSEMENT, "contribution")  # their groups are corrections already
+# the values staff may edit before accepting (scalars; lists and propositions are accepted or not)
+CHAMPS_MODIFIABLES = (*CHAMPS_TEXTE, *CHAMPS_BOOLEENS, "acteur_type", "location", "code_commune_insee",
+                      "perimetre_rayon_km", "perimetre_departements")
+
+
+def suggestion_valeur_proposee(*, groupe: GroupeSuggestion, champ: str):
+    """The value applying the group will give `champ`: staff's edit, else the proposal."""
+    corrections = (groupe.donnees or {}).get("corrections") or {}
+    if champ in corrections:
+        return corrections[champ]
+    if groupe.cohorte.type == TypeSuggestion.AJOUT:
+        return (groupe.donnees or {}).get(champ)
+    changement = next((c for c in groupe.changements.all() if c.champ == champ), None)
+    return changement.nouvelle_valeur if changement else None
+
+
+@transaction.atomic
+def suggestion_valeurs_modifier(*, groupe_id: int, valeurs: dict) -> dict[str, tuple]:
+    """Staff edit proposed values before accepting: field → (before, after) of what changed.
+    An enrichment's or a citizen's group is a correction: its proposed value itself changes. A
+    source's group keeps what the source said (its imported acteur mirrors the source, and its next
+    run does not propose it again): staff's value goes in `donnees["corrections"]`, written on the
+    acteur's revision when the group is applied."""
+    groupe = GroupeSuggestion.objects.select_for_update().select_related("cohorte").get(pk=groupe_id)
+    if groupe.statut not in (StatutSuggestion.A_VALIDER, StatutSuggestion.VALIDEE, StatutSuggestion.ERREUR):
+        raise ValueError(f"suggestion {groupe.get_statut_display()} : plus modifiable")
+    if groupe.cohorte.type == TypeSuggestion.SUPPRESSION:
+        raise ValueError("une suppression n'a pas de valeur à modifier")
+    unknown = set(valeurs) - set(CHAMPS_MODIFIABLES)
+    if unknown:
+        raise ValueError(f"champs non modifiables : {sorted(unknown)}")
+    faits: dict[str, tuple] = {}
+    donnees = dict(groupe.donnees or {})
+    corrections = dict(donnees.get("corrections") or {})
+    for champ, valeur in valeurs.items():
+        avant = suggestion_valeur_proposee(groupe=groupe, champ=champ)
+        if avant == valeur:
+            continue
+        faits[champ] = (avant, valeur)
+        if groupe.source_id in SOURCES_CORRECTIONS:
+            ChangementSuggestion.objects.update_or_create(groupe=groupe, champ=champ,
+                                                         defaults={"nouvelle_valeur": valeur})
+        else:
+            corrections[champ] = valeur
+    if corrections:
+        donnees["corrections"] = corrections
+        GroupeSuggestion.objects.filter(pk=groupe.pk).update(donnees=donnees, modifie_le=timezone.now())
+    return faits
+
+
+def _corrections_ecrire(*, groupe_ids: list[int]) -> int:
+    """Staff's edits of the groups just applied, written on their acteurs' revisions."""
+    n = 0
+    for groupe in GroupeSuggestion.objects.filter(pk__in=groupe_ids, statut=StatutSuggestion.APPLIQUEE):
+        with transaction.atomic():
+            revision = RevisionActeur.objects.select_for_update().filter(pk=groupe.identifiant_unique).first() \
+                or RevisionActeur(identifiant_unique=groupe.identifiant_unique)
+            for champ, valeur in (groupe.donnees.get("corrections") or {}).items():
+                if champ == "location":
+                    revision.location = Point(valeur[0], valeur[1], srid=4326) if valeur else None
+                elif champ == "acteur_type":
+                    revision.acteur_type_id = valeur or None
+                elif champ == "perimetre_departements":
+                    revision.perimetre_departements = valeur or []
+                elif champ in CHAMPS_BOOLEENS or champ == "perimetre_rayon_km":
+                    setattr(revision, champ, valeur)
+                elif champ != "identifiant_externe":
+                    setattr(revision, champ, valeur or "")
+            revision.full_clean(exclude=["uuid", "identifiant_unique", "parent", "labels", "acteur_services"],
+                                validate_unique=False)
+            revision.save()
+            n += 1
+    return n
 
 
 # --- Applying -------------------------------------------------------------------------------------
@@ -383,6 +461,10 @@ def suggestions_apply(*, source_codes: list[str] | None = None, refresh: bool = 
     group by group, each in its own transaction. Then, if anything was applied, the displayed
     acteurs are refreshed. A group rejected by staff meanwhile is never written."""
     counts: Counter = Counter()
+    corriges = GroupeSuggestion.objects.filter(statut=StatutSuggestion.VALIDEE, donnees__has_key="corrections")
+    if source_codes is not None:
+        corriges = corriges.filter(source_id__in=source_codes)
+    corriges = list(corriges.values_list("pk", flat=True))  # staff edited them: their revisions follow
     if source_codes is None or SOURCE_ENRICHISSEMENT in source_codes:
         # enrichment groups are corrections: written on the revisions, never on the imported acteur
         counts.update(enrichissement_groupes_appliquer(refresh=False))  # refreshed once, below
@@ -415,4 +497,7 @@ def suggestions_apply(*, source_codes: list[str] | None = None, refresh: bool = 
             counts[suggestion_groupe_apply_or_mark(groupe=groupe, apply=lambda g: suggestion_groupe_apply(groupe=g))] += 1
         if progression is not None:
             progression(i, len(todo))
-    return suggestions_apply_report(counts=counts, refresh=refresh)
+    if corriges:
+        counts["corrections"] = _corrections_ecrire(groupe_ids=corriges)
+    return {**suggestions_apply_report(counts=counts, refresh=refresh),
+            **({"corrections": counts["corrections"]} if corriges else {})}

@@ -1,5 +1,5 @@
 """Data for l'assistant's tests: the referentials and the 424 products of produits-index.json with
-their synonyms and advice texts, loaded by the production loader; the browser fixtures of la carte."""
+their synonyms and advice texts, loaded by the production loader."""
 
 from __future__ import annotations
 

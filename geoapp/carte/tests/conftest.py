@@ -1,4 +1,5 @@
-"""La carte's data for the browser tests (the browser itself: the root conftest.py)."""
+"""The map's data for its browser tests (the real browser itself, `browser` / `new_context`, is the
+root conftest's: one Playwright per test session)."""
 
 from __future__ import annotations
 

@@ -437,3 +437,7 @@ if SENTRY_DSN:
 
     sentry_configurer(dsn=SENTRY_DSN, environnement=env("SENTRY_ENVIRONMENT", default="production"),
                       version=APP_VERSION, echantillon_traces=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0))
+
+# --- back office (issue 14): the demo accounts (one per role, password `demo`) exist only where a
+# settings module turns this on (the dev settings of `make demo`); production creates none.
+BACKOFFICE_COMPTES_DEMO = False

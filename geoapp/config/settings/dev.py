@@ -15,3 +15,5 @@ if "MAP_TILES_URL" not in env.ENVIRON:
     MAP_TILES_ATTRIBUTION = env("MAP_TILES_ATTRIBUTION", default=MAP_TILES_ATTRIBUTIONS[MAP_TILES_CONTOURS])
     LEAFLET_CONFIG["TILES"] = []  # the admin's map widgets: the geometry on a blank background
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] = [SELF, "data:"]
+
+BACKOFFICE_COMPTES_DEMO = True  # `make demo` creates lecteur / contributeur / valideur / administrateur
