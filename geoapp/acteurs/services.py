@@ -149,3 +149,25 @@ def displayed_acteur_refresh() -> dict[str, int]:
     computed = displayed_acteur_compute()
     published = displayed_acteur_publish(version=computed.version)
     return {"computed": computed.rows, "published": published}
+
+
+def displayed_acteur_refresh_partial(*, identifiants: list[str]) -> dict[str, int]:
+    """Refresh only the displayed acteurs `identifiants` touch (themselves, their parents and
+    children): a correction shows in about a second, without the full rebuild (kept for the
+    nightly run). Call it after the change committed."""
+    from .displayed import (
+        displayed_acteur_compute_partial,
+        displayed_acteur_publish_partial,
+        displayed_partial_drop,
+        displayed_units_touched,
+    )
+
+    touched = displayed_units_touched(identifiants=identifiants)
+    if not touched:
+        return {"touches": 0, "computed": 0, "published": 0}
+    computed = displayed_acteur_compute_partial(identifiants=touched)
+    try:
+        published = displayed_acteur_publish_partial(version=computed.version, identifiants=touched)
+    finally:
+        displayed_partial_drop(version=computed.version)
+    return {"touches": len(touched), "computed": computed.rows, "published": published}
