@@ -5,6 +5,7 @@ from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.db.models import F, Func, Q, Value
+from simple_history.models import HistoricalRecords
 
 
 # --- Referentials: the code is the primary key, as partners use it ---------------------------
@@ -225,10 +226,13 @@ class RevisionActeur(ActeurFields):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="enfants",
         limit_choices_to={"parent__isnull": True},
     )
+    # every change made in the back office: who, when, each field before and after
+    history = HistoricalRecords(excluded_fields=["modifie_le"])
 
     class Meta:
         verbose_name = "révision d'acteur"
         verbose_name_plural = "révisions d'acteurs"
+        permissions = [("fusionner_revisionacteur", "Peut fusionner des acteurs en doublon (parent, enfants)")]
         indexes = [GistIndex(fields=["location"], name="revision_location_gist")]
         constraints = [
             models.CheckConstraint(
