@@ -367,7 +367,9 @@ def displayed_units_touched(*, identifiants: list[str]) -> list[str]:
                   SELECT id FROM t
                   UNION SELECT r.parent_id FROM {revision} r JOIN t ON r.identifiant_unique = t.id
                         WHERE r.parent_id IS NOT NULL
-                  UNION SELECT d.identifiant_unique FROM {displayed} d WHERE d.enfants && %s::varchar[])
+                  UNION SELECT d.identifiant_unique FROM {displayed} d
+                        WHERE d.enfants && %s::varchar[]  -- the partial index displayed_enfants_gin:
+                          AND CASE WHEN d.enfants IS NULL THEN NULL ELSE coalesce(array_length(d.enfants, 1), 0) END > 0)
                 SELECT id FROM roots
                 UNION SELECT r.identifiant_unique FROM {revision} r JOIN roots ON r.parent_id = roots.id
                 UNION SELECT unnest(d.enfants) FROM {displayed} d JOIN roots ON d.identifiant_unique = roots.id
@@ -451,16 +453,14 @@ def displayed_partial_drop(*, version: int) -> None:
 
 
 def displayed_cluster_cells_sql(*, zoom: int) -> tuple[str, str]:
-    """Pure: for one zoom, the DELETE of the tile clusters of the grid cells holding the points
-    `%(xs)s, %(ys)s` (Web Mercator) and the INSERT that computes those cells again from the
+    """Pure: for one zoom, the DELETE of the tile clusters of the grid cells `%(cxs)s, %(cys)s`
+    (their indices along x and y) and the INSERT that computes those cells again from the
     displayed acteurs, as `displayed_cluster_fill_sql` computes them (same cell arithmetic, same
     centre, count and main group). Each reads its zoom's partial GiST index, or the displayed
     acteurs' `location_3857` one, through the cells' envelopes."""
     cluster, displayed = models.DisplayedActeurCluster._meta.db_table, models.DisplayedActeur._meta.db_table
     cell = f"({WEB_MERCATOR_WORLD} / (2 ^ {int(zoom)}) / {CLUSTER_CELLS_PER_TILE})"
-    cells = f"""cells AS (
-  SELECT DISTINCT floor(p.x / {cell}) AS cx, floor(p.y / {cell}) AS cy
-  FROM unnest(%(xs)s::float8[], %(ys)s::float8[]) AS p(x, y))"""
+    cells = """cells AS (SELECT DISTINCT cx, cy FROM unnest(%(cxs)s::float8[], %(cys)s::float8[]) AS c(cx, cy))"""
     envelope = f"ST_MakeEnvelope(cells.cx * {cell}, cells.cy * {cell}, (cells.cx + 1) * {cell}, (cells.cy + 1) * {cell}, 3857)"
     delete = f"""WITH {cells}
 DELETE FROM {cluster} k USING cells
@@ -481,10 +481,47 @@ SELECT (SELECT COALESCE(max(id), 0) FROM {cluster}) + row_number() OVER (), g.* 
     return delete, insert
 
 
+def displayed_cluster_shift_sql(*, zoom: int) -> str:
+    """Pure: for one zoom, given the points an incremental refresh removed (`%(oxs)s, %(oys)s`,
+    their first action group `%(ogs)s`) and those it wrote (`%(nxs)s, %(nys)s, %(ngs)s`), the
+    UPDATE that moves the centre of each grid cell whose acteurs' groups stay the same (count and
+    main group unchanged: only the sum of the coordinates moves), and answers the other cells
+    (`cx, cy`), to compute again. A low zoom's cell holds a large part of France: a correction
+    that keeps the acteur's group (a move, a renamed acteur) reads none of its acteurs."""
+    cluster = models.DisplayedActeurCluster._meta.db_table
+    cell = f"({WEB_MERCATOR_WORLD} / (2 ^ {int(zoom)}) / {CLUSTER_CELLS_PER_TILE})"
+    envelope = f"ST_MakeEnvelope(cmp.cx * {cell}, cmp.cy * {cell}, (cmp.cx + 1) * {cell}, (cmp.cy + 1) * {cell}, 3857)"
+
+    def side(name: str, prefix: str) -> str:
+        return f"""{name} AS (SELECT floor(p.x / {cell}) AS cx, floor(p.y / {cell}) AS cy, COALESCE(p.g, '') AS g, p.x, p.y
+  FROM unnest(%({prefix}xs)s::float8[], %({prefix}ys)s::float8[], %({prefix}gs)s::text[]) AS p(x, y, g))"""
+
+    return f"""WITH {side("o", "o")}, {side("n", "n")},
+cells AS (SELECT cx, cy FROM o UNION SELECT cx, cy FROM n),
+cmp AS (
+  SELECT c.cx, c.cy,
+         (SELECT array_agg(o.g ORDER BY o.g) FROM o WHERE o.cx = c.cx AND o.cy = c.cy) AS og,
+         (SELECT array_agg(n.g ORDER BY n.g) FROM n WHERE n.cx = c.cx AND n.cy = c.cy) AS ng,
+         (SELECT COALESCE(sum(o.x), 0) FROM o WHERE o.cx = c.cx AND o.cy = c.cy) AS osx,
+         (SELECT COALESCE(sum(o.y), 0) FROM o WHERE o.cx = c.cx AND o.cy = c.cy) AS osy,
+         (SELECT COALESCE(sum(n.x), 0) FROM n WHERE n.cx = c.cx AND n.cy = c.cy) AS nsx,
+         (SELECT COALESCE(sum(n.y), 0) FROM n WHERE n.cx = c.cx AND n.cy = c.cy) AS nsy
+  FROM cells c),
+moved AS (
+  UPDATE {cluster} k
+  SET geom = ST_SetSRID(ST_MakePoint((ST_X(k.geom) * k.nombre - cmp.osx + cmp.nsx) / k.nombre,
+                                     (ST_Y(k.geom) * k.nombre - cmp.osy + cmp.nsy) / k.nombre), 3857)
+  FROM cmp
+  WHERE cmp.og IS NOT DISTINCT FROM cmp.ng AND k.zoom = {int(zoom)} AND k.geom && {envelope}
+    AND floor(ST_X(k.geom) / {cell}) = cmp.cx AND floor(ST_Y(k.geom) / {cell}) = cmp.cy
+  RETURNING cmp.cx, cmp.cy)
+SELECT cmp.cx, cmp.cy FROM cmp WHERE NOT EXISTS (SELECT 1 FROM moved m WHERE m.cx = cmp.cx AND m.cy = cmp.cy)"""
+
+
 def displayed_acteur_publish_partial(*, version: int, identifiants: list[str]) -> int:
     """Replace, in the live table, the displayed rows of `identifiants` by those of partial version
     `version` (a closed set: `displayed_units_touched`), and recompute the tile clusters of the
-    grid cells they left or entered, in one transaction, under the publications' lock. Readers
+    grid cells they left or entered (the centre only, where the cell's groups stay the same), in one transaction, under the publications' lock. Readers
     see the old rows until the commit. The published version becomes `version` (the tiles' cache
     generation changes); when a newer version is already published, it includes this change and
     nothing is written. Returns the number of rows written."""
@@ -496,19 +533,23 @@ def displayed_acteur_publish_partial(*, version: int, identifiants: list[str]) -
         ids = list(identifiants)
         cursor.execute(
             f"""DELETE FROM {table} WHERE identifiant_unique = ANY(%s::varchar[])
-                RETURNING ST_X(location_3857), ST_Y(location_3857)""", [ids])
-        points = [p for p in cursor.fetchall() if p[0] is not None]
+                RETURNING ST_X(location_3857), ST_Y(location_3857), groupes_actions[1]""", [ids])
+        old = [p for p in cursor.fetchall() if p[0] is not None]
         written = warehouse_copy_into(cursor=cursor, query=f"SELECT * FROM displayed.{displayed_partial_table(version)}",
                                       table=table, columns=DISPLAYED_COLUMNS)
         cursor.execute(
-            f"""SELECT ST_X(location_3857), ST_Y(location_3857) FROM {table}
+            f"""SELECT ST_X(location_3857), ST_Y(location_3857), groupes_actions[1] FROM {table}
                 WHERE identifiant_unique = ANY(%s::varchar[]) AND location_3857 IS NOT NULL""", [ids])
-        points += cursor.fetchall()
-        if points:
-            xs, ys = [p[0] for p in points], [p[1] for p in points]
+        new = cursor.fetchall()
+        if old or new:
+            points = {"oxs": [p[0] for p in old], "oys": [p[1] for p in old], "ogs": [p[2] for p in old],
+                      "nxs": [p[0] for p in new], "nys": [p[1] for p in new], "ngs": [p[2] for p in new]}
             for zoom in range(CLUSTER_MAX_ZOOM + 1):
-                for statement in displayed_cluster_cells_sql(zoom=zoom):
-                    cursor.execute(statement, {"xs": xs, "ys": ys})
+                cursor.execute(displayed_cluster_shift_sql(zoom=zoom), points)
+                cells = cursor.fetchall()
+                if cells:
+                    for statement in displayed_cluster_cells_sql(zoom=zoom):
+                        cursor.execute(statement, {"cxs": [c[0] for c in cells], "cys": [c[1] for c in cells]})
         cursor.execute(f"COMMENT ON TABLE {connection.ops.quote_name(table)} IS 'version {int(version)}'")
         transaction.on_commit(lambda: displayed_published.send(sender=DisplayedVersion, version=version))
         return written

@@ -360,6 +360,8 @@ class DisplayedActeur(models.Model):
             GinIndex(fields=["sources"], name="displayed_sources_gin"),
             GinIndex(fields=["groupes_actions"], name="displayed_groupes_gin"),
             GistIndex(fields=["location_3857"], name="displayed_location3857_gist"),
+            # the parents only: the incremental refresh finds a child's former parent by it
+            GinIndex(fields=["enfants"], name="displayed_enfants_gin", condition=Q(enfants__len__gt=0)),
         ]
 
     def __str__(self) -> str:

@@ -76,6 +76,12 @@ def test_the_incremental_refresh_equals_the_full_rebuild_after_each_kind_of_chan
         r.save()
         return ["ecosystem_4"]
 
+    def moved_nearby():  # stays in its low zooms' cells: only their centres move
+        r = _revision("ecosystem_13")
+        r.location = Point(4.81, 45.76, srid=4326)
+        r.save()
+        return ["ecosystem_13"]
+
     def service_area_drawn():
         r = _revision("ecosystem_5")
         r.perimetre_zone, r.lieu_prestation, r.perimetre_departements = zone(), "A_DOMICILE", ["69", "01"]
@@ -137,7 +143,7 @@ def test_the_incremental_refresh_equals_the_full_rebuild_after_each_kind_of_chan
         RevisionActeur.objects.filter(pk="parent_b").delete()  # its children are themselves again
         return ["parent_b"]
 
-    changes = [field_corrected, moved_far_away, service_area_drawn, created_by_staff, parent_made_of_two_duplicates,
+    changes = [field_corrected, moved_far_away, moved_nearby, service_area_drawn, created_by_staff, parent_made_of_two_duplicates,
                child_attached, child_detached, child_changed, propositions_and_labels_corrected,
                deactivated_and_deleted, revision_deleted, parent_deleted]
     for change in changes:
