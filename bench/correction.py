@@ -92,7 +92,7 @@ def generate(n: int) -> None:
 
 
 def api_nom(port: int, uuid: str) -> str | None:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=180)  # a first request on a loaded machine
     try:
         conn.request("GET", f"/api/v1/acteurs/{uuid}", headers={"Host": "127.0.0.1"})
         response = conn.getresponse()

@@ -184,3 +184,16 @@ def test_an_incremental_refresh_older_than_the_published_version_writes_nothing(
     displayed_partial_drop(version=late.version)
     assert DisplayedActeur.objects.get(pk="ecosystem_0").nom == "Corrigé"
     assert displayed_published_version() > late.version
+
+
+def test_the_incremental_refresh_flow_runs_on_the_prefect_api(prefect_api):
+    from flows.displayed import displayed_refresh_partial_flow
+
+    _acteurs(2)
+    displayed_acteur_refresh()
+    r = _revision("ecosystem_1")
+    r.nom = "Corrigé par le flow"
+    r.save()
+    assert displayed_refresh_partial_flow(["ecosystem_1"]) == {"touches": 1, "computed": 1, "published": 1}
+    assert DisplayedActeur.objects.get(pk="ecosystem_1").nom == "Corrigé par le flow"
+    assert DisplayedActeur.objects.get(pk="ecosystem_0").nom == "Acteur 0"
