@@ -13,9 +13,21 @@ from playwright.sync_api import expect
 
 from geoapp.acteurs.models import Acteur, DisplayedActeur, PropositionService, RevisionActeur
 from geoapp.acteurs.services import displayed_acteur_refresh
-from geoapp.carte.tests.conftest import browser, new_context, outside_requests  # noqa: F401 (fixtures)
+from geoapp.carte.tests.conftest import CHROMIUM_ARGS, new_context, outside_requests  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.usefixtures("warehouse", "referentiels")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """This module's own browser, closed after it: Playwright's sync API keeps an event loop
+    running in the thread while open, and the later tests' Prefect calls would see it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
 
 MOT_DE_PASSE = "motdepasse-demo-14"
 PERMISSIONS = {
