@@ -1,5 +1,6 @@
-"""Flow: recompute the displayed acteurs in the warehouse and swap them into the web app, then
-compute the map's low-zoom tiles ahead (its own task: a publication only invalidates the tiles)."""
+"""Flows: recompute the displayed acteurs in the warehouse and swap them into the web app, then
+compute the map's low-zoom tiles ahead (its own task: a publication only invalidates the tiles);
+and the incremental refresh of only the acteurs some change touched (`acteurs-affiches-partiel`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from prefect import flow, task
 from flows.tuiles import precalculer_tuiles
 from flows.tuiles_archive import deposer_archive
 from geoapp.acteurs.displayed import displayed_acteur_compute, displayed_acteur_publish
+from geoapp.acteurs.services import displayed_acteur_refresh_partial
 
 
 @task(name="calculer les acteurs affichés (entrepôt)")
@@ -34,5 +36,24 @@ def displayed_refresh_flow() -> dict[str, int]:
     return {"computed": computed["rows"], "published": published}
 
 
+@task(name="rafraîchir les acteurs touchés (entrepôt → publication en place)")
+def rafraichir_partiel(identifiants: list[str]) -> dict[str, int]:
+    return displayed_acteur_refresh_partial(identifiants=identifiants)
+
+
+@flow(name="acteurs-affiches-partiel", log_prints=True)
+def displayed_refresh_partial_flow(identifiants: list[str]) -> dict[str, int]:
+    """Only the displayed acteurs `identifiants` touch (themselves, their parents and children):
+    what a correction or a few applied suggestions need; the full flow stays the nightly run."""
+    report = rafraichir_partiel(identifiants)
+    print(f"{report['touches']} acteurs touchés, {report['published']} affichés écrits")
+    return report
+
+
 if __name__ == "__main__":
-    displayed_refresh_flow()
+    import sys
+
+    if sys.argv[1:]:
+        displayed_refresh_partial_flow(sys.argv[1:])
+    else:
+        displayed_refresh_flow()

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
-from . import models
+from . import corrections, models
 
 for model in (models.ActionDirection, models.GroupeAction, models.CategorieObjet, models.ActeurType,
               models.LabelQualite, models.Source):
@@ -52,32 +53,140 @@ ACTEUR_FIELDSETS_COMMON = (
 
 @admin.register(models.Acteur)
 class ActeurAdmin(LeafletGeoAdmin):
-    list_display = ("identifiant_unique", "nom", "ville", "source", "statut")
+    """Imported acteurs are read-only: the next import would undo an edit made here. Staff
+    correct them through their revision (*Corriger*), which keeps the imported value beside."""
+
+    list_display = ("identifiant_unique", "nom", "ville", "source", "statut", "corriger")
     list_filter = ("source", "statut", "acteur_type")
     search_fields = ("identifiant_unique", "nom", "nom_commercial", "siret", "ville", "code_postal")
-    readonly_fields = ("identifiant_unique", "uuid", "source", "identifiant_externe", "cree_le", "modifie_le")
-    fieldsets = (("Source", {"fields": ("identifiant_unique", "uuid", "source", "identifiant_externe")}),
+    fieldsets = (("Source", {"fields": ("identifiant_unique", "uuid", "source", "identifiant_externe", "corriger")}),
                  *ACTEUR_FIELDSETS_COMMON)
     inlines = [PropositionServiceInline]
+    modifiable = False  # the maps show the imported location, not for editing
+    actions = ["faire_un_parent"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.get_fields() if f.concrete or f.many_to_many] + ["corriger"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_inlines(self, request, obj):
+        return [ReadOnlyPropositionInline]
+
+    @admin.display(description="correction")
+    def corriger(self, obj):
+        return corrections.corriger_lien(identifiant=obj.pk)
+
+    def has_fusionner_permission(self, request):
+        return request.user.has_perm("acteurs.fusionner_revisionacteur")
+
+    @admin.action(description="Faire un parent des acteurs sélectionnés (doublons)", permissions=["fusionner"])
+    def faire_un_parent(self, request, queryset):
+        return corrections.parent_depuis_selection(self, request, list(queryset.values_list("pk", flat=True)))
+
+
+class ReadOnlyPropositionInline(PropositionServiceInline):
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(models.RevisionActeur)
-class RevisionActeurAdmin(LeafletGeoAdmin):
+class RevisionActeurAdmin(SimpleHistoryAdmin, LeafletGeoAdmin):
+    """Staff corrections: each field beside the imported value (*Copier*, *Réinitialiser*), the
+    location on a map with an address search and a draggable marker, the service area drawn. A
+    revision without imported acteur is an acteur made by staff. Saving refreshes the displayed
+    acteurs it touches at once; every change is kept in its history (who, when, before, after)."""
+
+    form = corrections.RevisionActeurForm
+    change_form_template = "admin/acteurs/revisionacteur/change_form.html"
     list_display = ("identifiant_unique", "nom", "ville", "parent", "statut")
     list_filter = ("statut",)
     search_fields = ("identifiant_unique", "nom", "ville")
     autocomplete_fields = ("parent",)
-    fieldsets = (("Révision", {"fields": ("identifiant_unique", "uuid", "parent")}), *ACTEUR_FIELDSETS_COMMON)
+    readonly_fields = ("enfants_et_provenance",)
+    fieldsets = (("Révision", {"fields": ("identifiant_unique", "uuid", "parent", "enfants_et_provenance")}),
+                 *ACTEUR_FIELDSETS_COMMON)
     inlines = [RevisionPropositionServiceInline]
+    actions = ["detacher"]
+    history_list_display = ("statut",)
+
+    class Media:
+        js = ("acteurs/revision.js",)
+        css = {"all": ("acteurs/revision.css",)}
+
+    @admin.display(description="enfants (doublons fusionnés)")
+    def enfants_et_provenance(self, obj):
+        return corrections.enfants_et_provenance(revision=obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        identifiant = object_id or request.GET.get("identifiant_unique", "")
+        extra_context = {**(extra_context or {}), **corrections.revision_contexte(identifiant=identifiant)}
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        corrections.revision_identifier(revision=obj)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        corrections.rafraichir_apres_commit(request, [form.instance.pk])
+
+    def delete_model(self, request, obj):
+        identifiant = obj.pk
+        super().delete_model(request, obj)
+        corrections.rafraichir_apres_commit(request, [identifiant])
+
+    def delete_queryset(self, request, queryset):
+        identifiants = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        corrections.rafraichir_apres_commit(request, identifiants)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """Each change's fields before → after; the creation's, the values it was created with."""
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        for record in historical_records:
+            if record.history_type == "+":
+                record.history_delta_changes = corrections.revision_creation_valeurs(record=record)
+
+    def has_fusionner_permission(self, request):
+        return request.user.has_perm("acteurs.fusionner_revisionacteur")
+
+    @admin.action(description="Détacher de leur parent", permissions=["fusionner"])
+    def detacher(self, request, queryset):
+        identifiants = corrections.revision_detacher(identifiants=list(queryset.values_list("pk", flat=True)))
+        corrections.rafraichir_apres_commit(request, identifiants)
+        self.message_user(request, f"{len(identifiants)} acteur(s) détaché(s) de leur parent.")
 
 
 @admin.register(models.DisplayedActeur)
 class DisplayedActeurAdmin(LeafletGeoAdmin):
     """Read-only: the displayed acteurs are computed; correct them through a revision."""
 
-    list_display = ("identifiant_unique", "nom", "ville", "acteur_type")
+    list_display = ("identifiant_unique", "nom", "ville", "acteur_type", "nombre_enfants", "corriger")
     search_fields = ("identifiant_unique", "nom", "ville", "code_postal")
     list_filter = ("acteur_type",)
+    actions = ["faire_un_parent"]
+
+    @admin.display(description="enfants")
+    def nombre_enfants(self, obj):
+        return len(obj.enfants) or ""
+
+    @admin.display(description="correction")
+    def corriger(self, obj):
+        return corrections.corriger_lien(identifiant=obj.pk)
+
+    def has_fusionner_permission(self, request):
+        return request.user.has_perm("acteurs.fusionner_revisionacteur")
+
+    @admin.action(description="Faire un parent des acteurs sélectionnés (doublons)", permissions=["fusionner"])
+    def faire_un_parent(self, request, queryset):
+        return corrections.parent_depuis_selection(self, request, list(queryset.values_list("pk", flat=True)))
 
     def has_add_permission(self, request):
         return False

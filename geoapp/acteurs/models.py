@@ -5,6 +5,7 @@ from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.db.models import F, Func, Q, Value
+from simple_history.models import HistoricalRecords
 
 
 # --- Referentials: the code is the primary key, as partners use it ---------------------------
@@ -225,10 +226,13 @@ class RevisionActeur(ActeurFields):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="enfants",
         limit_choices_to={"parent__isnull": True},
     )
+    # every change made in the back office: who, when, each field before and after
+    history = HistoricalRecords(excluded_fields=["modifie_le"])
 
     class Meta:
         verbose_name = "révision d'acteur"
         verbose_name_plural = "révisions d'acteurs"
+        permissions = [("fusionner_revisionacteur", "Peut fusionner des acteurs en doublon (parent, enfants)")]
         indexes = [GistIndex(fields=["location"], name="revision_location_gist")]
         constraints = [
             models.CheckConstraint(
@@ -356,6 +360,8 @@ class DisplayedActeur(models.Model):
             GinIndex(fields=["sources"], name="displayed_sources_gin"),
             GinIndex(fields=["groupes_actions"], name="displayed_groupes_gin"),
             GistIndex(fields=["location_3857"], name="displayed_location3857_gist"),
+            # the parents only: the incremental refresh finds a child's former parent by it
+            GinIndex(fields=["enfants"], name="displayed_enfants_gin", condition=Q(enfants__len__gt=0)),
         ]
 
     def __str__(self) -> str:

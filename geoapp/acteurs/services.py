@@ -149,3 +149,69 @@ def displayed_acteur_refresh() -> dict[str, int]:
     computed = displayed_acteur_compute()
     published = displayed_acteur_publish(version=computed.version)
     return {"computed": computed.rows, "published": published}
+
+
+def displayed_acteur_refresh_partial(*, identifiants: list[str]) -> dict[str, int]:
+    """Refresh only the displayed acteurs `identifiants` touch (themselves, their parents and
+    children): a correction shows in about a second, without the full rebuild (kept for the
+    nightly run). Call it after the change committed."""
+    from .displayed import (
+        displayed_acteur_compute_partial,
+        displayed_acteur_publish_partial,
+        displayed_partial_drop,
+        displayed_units_touched,
+    )
+
+    touched = displayed_units_touched(identifiants=identifiants)
+    if not touched:
+        return {"touches": 0, "computed": 0, "published": 0}
+    computed = displayed_acteur_compute_partial(identifiants=touched)
+    try:
+        published = displayed_acteur_publish_partial(version=computed.version, identifiants=touched)
+    finally:
+        displayed_partial_drop(version=computed.version)
+    return {"touches": len(touched), "computed": computed.rows, "published": published}
+
+
+@transaction.atomic
+def revision_parent_create(*, identifiants: list[str]) -> models.RevisionActeur:
+    """Make a parent (an acteur made by staff) of the duplicates `identifiants`: each gets a
+    revision (created empty if it had none) pointing at the new parent, which is displayed in their
+    place and takes, for each field it leaves empty, the value of its most recently modified
+    child. Each save goes through the model (its history records who did it). Refuses an acteur
+    that is itself a parent, or fewer than two."""
+    identifiants = sorted(set(identifiants))
+    if len(identifiants) < 2:
+        raise ValueError("Choisissez au moins deux acteurs.")
+    parents = sorted(set(models.RevisionActeur.objects.filter(parent__identifiant_unique__in=identifiants)
+                         .values_list("parent_id", flat=True)))
+    if parents:
+        raise ValueError(f"Déjà parent d'autres acteurs : {', '.join(parents)}.")
+    parent = models.RevisionActeur(identifiant_unique=revision_identifiant_new())
+    parent.uuid = acteur_uuid(identifiant_unique=parent.identifiant_unique)
+    parent.save()
+    for identifiant in identifiants:
+        revision = models.RevisionActeur.objects.filter(pk=identifiant).first() or models.RevisionActeur(
+            identifiant_unique=identifiant)
+        revision.parent = parent
+        revision.save()
+    return parent
+
+
+@transaction.atomic
+def revision_detacher(*, identifiants: list[str]) -> list[str]:
+    """Detach the revisions `identifiants` from their parent (each displayed on its own again);
+    returns those that had one, and their former parents (whose display changes)."""
+    touched: list[str] = []
+    for revision in models.RevisionActeur.objects.filter(pk__in=identifiants, parent__isnull=False):
+        touched += [revision.pk, revision.parent_id]
+        revision.parent = None
+        revision.save()
+    return sorted(set(touched))
+
+
+def revision_identifiant_new() -> str:
+    """The identifiant of an acteur made by staff (no source): `revision_<32 hex>`."""
+    import uuid
+
+    return f"revision_{uuid.uuid4().hex}"

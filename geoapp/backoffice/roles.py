@@ -19,7 +19,7 @@ _CONTRIBUTEUR = (  # edits acteurs as revisions (never the imported acteur), cre
 _VALIDEUR = (  # validates, rejects (editing a proposed value first) and applies suggestions; merges duplicates
     "suggestions.valider_groupesuggestion", "suggestions.appliquer_groupesuggestion",
     "suggestions.change_groupesuggestion", "suggestions.change_changementsuggestion",
-    "acteurs.delete_revisionacteur",
+    "acteurs.delete_revisionacteur", "acteurs.fusionner_revisionacteur",
 )
 _ADMINISTRATEUR = (  # users, sources and their apply policy, map configurations, l'assistant's texts
     "auth.*", "acteurs.add_source", "acteurs.change_source",

@@ -1,4 +1,5 @@
-"""The back office shows imported acteurs with their map widget, and keeps displayed ones read-only."""
+"""The back office shows imported acteurs read-only (corrected through their revision, whose page has
+the map widget), and keeps displayed ones read-only."""
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -8,7 +9,7 @@ from geoapp.acteurs.models import Acteur
 pytestmark = pytest.mark.usefixtures("referentiels")
 
 
-def test_staff_open_an_imported_acteur_with_its_map(admin_client):
+def test_staff_open_an_imported_acteur_read_only_and_correct_it_on_a_map(admin_client):
     Acteur.objects.create(identifiant_unique="ecosystem_1", uuid="u1", identifiant_externe="1", source_id="ecosystem",
                           nom="Répar'Tout", location=Point(2.35, 48.85, srid=4326))
 
@@ -19,8 +20,37 @@ def test_staff_open_an_imported_acteur_with_its_map(admin_client):
     assert page.status_code == 200
     html = page.content.decode()
     assert "Répar&#x27;Tout" in html or "Répar'Tout" in html
-    assert "leaflet" in html.lower() and "id_location" in html
+    assert 'name="nom"' not in html  # an edit here would be undone by the next import
+    assert "/admin/acteurs/revisionacteur/add/?identifiant_unique=ecosystem_1" in html
+
+    correction = admin_client.get("/admin/acteurs/revisionacteur/add/?identifiant_unique=ecosystem_1").content.decode()
+    assert "leaflet" in correction.lower() and 'id="id_location"' in correction
+    assert 'id="acteur-importe"' in correction and "R\\u00e9par'Tout" in correction  # beside each field (json_script)
 
 
 def test_displayed_acteurs_cannot_be_edited_by_hand(admin_client):
     assert admin_client.get("/admin/acteurs/displayedacteur/add/").status_code == 403
+
+
+def test_without_the_permissions_a_reader_can_neither_correct_nor_merge(client, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    from geoapp.acteurs.models import RevisionActeur
+
+    Acteur.objects.create(identifiant_unique="ecosystem_1", uuid="u1", identifiant_externe="1", source_id="ecosystem",
+                          nom="Répar'Tout")
+    RevisionActeur.objects.create(identifiant_unique="ecosystem_1", nom="Corrigé")
+    lecteur = django_user_model.objects.create_user("lecteur", password="x", is_staff=True)
+    lecteur.user_permissions.set(Permission.objects.filter(
+        content_type__app_label="acteurs", codename__in=["view_acteur", "view_revisionacteur", "view_displayedacteur"]))
+    client.force_login(lecteur)
+
+    page = client.get("/admin/acteurs/revisionacteur/ecosystem_1/change/")
+    assert page.status_code == 200 and 'name="nom"' not in page.content.decode()  # read only
+    assert client.post("/admin/acteurs/revisionacteur/ecosystem_1/change/", {"nom": "Non"}).status_code == 403
+    assert client.get("/admin/acteurs/revisionacteur/add/").status_code == 403
+    assert "faire_un_parent" not in client.get("/admin/acteurs/acteur/").content.decode()
+    assert client.post("/admin/acteurs/acteur/", {"action": "faire_un_parent", "_selected_action": ["ecosystem_1"],
+                                                  "index": "0"}).status_code in (200, 302)
+    assert not RevisionActeur.objects.filter(identifiant_unique__startswith="revision_").exists()  # no parent made
+    assert RevisionActeur.objects.get(pk="ecosystem_1").nom == "Corrigé"
