@@ -139,7 +139,7 @@ def test_parts_spread_over_two_workers_and_a_killed_worker_s_part_runs_again(ban
     referentiel_load(reference_dir=Path(settings.DATA_DIR) / "reference")
     adresses = {  # département → addresses (Paris: in the cloned BAN; elsewhere: no answer, flagged)
         "75": [("10 bd Voltaire", "75011"), ("2 rue de la Roquette", "75011"), ("1 rue de Rivoli", "75004")],
-        "13": [("1 la Canebière", "13001")], "69": [("1 place Bellecour", "69002")],
+        "13": [("1 la Canebière", "13001")],
     }
     for d, lignes in adresses.items():
         for i, (adresse, cp) in enumerate(lignes):
@@ -175,7 +175,7 @@ def test_parts_spread_over_two_workers_and_a_killed_worker_s_part_runs_again(ban
             w.wait(30)
 
     # one part per département, all completed; the killed worker's part ran twice
-    assert sorted(p["parametres"]["departement"] for p in parts.values()) == ["13", "69", "75"]
+    assert sorted(p["parametres"]["departement"] for p in parts.values()) == ["13", "75"]
     assert {p["etat"] for p in parts.values()} == {"COMPLETED"}
     relancees = [nom for nom, p in parts.items() if p["tentatives"] == 2]
     assert len(relancees) == 1 and observateur.tue is not None
