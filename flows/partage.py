@@ -73,7 +73,7 @@ def decision(etat: str, tentative: int, tentatives: int, worker_hors_ligne: bool
 def parties_executer(*, deploiement: str, parametres: list[dict], tentatives: int = 3,
                      intervalle: float = 2.0) -> dict[str, dict]:
     """Run one flow run of `deploiement` per parameter set, in parallel on the pool's workers, and
-    wait for all of them. Returns, by flow run name: its parameters, final state and run count.
+    wait for all of them. Returns, by flow run name: its parameters, final state and attempts.
     Called from a parent flow: the parts are its subflow runs in the UI."""
     from prefect.client.orchestration import get_client
     from prefect.deployments import run_deployment
