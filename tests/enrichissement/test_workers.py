@@ -132,6 +132,8 @@ class Observateur(threading.Thread):
 def test_parts_spread_over_two_workers_and_a_killed_worker_s_part_runs_again(ban_clone, serveur_prefect_postgresql):
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from flows.enrichissement.geocodage_departements import enrichissement_geocodage_departements_flow
@@ -166,6 +168,9 @@ def test_parts_spread_over_two_workers_and_a_killed_worker_s_part_runs_again(ban
             observateur.start()
             parts = enrichissement_geocodage_departements_flow(deploiement=f"enrichissement-geocodage/{pool}",
                                                                intervalle=0.5)
+            # send this process's logs and events to this server now, not at exit to a stopped one
+            APILogWorker.drain_all(timeout=30, at_exit=False)
+            EventsWorker.drain_all(timeout=30, at_exit=False)
     finally:
         observateur.fini.set()
         for w in workers.values():
