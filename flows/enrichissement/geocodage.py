@@ -1,15 +1,41 @@
 """Flow: geocode (offline geocoder over the cloned BAN, in batch) the active acteurs without a
 location or whose address changed since their last geocoding. Every answer is kept
 (GeocodageActeur: score, BAN id, type, backend); at or above the score threshold the position is
-proposed, under it there is no precise location and the acteur is flagged."""
+proposed, under it there is no precise location and the acteur is flagged.
+
+With `departement` the run takes only that département's acteurs (of their postal code): the part
+of `geocodage_departements.py`'s partitioned run, one flow run per département on the workers.
+The geocoding holds a slot of the global concurrency limit `base-de-donnees` (the offline
+geocoder's reads, the writes) and each call of the BAN API one of the rate limit `api-ban`
+(`flows/partage.py`)."""
 
 from __future__ import annotations
 
+import re
+
 from prefect import flow, task
+from prefect.concurrency.sync import concurrency, rate_limit
 
 from flows.enrichissement.commun import acteurs_lire, changement, cohorte_ecrire, run_id_courant
+from flows.partage import LIMITE_API_BAN, LIMITE_BASE
 
 FLUX = "enrichissement-geocodage"
+LOT = 1000  # addresses per call of the geocoder (one request of the BAN API's /search/csv/)
+SANS_DEPARTEMENT = "inconnu"  # the part of the acteurs without a valid postal code
+
+
+def departement_de(code_postal: str | None) -> str:
+    """Pure: the département of a postal code (2A / 2B in Corsica, 3 digits overseas), else
+    `SANS_DEPARTEMENT`. A postal code names its département but for a few border communes,
+    which does not matter here: the partition only has to be stable."""
+    code = (code_postal or "").strip()
+    if not re.fullmatch(r"\d{5}", code) or code.startswith("00"):
+        return SANS_DEPARTEMENT
+    if code.startswith("20"):
+        return "2A" if code < "20200" else "2B"
+    if code[:2] in ("97", "98"):
+        return code[:3]
+    return code[:2]
 
 
 def adresse_texte(acteur: dict) -> str:
@@ -40,7 +66,12 @@ def geocoder(acteurs: list[dict]) -> list[dict]:
 
     geocodeur = geocodeur_par_defaut()
     adresses = [adresse_texte(a) for a in acteurs]
-    resultats = geocodeur.geocoder_lot(adresses=adresses) if adresses else []
+    resultats = []
+    for debut in range(0, len(adresses), LOT):
+        if settings.GEOCODAGE_BACKEND == "ban_api":
+            rate_limit(LIMITE_API_BAN)
+        with concurrency(LIMITE_BASE, occupy=1):
+            resultats += geocodeur.geocoder_lot(adresses=adresses[debut:debut + LOT])
     propositions = []
     for acteur, adresse, resultat in zip(acteurs, adresses, resultats):
         geocodage = geocodage_acteur_enregistrer(acteur_id=acteur["identifiant_unique"], adresse=adresse,
@@ -58,10 +89,13 @@ def geocoder(acteurs: list[dict]) -> list[dict]:
 
 
 @flow(name="enrichissement-geocodage", log_prints=True)
-def enrichissement_geocodage_flow() -> dict:
-    acteurs = [a for a in acteurs_lire() if a_geocoder(a)]
-    print(f"{len(acteurs)} acteurs à géocoder")
-    return cohorte_ecrire(FLUX, run_id_courant(), geocoder(acteurs))
+def enrichissement_geocodage_flow(departement: str | None = None) -> dict:
+    acteurs = [a for a in acteurs_lire() if a_geocoder(a)
+               and (departement is None or departement_de(a["code_postal"]) == departement)]
+    print(f"{len(acteurs)} acteurs à géocoder" + (f" (département {departement})" if departement else ""))
+    propositions = geocoder(acteurs)
+    with concurrency(LIMITE_BASE, occupy=1):
+        return cohorte_ecrire(FLUX, run_id_courant(), propositions)
 
 
 if __name__ == "__main__":
