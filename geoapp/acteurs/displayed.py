@@ -563,7 +563,7 @@ def displayed_cluster_cells_sql(*, zoom: int) -> tuple[str, str]:
     centre, count and main group). Each reads its zoom's partial GiST index, or the displayed
     acteurs' `location_3857` one, through the cells' envelopes."""
     cluster, displayed = models.DisplayedActeurCluster._meta.db_table, models.DisplayedActeur._meta.db_table
-    cell = f"({WEB_MERCATOR_WORLD} / (2 ^ {int(zoom)}) / {CLUSTER_CELLS_PER_TILE})"
+    cell = f"({CIRCONFERENCE_TERRE_M} / (2 ^ {int(zoom)}) / {CLUSTER_CELLS_PER_TILE})"
     cells = """cells AS (SELECT DISTINCT cx, cy FROM unnest(%(cxs)s::float8[], %(cys)s::float8[]) AS c(cx, cy))"""
     envelope = f"ST_MakeEnvelope(cells.cx * {cell}, cells.cy * {cell}, (cells.cx + 1) * {cell}, (cells.cy + 1) * {cell}, 3857)"
     delete = f"""WITH {cells}
@@ -593,7 +593,7 @@ def displayed_cluster_shift_sql(*, zoom: int) -> str:
     (`cx, cy`), to compute again. A low zoom's cell holds a large part of France: a correction
     that keeps the acteur's group (a move, a renamed acteur) reads none of its acteurs."""
     cluster = models.DisplayedActeurCluster._meta.db_table
-    cell = f"({WEB_MERCATOR_WORLD} / (2 ^ {int(zoom)}) / {CLUSTER_CELLS_PER_TILE})"
+    cell = f"({CIRCONFERENCE_TERRE_M} / (2 ^ {int(zoom)}) / {CLUSTER_CELLS_PER_TILE})"
     envelope = f"ST_MakeEnvelope(cmp.cx * {cell}, cmp.cy * {cell}, (cmp.cx + 1) * {cell}, (cmp.cy + 1) * {cell}, 3857)"
 
     def side(name: str, prefix: str) -> str:

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from geoapp.acteurs.models import Acteur, DisplayedActeur, PropositionService, RevisionActeur
 from geoapp.acteurs.services import displayed_acteur_refresh
-from geoapp.carte.tests.conftest import CHROMIUM_ARGS, new_context, outside_requests  # noqa: F401 (fixtures)
+from conftest import CHROMIUM_ARGS  # the root conftest (its new_context and outside_requests fixtures serve here)
 
 pytestmark = pytest.mark.usefixtures("warehouse", "referentiels")
 
