@@ -38,7 +38,10 @@ class S3StandIn:
         self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self.server.start()
         client = self.client()
-        client.create_bucket(Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
+        try:  # moto keeps its buckets per process: another stand-in of this process may have made it
+            client.create_bucket(Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
+        except client.exceptions.BucketAlreadyOwnedByYou:
+            pass
         for key, source in S3_FILES.items():
             self.put(key, generateur.s3_xlsx(generateur.s3_rows(source, self.size, seed=self.seed)))
         return self

@@ -18,12 +18,12 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 $$;
 CREATE OR REPLACE FUNCTION assistant_tsvector(t text) RETURNS tsvector
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT to_tsvector('pg_catalog.french'::regconfig, assistant_normaliser(t))
+  SELECT to_tsvector('pg_catalog.french'::regconfig, public.assistant_normaliser(t))  -- qualified: a restore runs with an empty search_path
 $$;
 -- the query's stemmed words, any of them (a phrasing's extra words must not exclude a product)
 CREATE OR REPLACE FUNCTION assistant_tsquery_ou(t text) RETURNS tsquery
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT nullif(array_to_string(tsvector_to_array(assistant_tsvector(t)), ' | '), '')::tsquery
+  SELECT nullif(array_to_string(tsvector_to_array(public.assistant_tsvector(t)), ' | '), '')::tsquery
 $$;
 """
 SANS_FONCTIONS = """DROP FUNCTION IF EXISTS assistant_tsquery_ou(text); DROP FUNCTION IF EXISTS assistant_tsvector(text);

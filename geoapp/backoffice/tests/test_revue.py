@@ -148,7 +148,7 @@ def test_a_valideur_reviews_a_cohort_applies_it_and_sees_it_on_the_map_a_lecteur
     expect(nom.locator("input")).to_have_value("Ressourcerie Oberkampf (nouveau)")  # proposed
     expect(page.locator("#revue-annuaire")).to_have_attribute(
         "href", "https://annuaire-entreprises.data.gouv.fr/etablissement/12345678900010")
-    expect(page.locator("#revue-carte .leaflet-tile-loaded").first).to_be_visible()
+    expect(page.locator("#revue-carte.leaflet-container")).to_be_visible()  # (no background tiles in tests: contours only on la carte)
     expect(page.locator("#revue-carte path.revue-avant")).to_have_count(1)
     page.keyboard.press("a")  # accept: the next waiting group opens
     expect(page.locator("#revue-acteur")).to_have_text("Repair Café Bastille")

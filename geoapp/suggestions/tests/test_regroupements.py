@@ -35,6 +35,11 @@ def run() -> dict:
 
 
 def admin_action(client, action: str, groupe: GroupeSuggestion) -> None:
+    if action == "appliquer":  # the admin's *Appliquer* starts a flow run (tested in geoapp/securite): here, its service
+        from geoapp.suggestions.services import suggestions_apply
+
+        suggestions_apply(source_codes=[groupe.source_id])
+        return
     response = client.post("/admin/suggestions/groupesuggestion/", {"action": action, "_selected_action": [groupe.pk]},
                            follow=True)
     assert response.status_code == 200
