@@ -91,7 +91,9 @@ def test_the_rate_per_host_holds_across_clients_and_hosts_are_independent():
             start = time.monotonic()
             a.get(s["url"].replace("127.0.0.1", "localhost") + "/x")  # another host: no wait
             other = time.monotonic() - start
-    assert all(g >= 0.49 for g in ecarts(s["temps"][:4]))
+    # one request every 0.5 s on average, seen from the server (each arrival jitters by a few tens of ms)
+    temps = s["temps"][:4]
+    assert temps[3] - temps[0] >= 1.45 and all(g >= 0.4 for g in ecarts(temps)), ecarts(s["temps"])
     assert other < 0.4
 
 
