@@ -22,6 +22,7 @@ from geoapp.carte.models import CarteConfiguration
 from geoapp.suggestions import admin as suggestions_admin
 from geoapp.suggestions import applications, services
 from geoapp.suggestions.models import CohorteSuggestion, GroupeSuggestion, StatutSuggestion
+from geoapp.suggestions.regroupements import SOURCE_DEDOUBLONNAGE
 
 from . import selectors
 from .saisie import valeur_afficher, valeur_saisie_lire
@@ -70,6 +71,8 @@ class RevueGroupeAdmin(suggestions_admin.GroupeSuggestionAdmin):
             raise Http404("suggestion inconnue")
         if not self.has_view_or_change_permission(request, groupe):
             raise PermissionDenied
+        if groupe.source_id == SOURCE_DEDOUBLONNAGE:  # a cluster: its members taken out or split (RegroupementForm)
+            return super().change_view(request, object_id, form_url, extra_context)
         peut_valider = self.has_valider_permission(request)
         erreurs: dict[str, str] = {}
         saisies: dict[str, str] = {}
