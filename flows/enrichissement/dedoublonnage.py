@@ -51,6 +51,12 @@ def propositions_regroupement(acteurs: list[dict], fiches: list[Fiche], grappes:
     return out
 
 
+def grappes_en_attente(acteurs: list[dict], grappes: list[Grappe], *, en_attente: set[str]) -> int:
+    """Pure: how many clusters hold an acteur already waiting in a proposed cluster (left out of
+    the proposals until staff decide: a re-run says so instead of proposing nothing silently)."""
+    return sum(1 for g in grappes if any(acteurs[i]["identifiant_unique"] in en_attente for i in g.membres))
+
+
 # no cache: the inputs are every acteur (hashing 500,000 dicts costs more than nothing), and a
 # rerun must read the decisions staff took since
 @task(name="lire les acteurs et les décisions de l'équipe", cache_policy=NO_CACHE)
@@ -64,17 +70,19 @@ def acteurs_lire() -> tuple[list[dict], list[list[str]], list[str]]:
 
 @task(name="trouver les doublons", cache_policy=NO_CACHE)
 def doublons_proposer(acteurs: list[dict], rejetees: list[list[str]], en_attente: list[str],
-                      priorite_sources: list[str]) -> list[dict]:
+                      priorite_sources: list[str]) -> tuple[list[dict], int]:
+    """The proposals, and how many clusters wait for staff already."""
     fiches, grappes = doublons_trouver(acteurs, rejetees={frozenset(p) for p in rejetees})
-    return propositions_regroupement(acteurs, fiches, grappes, en_attente=set(en_attente),
-                                     priorite_sources=tuple(priorite_sources))
+    propositions = propositions_regroupement(acteurs, fiches, grappes, en_attente=set(en_attente),
+                                             priorite_sources=tuple(priorite_sources))
+    return propositions, grappes_en_attente(acteurs, grappes, en_attente=set(en_attente))
 
 
 @task(name="écrire la cohorte de regroupements", cache_policy=NO_CACHE)
-def cohorte_ecrire(run_id: str, propositions: list[dict]) -> dict:
+def cohorte_ecrire(run_id: str, propositions: list[dict], en_attente: int = 0) -> dict:
     from geoapp.suggestions.regroupements import regroupement_cohorte_ecrire
 
-    report = regroupement_cohorte_ecrire(flux=FLUX, run_id=run_id, propositions=propositions)
+    report = regroupement_cohorte_ecrire(flux=FLUX, run_id=run_id, propositions=propositions, en_attente=en_attente)
     print(f"{FLUX}: {report}")
     return report
 
@@ -84,8 +92,8 @@ def dedoublonnage_flow(priorite_sources: list[str] | None = None) -> dict:
     if priorite_sources is None:
         priorite_sources = [s for s in os.environ.get(PRIORITE_SOURCES_ENV, "").split(",") if s.strip()]
     acteurs, rejetees, en_attente = acteurs_lire()
-    propositions = doublons_proposer(acteurs, rejetees, en_attente, [s.strip() for s in priorite_sources])
-    return cohorte_ecrire(run_id_courant(), propositions)
+    propositions, attente = doublons_proposer(acteurs, rejetees, en_attente, [s.strip() for s in priorite_sources])
+    return cohorte_ecrire(run_id_courant(), propositions, attente)
 
 
 if __name__ == "__main__":

@@ -155,16 +155,19 @@ def _changements(p: dict) -> list[tuple[str, object, object]]:
 
 
 @transaction.atomic
-def regroupement_cohorte_ecrire(*, flux: str, run_id: str, propositions: list[dict]) -> dict:
+def regroupement_cohorte_ecrire(*, flux: str, run_id: str, propositions: list[dict], en_attente: int = 0) -> dict:
     """Record run `run_id` and write its clusters as ONE cohort (kind regroupement) → one group per
     cluster → its changes (the children, and a new parent's fields). Each proposal: `{parent,
     nouveau_parent, enfants, nouveaux_enfants, valeurs, provenance, membres, paires}`. A cluster
     already proposed with the same members (waiting, validated, rejected or applied) is not
-    written again; without anything new, no cohort."""
+    written again; without anything new, no cohort. `en_attente`: the clusters left out because
+    staff have not decided on their members yet (counted in the report)."""
     source = _source_dedoublonnage()
     execution = execution_start(run_id=run_id, flux=flux, sources=[source])
     deja = set(_groupes().values_list("empreinte", flat=True))
     counts: Counter = Counter()
+    if en_attente:
+        counts["en_attente"] = en_attente
     nouvelles = []
     for p in propositions:
         fp = _empreinte(p)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bench.dedoublonnage import jeu_etiquete, paires_predites, paires_vraies, precision_rappel
-from flows.enrichissement.dedoublonnage import propositions_regroupement
+from flows.enrichissement.dedoublonnage import grappes_en_attente, propositions_regroupement
 from flows.enrichissement.doublons import doublons_trouver, telephone_normaliser
 
 pytestmark = pytest.mark.django_db(databases=[])
@@ -90,7 +90,10 @@ def test_a_new_parent_takes_each_field_from_the_configured_source_first_else_the
     assert p["provenance"]["telephone"] == "refashion_1"  # the only one that has it
     [p] = propositions_regroupement(acteurs, fiches, found, en_attente=set(), priorite_sources=("refashion",))
     assert (p["valeurs"]["nom"], p["provenance"]["nom"]) == ("Cordonnerie Martin", "refashion_1")
+    # one of them waits in a cluster staff have not decided on: nothing proposed, and said so
     assert propositions_regroupement(acteurs, fiches, found, en_attente={"cma_2"}) == []
+    assert grappes_en_attente(acteurs, found, en_attente={"cma_2"}) == 1
+    assert grappes_en_attente(acteurs, found, en_attente=set()) == 0
 
 
 def test_phone_numbers_compare_whatever_their_writing():

@@ -160,6 +160,7 @@ def test_a_valideur_reviews_a_cohort_applies_it_and_sees_it_on_the_map_a_lecteur
     page.locator("#revue-champs tr[data-champ=nom] input").fill("Repair Café de la Bastille")
     page.get_by_role("button", name="Accepter").click()
     expect(page.locator("#revue-acteur")).to_have_text("Friperie Voltaire")
+    expect(page.locator("#revue-carte.leaflet-container")).to_be_visible()  # revue.js ran: its keys listen
     page.keyboard.press("r")  # the third rejected: back to the cohort, nothing left to review
     expect(page.locator("#cohorte-comptes")).to_contain_text("2validée")
     expect(page.locator("#cohorte-comptes")).to_contain_text("1rejetée")
