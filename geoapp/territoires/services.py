@@ -17,26 +17,30 @@ def multipolygone_valide(geometrie: str) -> str:
     return f"ST_Multi(ST_CollectionExtract(ST_MakeValid({geometrie}), 3))"
 
 
-# A GeoJSON geometry → a valid MultiPolygon in EPSG:4326.
-_GEOM = multipolygone_valide("ST_SetSRID(ST_GeomFromGeoJSON(%s), 4326)")
-
-
 def _upsert(table: str, columns: list[str], rows: list[dict], *, geometry: bool) -> int:
-    """INSERT … ON CONFLICT (code) DO UPDATE, writing only rows that differ. Returns rows written."""
+    """The rows COPYed into a temporary table, then one INSERT … ON CONFLICT (code) DO UPDATE
+    writing only the rows that differ (of a code given twice, the last). Returns rows written."""
     cols = columns + (["geom"] if geometry else [])
-    values = ", ".join(["%s"] * len(columns) + ([f"CASE WHEN %s::text IS NULL THEN NULL ELSE {_GEOM} END"] if geometry else []))
+    copied = columns + (["geojson"] if geometry else [])
+    staging = f"_chargement_{table}"
+    geom = f"CASE WHEN s.geojson IS NULL THEN NULL ELSE {multipolygone_valide('ST_SetSRID(ST_GeomFromGeoJSON(s.geojson), 4326)')} END"
+    selected = ", ".join([f"s.{c}" for c in columns] + ([geom] if geometry else []))
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in cols if c != "code")
     differs = " OR ".join(f"{table}.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in cols if c not in ("code", "geom"))
     if geometry:
         differs += f" OR NOT ST_OrderingEquals(COALESCE({table}.geom, 'MULTIPOLYGON EMPTY'::geometry), COALESCE(EXCLUDED.geom, 'MULTIPOLYGON EMPTY'::geometry))"
-    statement = (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({values}) "
-                 f"ON CONFLICT (code) DO UPDATE SET {updates} WHERE {differs} RETURNING 1")
-    params = [[r[c] for c in columns] + ([r["geojson"], r["geojson"]] if geometry else []) for r in rows]
-    written = 0
     with connection.cursor() as cursor:
-        for p in params:
-            cursor.execute(statement, p)
-            written += cursor.rowcount
+        cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+        cursor.execute(f"CREATE TEMP TABLE {staging} AS SELECT {', '.join(columns)} FROM {table} WITH NO DATA")
+        cursor.execute(f"ALTER TABLE {staging} ADD COLUMN n integer" + (", ADD COLUMN geojson text" if geometry else ""))
+        with cursor.cursor.copy(f"COPY {staging} (n, {', '.join(copied)}) FROM STDIN") as copy:
+            for n, r in enumerate(rows):
+                copy.write_row([n] + [r[c] for c in copied])
+        cursor.execute(f"INSERT INTO {table} ({', '.join(cols)}) "
+                       f"SELECT {selected} FROM (SELECT DISTINCT ON (code) * FROM {staging} ORDER BY code, n DESC) s "
+                       f"ON CONFLICT (code) DO UPDATE SET {updates} WHERE {differs}")
+        written = cursor.rowcount
+        cursor.execute(f"DROP TABLE {staging}")
     return written
 
 
