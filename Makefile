@@ -8,6 +8,8 @@ export DATABASE_URL ?= postgis://postgres:postgres@127.0.0.1:5432/circulaire_web
 export WAREHOUSE_DATABASE_URL ?= postgis://postgres:postgres@127.0.0.1:5432/circulaire_warehouse
 export PATH := $(CURDIR)/.tools/uv/bin:$(PATH)
 UV := uv run --frozen
+# the suite's pytest-xdist workers (each with its own databases, Prefect API and browser)
+TEST_WORKERS ?= 2
 
 .PHONY: demo test setup
 
@@ -19,7 +21,7 @@ demo:
 ## make test: the whole suite against real PostGIS, a real Prefect API and a real browser
 test:
 	@bash scripts/setup.sh --browser --test
-	@$(UV) pytest $(PYTEST_ARGS); status=$$?; \
+	@$(UV) pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "no tests ran: failing" >&2; exit 1; fi; exit $$status
 
 setup:

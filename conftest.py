@@ -15,6 +15,8 @@ from psycopg import sql
 
 REPO = Path(__file__).resolve().parent
 os.environ.setdefault("PREFECT_HOME", str(REPO / ".prefect"))
+if os.environ.get("PYTEST_XDIST_WORKER"):  # one Prefect home per pytest-xdist worker (its results, its storage)
+    os.environ["PREFECT_HOME"] = str(Path(os.environ["PREFECT_HOME"]) / os.environ["PYTEST_XDIST_WORKER"])
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
@@ -69,9 +71,6 @@ def new_context(browser, outside_requests):
     for c in contexts:
         c.close()
     assert outside_requests == [], f"requests left the machine: {outside_requests}"
-
-
-
 
 
 @pytest.fixture(scope="session")

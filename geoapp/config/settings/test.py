@@ -23,19 +23,26 @@ def _test_database_url(url: str) -> str:
 
 
 WAREHOUSE_DATABASE_URL = _test_database_url(env("WAREHOUSE_DATABASE_URL", default=WAREHOUSE_DATABASE_URL))
+# Under pytest-xdist each worker has its own databases: pytest-django suffixes the web app's test
+# database (and each alias's TEST NAME) with the worker's id; the warehouse's URL takes the same suffix.
+XDIST_WORKER = env("PYTEST_XDIST_WORKER", default="")
+_WAREHOUSE_TEST_NAME = urlsplit(WAREHOUSE_DATABASE_URL).path.lstrip("/")
+if XDIST_WORKER:
+    _parts = urlsplit(WAREHOUSE_DATABASE_URL)
+    WAREHOUSE_DATABASE_URL = urlunsplit(_parts._replace(path=f"/{_WAREHOUSE_TEST_NAME}_{XDIST_WORKER}"))
 
 # --- geocodage & clones (issue 4) ---
 # The read-only `warehouse` alias is the `test_` warehouse the `warehouse` fixture builds; its
 # backend neither creates nor drops it (geoapp/geocodage/warehouse_backend).
 DATABASES["warehouse"]["NAME"] = urlsplit(WAREHOUSE_DATABASE_URL).path.lstrip("/")  # noqa: F405
-DATABASES["warehouse"]["TEST"] = {"NAME": DATABASES["warehouse"]["NAME"]}  # noqa: F405
+DATABASES["warehouse"]["TEST"] = {"NAME": _WAREHOUSE_TEST_NAME}  # noqa: F405  (+ the worker's suffix, by pytest-django)
 
 # --- sécurité (issue 10) ---
 # The local Redis, under a key prefix of this test database's own (parallel runs on one machine never
 # share a count; the cache's clear() deletes only its prefix). The rate limits are off unless a test
 # (or the environment, for the servers a test starts) sets them: the suite sends hundreds of
 # requests a minute from 127.0.0.1.
-CACHES["default"]["KEY_PREFIX"] = env("REDIS_KEY_PREFIX", default=f"test_{DATABASES['default']['NAME']}")  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = env("REDIS_KEY_PREFIX", default=f"test_{DATABASES['default']['NAME']}{XDIST_WORKER}")  # noqa: F405
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", default=None)
 ADRESSES_THROTTLE_RATE = env("ADRESSES_THROTTLE_RATE", default=None)
 TILES_THROTTLE_RATE = env("TILES_THROTTLE_RATE", default=None)
