@@ -1,6 +1,6 @@
 """Shared fixtures: the test warehouse (a real PostGIS database, `test_` + WAREHOUSE_DATABASE_URL's
 name, rebuilt from the SQL migrations once per session), a real Prefect API (Prefect's test
-harness: a temporary server on SQLite), the referentials, and one real browser per session."""
+harness: a temporary server on SQLite), the referentials, and one real browser per test module."""
 
 from __future__ import annotations
 
@@ -23,8 +23,9 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 WAREHOUSE_SCHEMAS = ["raw", "staging", "reference", "displayed", "webapp", "archive", "meta"]
 
 # --- a real browser (Debian's Chromium driven by Playwright) against the real server (pytest-django's
-# `live_server`), with every request that would leave the machine refused and recorded. ONE per
-# session for every app's tests: two sync_playwright() in one thread refuse to start.
+# `live_server`), with every request that would leave the machine refused and recorded. One per
+# test module, for every app's tests: two sync_playwright() in one thread refuse to start, and while
+# one is open its event loop runs in the thread, where Prefect's sync calls of later tests would see it.
 # Playwright's sync API runs an event loop in the test's thread; the fixtures below touch the
 # database before and after the browser's work, never concurrently with it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -34,7 +35,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 

@@ -72,8 +72,8 @@ def _payload(conn, *, run_id, seq, body, il_y_a_jours, flux="maint-flux"):
 
 
 def test_the_warehouse_keeps_what_is_needed_and_archives_old_suggestions(source_db):
-    with warehouse_connect() as conn:
-        conn.execute("DELETE FROM raw.source_payload WHERE flux = 'maint-flux'")
+    with warehouse_connect() as conn:  # only this test's rows (the report counts every flux's)
+        conn.execute("TRUNCATE raw.source_payload, staging.source_ligne, raw.quarantaine")
         # five runs of one flux, r1 oldest; r5 stored the same bytes as r1 (a reference to r1's body)
         _payload(conn, run_id="r1", seq=0, body=b"meme", il_y_a_jours=50)
         _payload(conn, run_id="r2", seq=0, body=os.urandom(3000), il_y_a_jours=40)

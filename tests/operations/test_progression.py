@@ -2,7 +2,9 @@
 artifacts that end at 100 %, and log lines saying how many records and groups."""
 
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, LogFilter, LogFilterFlowRunId
+from prefect.client.schemas.filters import (
+    ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey, LogFilter, LogFilterFlowRunId,
+)
 from prefect.logging.handlers import APILogWorker
 
 from flows.progression import Progression
@@ -20,8 +22,9 @@ def test_a_source_run_reports_its_progress_as_artifacts_and_log_lines(stand_in, 
     run_id = ExecutionSource.objects.get(flux="ecodds").run_id
     APILogWorker.drain_all(timeout=10)
     with get_client(sync_client=True) as client:
-        artefacts = {a.key: a for a in client.read_artifacts(artifact_filter=ArtifactFilter(
-            key=ArtifactFilterKey(any_=["telechargement-ecodds", "application-ecodds"])))}
+        artefacts = {a.key: a for a in client.read_artifacts(artifact_filter=ArtifactFilter(  # this run's
+            key=ArtifactFilterKey(any_=["telechargement-ecodds", "application-ecodds"]),
+            flow_run_id=ArtifactFilterFlowRunId(any_=[run_id])))}
         messages = [log.message for log in client.read_logs(
             log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])))]
     assert set(artefacts) == {"telechargement-ecodds", "application-ecodds"}

@@ -13,21 +13,8 @@ from playwright.sync_api import expect
 
 from geoapp.acteurs.models import Acteur, DisplayedActeur, PropositionService, RevisionActeur
 from geoapp.acteurs.services import displayed_acteur_refresh
-from conftest import CHROMIUM_ARGS  # the root conftest (its new_context and outside_requests fixtures serve here)
 
-pytestmark = pytest.mark.usefixtures("warehouse", "referentiels")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """This module's own browser, closed after it: Playwright's sync API keeps an event loop
-    running in the thread while open, and the later tests' Prefect calls would see it."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+pytestmark = pytest.mark.usefixtures("warehouse", "referentiels")  # the browser: the root conftest's
 
 MOT_DE_PASSE = "motdepasse-demo-14"
 PERMISSIONS = {

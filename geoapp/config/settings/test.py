@@ -27,7 +27,7 @@ WAREHOUSE_DATABASE_URL = _test_database_url(env("WAREHOUSE_DATABASE_URL", defaul
 # database (and each alias's TEST NAME) with the worker's id; the warehouse's URL takes the same suffix.
 XDIST_WORKER = env("PYTEST_XDIST_WORKER", default="")
 _WAREHOUSE_TEST_NAME = urlsplit(WAREHOUSE_DATABASE_URL).path.lstrip("/")
-if XDIST_WORKER:
+if XDIST_WORKER and f"_{XDIST_WORKER}" not in _WAREHOUSE_TEST_NAME:  # (a test's subprocess: suffixed already)
     _parts = urlsplit(WAREHOUSE_DATABASE_URL)
     WAREHOUSE_DATABASE_URL = urlunsplit(_parts._replace(path=f"/{_WAREHOUSE_TEST_NAME}_{XDIST_WORKER}"))
 
