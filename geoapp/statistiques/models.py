@@ -19,6 +19,8 @@ class Indicateur(models.TextChoices):
     SUGGESTIONS_A_VALIDER = "suggestions_a_valider", "suggestions à valider"
     SUGGESTIONS_APPLIQUEES = "suggestions_appliquees", "suggestions appliquées"
     SUGGESTIONS_REJETEES = "suggestions_rejetees", "suggestions rejetées"
+    RECHERCHES = "recherches", "recherches dans l'assistant (7 jours)"
+    RECHERCHES_SANS_RESULTAT = "recherches_sans_resultat", "recherches sans résultat (7 jours)"
 
 
 class ReleveStatistique(models.Model):

@@ -3,10 +3,13 @@ psycopg.sql), and the snapshots kept, as the page draws them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import Count, Q
+from django.utils import timezone
 from psycopg import sql
 
 from .models import Indicateur, ReleveStatistique, ValeurStatistique
@@ -74,9 +77,24 @@ def _lignes(requete: sql.Composable) -> list[tuple]:
         return cursor.execute(requete).fetchall()
 
 
-def statistiques_comptages() -> list[Figure]:
+RECHERCHES_JOURS = 7  # the assistant's searches counted over the 7 days ending on the snapshot's day
+
+
+def statistiques_recherches(*, jour: dt.date) -> list[Figure]:
+    """The assistant's searches of the 7 days ending on `jour` (local time), and those that found
+    nothing (what staff add synonyms or products for). Counts only: the texts stay in the back office."""
+    from geoapp.assistant.models import Recherche
+
+    qs = Recherche.objects.filter(cree_le__date__gt=jour - dt.timedelta(days=RECHERCHES_JOURS), cree_le__date__lte=jour)
+    compte = qs.aggregate(total=Count("id"), sans=Count("id", filter=Q(nombre_resultats=0)))
+    return [(str(Indicateur.RECHERCHES), "", float(compte["total"])),
+            (str(Indicateur.RECHERCHES_SANS_RESULTAT), "", float(compte["sans"]))]
+
+
+def statistiques_comptages(*, jour: dt.date | None = None) -> list[Figure]:
     """The cheap figures (the daily snapshot): counts per source, action, sous-catégorie, type and
-    département, the shares with a SIRET / a precise geocoding / stacked coordinates, suggestions."""
+    département, the shares with a SIRET / a precise geocoding / stacked coordinates, suggestions,
+    the assistant's searches of the week ending on `jour` (today by default)."""
     figures: list[Figure] = []
     for indicateur, colonne in ((Indicateur.PAR_SOURCE, "sources"), (Indicateur.PAR_ACTION, "actions"),
                                 (Indicateur.PAR_SOUS_CATEGORIE, "sous_categories")):
@@ -91,6 +109,7 @@ def statistiques_comptages() -> list[Figure]:
     statuts = sql.Literal(list(SUGGESTIONS_STATUTS))
     figures += [(SUGGESTIONS_STATUTS[statut], source, n)
                 for source, statut, n in _lignes(_SUGGESTIONS.format(statuts=statuts))]
+    figures += statistiques_recherches(jour=jour or timezone.localdate())
     return [(str(i), c, float(v)) for i, c, v in figures]
 
 

@@ -85,7 +85,16 @@ def statistiques(request):
                            "rejetees": int(v.get(Indicateur.SUGGESTIONS_REJETEES, 0))}
                           for c, v in sorted(suggestions.items())]
 
+    recherches_indicateurs = (Indicateur.RECHERCHES, Indicateur.RECHERCHES_SANS_RESULTAT)
+    recherches = [(Indicateur(i).label, series[i].valeurs[0][1]) for i in recherches_indicateurs if i in series]
+    evolution_recherches = [(jour.isoformat(), [_entier(valeurs[i]) if i in valeurs else "—" for i in recherches_indicateurs])
+                            for jour, valeurs in selectors.evolution(indicateurs=list(recherches_indicateurs))]
+
     contexte |= {
+        "recherches": [(libelle, _entier(v)) for libelle, v in recherches],
+        "graphique_recherches": graphiques.barres(recherches, format_valeur=_entier),
+        "evolution_recherches": evolution_recherches,
+        "recherches_libelles": [Indicateur(i).label for i in recherches_indicateurs],
         "total": int(total.valeurs[0][1]) if total else 0,
         "evolution": evolution, "courbe": graphiques.courbe(evolution, format_valeur=_entier),
         "parts": [(libelle, _pourcent(v)) for libelle, v in parts],

@@ -3,11 +3,13 @@ arrondissements of a city, which is itself not sampled), four displayed acteurs,
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from django.utils import timezone
 
 # commune → (centre of its 0.01° square, population)
 COMMUNES = {"75101": ((2.30, 48.80), 100), "75102": ((2.40, 48.80), 50), "92001": ((2.30, 49.00), 200)}
@@ -20,6 +22,7 @@ def carre(x: float, y: float, demi: float) -> MultiPolygon:
 
 def charger() -> None:
     from geoapp.acteurs.models import Acteur, DisplayedActeur
+    from geoapp.assistant.models import Recherche
     from geoapp.acteurs.services import referentiel_load
     from geoapp.geocodage.models import GeocodageActeur
     from geoapp.suggestions.models import CohorteSuggestion, ExecutionSource, GroupeSuggestion
@@ -57,6 +60,12 @@ def charger() -> None:
                                           ("ecomaison", "erreur")]):
         GroupeSuggestion.objects.create(cohorte=cohorte, source_id=source, identifiant_unique=f"s{i}", statut=statut,
                                         empreinte=f"e{i}")
+    # the assistant's searches: three in the week ending on 2026-12-01 (one found nothing), one older
+    for texte, trouves, jour in (("lave-linge", 3, "2026-12-01 10:00"), ("vélo", 2, "2026-11-25 09:00"),
+                                 ("zorglub", 0, "2026-11-28 18:00"), ("écran", 1, "2026-11-20 12:00")):
+        recherche = Recherche.objects.create(texte=texte, nombre_resultats=trouves)
+        Recherche.objects.filter(pk=recherche.pk).update(
+            cree_le=timezone.make_aware(dt.datetime.fromisoformat(jour)))
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ chart beside its table, without a script."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -28,7 +29,7 @@ def par_indicateur(figures) -> dict[str, dict[str, float]]:
 def test_counts_and_shares_of_a_known_fixture(fixture_connue):
     from geoapp.statistiques.selectors import statistiques_comptages
 
-    f = par_indicateur(statistiques_comptages())
+    f = par_indicateur(statistiques_comptages(jour=dt.date(2026, 12, 1)))
     assert f["acteurs"] == {"": 4}
     assert f["acteurs_par_source"] == {"refashion": 2, "ecomaison": 3}
     assert f["acteurs_par_action"] == {"reparer": 2, "donner": 2, "trier": 1}
@@ -42,6 +43,9 @@ def test_counts_and_shares_of_a_known_fixture(fixture_connue):
     assert f["suggestions_a_valider"] == {"refashion": 2}
     assert f["suggestions_appliquees"] == {"refashion": 1}
     assert f["suggestions_rejetees"] == {"ecomaison": 1}
+    # the week ending on 2026-12-01 (11-25 … 12-01): three searches, one without result
+    assert f["recherches"] == {"": 3} and f["recherches_sans_resultat"] == {"": 1}
+    assert par_indicateur(statistiques_comptages(jour=dt.date(2026, 11, 24)))["recherches"] == {"": 1}
 
 
 def test_median_distance_is_weighted_by_population(fixture_connue):
@@ -92,7 +96,7 @@ def test_the_flow_keeps_one_snapshot_a_day_and_leaves_artifacts(prefect_api, fix
     assert not re.search(r'(?:x|y|width|cx|cy)="[-0-9. ]*\d,\d', html)
     assert re.search(r'<rect x="200" y="0" width="\d+(\.\d+)?" height="18"', html)
     for section in ("evolution", "qualite", "couverture", "par-source", "par-action", "par-sous-categorie",
-                    "par-type", "distances", "suggestions"):
+                    "par-type", "distances", "suggestions", "recherches"):
         bloc = html.split(f'<section id="{section}">', 1)[1].split("</section>", 1)[0]
         assert "<table" in bloc, section
         if section not in ("distances", "suggestions"):
@@ -102,6 +106,11 @@ def test_the_flow_keeps_one_snapshot_a_day_and_leaves_artifacts(prefect_api, fix
     assert "<td>75</td><td>Paris</td><td>3</td><td>300,0</td>" in html  # per 100,000 of its 1,000
     assert "FASHION (refashion)</td><td>2</td><td>1</td><td>0</td>" in html  # refashion's suggestions
     assert "<td>part avec un SIRET</td><td>33,3 %</td>" in html  # a1 of the 3 left
+    recherches = html.split('<section id="recherches">', 1)[1].split("</section>", 1)[0]
+    # the assistant's searches of the week ending on each snapshot's day, and those without result
+    assert "<td>2026-11-30</td><td>2</td><td>1</td>" in recherches
+    assert "<td>2026-12-01</td><td>3</td><td>1</td>" in recherches
+    assert "zorglub" not in html  # what citizens typed stays in the back office
 
 
 def test_page_without_snapshot(db, client):
