@@ -245,31 +245,58 @@ def _create_table(conn, *, table: str, jeu: JeuDeDonnees) -> None:
     conn.execute(sql.SQL("CREATE TABLE {}.{} ({})").format(sql.Identifier(SCHEMA), sql.Identifier(table), columns))
 
 
-def _copy_csv(conn, *, table: str, jeu: JeuDeDonnees, urls: list[str], timeout: float) -> int:
+class _Suivi:
+    """What a clone reports while it copies (a `flows.progression.Progression`, or nothing): one
+    stage per URL, then the derived tables and the swap; the rows copied so far."""
+
+    def __init__(self, progression) -> None:
+        self.progression = progression
+
+    def url(self, index: int, url: str) -> None:
+        if self.progression is not None:
+            self.progression.etape(index, f"téléchargement de {url}")
+
+    def lignes(self, n: int) -> None:
+        if self.progression is not None:
+            self.progression.avancer(n, None, "lignes copiées")
+
+    def bascule(self, index: int, lignes: int) -> None:
+        if self.progression is not None:
+            self.progression.avancer(lignes, lignes, "lignes copiées")
+            self.progression.etape(index, "tables dérivées, index et bascule")
+
+
+def _copy_csv(conn, *, table: str, jeu: JeuDeDonnees, urls: list[str], timeout: float, suivi: _Suivi) -> int:
     copy_sql = sql.SQL("COPY {}.{} ({}) FROM STDIN WITH (FORMAT csv, DELIMITER {}, ENCODING 'UTF8')").format(
         sql.Identifier(SCHEMA), sql.Identifier(table),
         sql.SQL(", ").join(sql.Identifier(c.nom) for c in jeu.colonnes), sql.Literal(jeu.delimiteur),
     )
     total = 0
-    for url in urls:
+    for i, url in enumerate(urls):
+        suivi.url(i, url)
         header, rest, chunks = entete_et_suite(source_octets(url, timeout=timeout))
         entete_verifier(jeu=jeu, ligne=header)
         with conn.cursor() as cur:
             with cur.copy(copy_sql) as copy:
+                lues = 0  # lines sent so far (the rows, but for quoted line breaks)
                 if rest:
                     copy.write(rest)
+                    lues += rest.count(b"\n")
                 for chunk in chunks:
                     copy.write(chunk)
+                    lues += chunk.count(b"\n")
+                    suivi.lignes(total + lues)
             total += cur.rowcount
     return total
 
 
-def _copy_json(conn, *, table: str, jeu: JeuDeDonnees, urls: list[str], timeout: float) -> int:
+def _copy_json(conn, *, table: str, jeu: JeuDeDonnees, urls: list[str], timeout: float, suivi: _Suivi) -> int:
     copy_sql = sql.SQL("COPY {}.{} ({}) FROM STDIN").format(
         sql.Identifier(SCHEMA), sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c.nom) for c in jeu.colonnes)
     )
     total = 0
-    for url in urls:
+    for i, url in enumerate(urls):
+        suivi.url(i, url)
         objets = _objets_du_fichier(jeu=jeu, url=url, timeout=timeout)
         with conn.cursor() as cur, cur.copy(copy_sql) as copy:
             for n, obj in enumerate(objets, 1):
@@ -280,6 +307,8 @@ def _copy_json(conn, *, table: str, jeu: JeuDeDonnees, urls: list[str], timeout:
                     raise CloneSchemaError(f"{jeu.nom}: object {n} of {url} lacks {missing}")
                 copy.write_row(jeu.ligne(obj))
                 total += 1
+                if total % 1000 == 0:
+                    suivi.lignes(total)
     return total
 
 
@@ -297,10 +326,13 @@ def _clone_tables(conn, nom: str) -> list[str]:
     )]
 
 
-def clone_charger(*, jeu: JeuDeDonnees, urls: list[str], min_lignes: int, timeout: float = 60.0) -> RapportClone:
+def clone_charger(*, jeu: JeuDeDonnees, urls: list[str], min_lignes: int, timeout: float = 60.0,
+                  progression=None) -> RapportClone:
     """Clone `jeu` from `urls` (their rows appended) into `reference.<nom>__<timestamp>`, then swap
     `reference.<nom>` onto it. Raises CloneError (schema, too few rows) and network errors; in every
-    failure the previous table stays in use and nothing of the new one is left."""
+    failure the previous table stays in use and nothing of the new one is left. `progression`: a
+    `flows.progression.Progression` of `len(urls) + 1` stages, told the rows copied as they go."""
+    suivi = _Suivi(progression)
     started = time.monotonic()
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")
     table = f"{jeu.nom}__{stamp}"
@@ -309,9 +341,10 @@ def clone_charger(*, jeu: JeuDeDonnees, urls: list[str], min_lignes: int, timeou
         conn.execute("SET LOCAL synchronous_commit = off")
         _create_table(conn, table=table, jeu=jeu)
         load = _copy_csv if jeu.format == "csv" else _copy_json
-        rows = load(conn, table=table, jeu=jeu, urls=urls, timeout=timeout)
+        rows = load(conn, table=table, jeu=jeu, urls=urls, timeout=timeout, suivi=suivi)
         if rows < min_lignes:
             raise CloneTooShortError(f"{jeu.nom}: {rows} rows, fewer than the minimum {min_lignes}: previous table kept")
+        suivi.bascule(len(urls), rows)
         qualified = f"{SCHEMA}.{sql.Identifier(table).as_string(conn)}"
         for statement in jeu.apres:
             conn.execute(statement.format(table=qualified))

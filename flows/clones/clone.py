@@ -12,6 +12,8 @@ from prefect import flow, task
 import flows  # noqa: F401  (Prefect and Django defaults)
 from flows.clones.chargement import JeuDeDonnees, clone_charger
 from flows.clones.jeux import JEUX
+from flows.progression import Progression
+from geoapp.exploitation.observabilite import flux_mesure
 
 
 def clone_parametres(*, jeu: JeuDeDonnees, urls: list[str] | None, min_lignes: int | None,
@@ -41,10 +43,15 @@ def _erreur_reseau(task, task_run, state) -> bool:
 @task(name="cloner", retries=3, retry_delay_seconds=[10, 60, 300], retry_condition_fn=_erreur_reseau,
       task_run_name="cloner {nom}")
 def cloner(nom: str, urls: list[str], min_lignes: int) -> dict:
-    return clone_charger(jeu=JEUX[nom], urls=urls, min_lignes=min_lignes, timeout=settings.CLONE_TIMEOUT).as_dict()
+    progression = Progression(cle=f"clone-{nom}", description=f"Clone de {nom}", etapes=len(urls) + 1)
+    rapport = clone_charger(jeu=JEUX[nom], urls=urls, min_lignes=min_lignes, timeout=settings.CLONE_TIMEOUT,
+                            progression=progression)
+    progression.terminer()
+    return rapport.as_dict()
 
 
 @flow(name="clone", flow_run_name="clone-{jeu}", log_prints=True)
+@flux_mesure(par="jeu")
 def clone_flow(jeu: str, urls: list[str] | None = None, min_lignes: int | None = None) -> dict:
     """`jeu`: a key of JEUX (ban, sirene_etablissement, ...); `urls` (their rows appended) and
     `min_lignes` override the download and the minimum row count of the environment / declaration."""

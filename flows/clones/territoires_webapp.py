@@ -7,6 +7,7 @@ from prefect import flow, task
 
 import flows  # noqa: F401  (Prefect and Django defaults)
 from geoapp.territoires.clones import territoires_publier_depuis_clones
+from geoapp.exploitation.observabilite import flux_mesure
 
 
 @task(name="publier les territoires clonés (échange atomique)")
@@ -15,6 +16,7 @@ def publier() -> dict[str, int]:
 
 
 @flow(name="territoires-depuis-clones", log_prints=True)
+@flux_mesure()
 def territoires_depuis_clones_flow() -> dict[str, int]:
     report = publier()
     print(f"territoires publiés : {report}")

@@ -48,6 +48,24 @@ def test_every_bundled_dataset_is_cloned_by_its_flow_through_prefect(warehouse, 
     assert scalar("SELECT siretetablissementsuccesseur FROM reference.sirene_lien_succession "
                   "WHERE siretetablissementpredecesseur = '00032517500016'") == "00032517500065"
     assert scalar("SELECT nom_lieu_dit FROM reference.ban_lieux_dits WHERE code_insee = '56260' ORDER BY id LIMIT 1") == "Conleau"
+    # each clone's progress on its run's page, complete, and the rows counted in its log lines
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterName, LogFilter, LogFilterFlowRunId,
+    )
+    from prefect.client.schemas.sorting import FlowRunSort
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=10)
+    with get_client(sync_client=True) as client:
+        progres = client.read_latest_artifacts(artifact_filter=ArtifactFilter(
+            key=ArtifactFilterKey(any_=[f"clone-{nom.replace('_', '-')}" for nom in report])))
+        [ban] = client.read_flow_runs(flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=["clone-ban"])),
+                                      sort=FlowRunSort.START_TIME_DESC, limit=1)
+        lignes = [log.message for log in client.read_logs(log_filter=LogFilter(
+            flow_run_id=LogFilterFlowRunId(any_=[ban.id])))]
+    assert {a.key: float(a.data) for a in progres} == {f"clone-{nom.replace('_', '-')}": 100.0 for nom in report}
+    assert "Clone de ban : 158048/158048 lignes copiées" in lignes
 
 
 def test_rerun_swaps_a_new_copy_with_the_same_rows_and_drops_the_old_one(ban_clone, serveur_donnees_url):

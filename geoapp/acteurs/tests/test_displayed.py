@@ -133,8 +133,18 @@ def test_the_refresh_flow_runs_on_the_prefect_api(prefect_api):
     state = displayed_refresh_flow(return_state=True)
 
     assert state.is_completed()
-    assert state.result() == {"computed": 1, "published": 1}
+    resultat = state.result()
+    assert (resultat["computed"], resultat["published"]) == (1, 1) and resultat["tuiles_calculees"] >= 0
     assert DisplayedActeur.objects.get().nom == "Acteur ecosystem_1"
+    # its progress, stage by stage, complete on the run's page
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        [progres] = client.read_artifacts(artifact_filter=ArtifactFilter(
+            flow_run_id=ArtifactFilterFlowRunId(any_=[state.state_details.flow_run_id]),
+            key=ArtifactFilterKey(any_=["publication-acteurs-affiches"])))
+    assert (progres.key, progres.type, float(progres.data)) == ("publication-acteurs-affiches", "progress", 100.0)
 
 
 def test_refreshes_running_at_once_all_succeed():
