@@ -9,6 +9,7 @@ from prefect import flow, task
 from flows import REPO
 from flows.displayed import displayed_refresh_flow
 from geoapp.acteurs.services import acteur_load_reference
+from geoapp.exploitation.observabilite import flux_mesure
 
 DEFAULT_REFERENCE_DIR = REPO / "data" / "reference"
 
@@ -19,6 +20,7 @@ def charger(reference_dir: str) -> dict[str, int]:
 
 
 @flow(name="acteurs-reference", log_prints=True)
+@flux_mesure()
 def acteurs_reference_flow(reference_dir: str = str(DEFAULT_REFERENCE_DIR)) -> dict:
     loaded = charger(reference_dir)
     displayed = displayed_refresh_flow()

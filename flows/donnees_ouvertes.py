@@ -15,6 +15,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from geoapp.donnees.services import (
     export_datagouv_publier, export_fichiers_deposer, export_fichiers_ecrire, export_fichiers_valider,
 )
+from geoapp.exploitation.observabilite import flux_mesure
 
 
 @task(name="écrire les fichiers (CSV, GeoJSON, GeoParquet)")
@@ -38,6 +39,7 @@ def publier(deposes: list[dict]) -> list[dict] | None:
 
 
 @flow(name="export-donnees-ouvertes", log_prints=True)
+@flux_mesure()
 def export_donnees_ouvertes_flow(jour: str | None = None) -> dict:
     jour = jour or dt.date.today().isoformat()
     with tempfile.TemporaryDirectory(prefix="donnees-ouvertes-") as dossier:

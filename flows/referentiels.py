@@ -10,6 +10,7 @@ from prefect.artifacts import create_markdown_artifact
 from flows import REPO
 from geoapp.acteurs.services import referentiel_load
 from geoapp.assistant.services import produit_index_load
+from geoapp.exploitation.observabilite import flux_mesure
 
 DEFAULT_REFERENCE_DIR = REPO / "data" / "reference"
 
@@ -26,6 +27,7 @@ def charger_produits(reference_dir: str) -> dict[str, int]:
 
 
 @flow(name="referentiels", log_prints=True)
+@flux_mesure()
 def referentiels_flow(reference_dir: str = str(DEFAULT_REFERENCE_DIR)) -> dict[str, dict[str, int]]:
     report = charger(reference_dir)
     produits = charger_produits(reference_dir)

@@ -13,11 +13,12 @@ from prefect.artifacts import create_table_artifact
 
 from geoapp.statistiques.selectors import statistiques_comptages, statistiques_distances
 from geoapp.statistiques.services import releve_enregistrer
+from geoapp.exploitation.observabilite import flux_mesure
 
 
-@task(name="compter les acteurs affichés et les suggestions")
-def compter() -> list[tuple[str, str, float]]:
-    return statistiques_comptages()
+@task(name="compter les acteurs affichés, les suggestions et les recherches")
+def compter(jour: str) -> list[tuple[str, str, float]]:
+    return statistiques_comptages(jour=dt.date.fromisoformat(jour))
 
 
 @task(name="distances médianes au lieu le plus proche par action")
@@ -40,9 +41,10 @@ def tables_par_indicateur(figures: list[tuple[str, str, float]]) -> dict[str, li
 
 
 @flow(name="statistiques", log_prints=True)
+@flux_mesure()
 def statistiques_flow(complet: bool = True, jour: str | None = None) -> dict[str, int]:
     jour = jour or dt.date.today().isoformat()
-    figures = list(compter())
+    figures = list(compter(jour))
     if complet:
         figures += distances()
     enregistrer(jour, figures, complet)

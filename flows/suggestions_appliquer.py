@@ -11,6 +11,7 @@ from prefect import flow, task
 from prefect.runtime import flow_run
 
 from geoapp.suggestions.applications import application_executer
+from geoapp.exploitation.observabilite import flux_mesure
 
 
 @task(name="appliquer les suggestions validées")
@@ -19,6 +20,7 @@ def appliquer(application_id: int, flow_run_id: str | None) -> dict[str, int]:
 
 
 @flow(name="suggestions-appliquer", log_prints=True)
+@flux_mesure()
 def suggestions_appliquer_flow(application_id: int) -> dict[str, int]:
     counts = appliquer(application_id, str(flow_run.id) if flow_run.id else None)
     print(f"application {application_id} : {counts['appliquees']} appliquée(s), {counts['erreurs']} en erreur")

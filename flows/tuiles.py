@@ -9,6 +9,7 @@ from __future__ import annotations
 from prefect import flow, task
 
 from geoapp.api.services import tuile_cache_precompute
+from geoapp.exploitation.observabilite import flux_mesure
 
 
 @task(name="précalculer les tuiles (z0–8, sans filtre)")
@@ -17,6 +18,7 @@ def precalculer_tuiles() -> dict[str, int]:
 
 
 @flow(name="tuiles-precalcul", log_prints=True)
+@flux_mesure()
 def tuiles_precalcul_flow() -> dict[str, int]:
     result = precalculer_tuiles()
     print(f"{result['calculees']} tuiles calculées ({result['tuiles']} tuiles z0–8 avec des acteurs)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from prefect import flow, task
 
 from geoapp.api.services import tuile_archive_publier
+from geoapp.exploitation.observabilite import flux_mesure
 
 
 @task(name="déposer l'archive des tuiles (PMTiles, z0–8)", retries=2, retry_delay_seconds=10)
@@ -18,6 +19,7 @@ def deposer_archive() -> dict:
 
 
 @flow(name="tuiles-archive", log_prints=True)
+@flux_mesure()
 def tuiles_archive_flow() -> dict:
     result = deposer_archive()
     if result["deposee"]:

@@ -13,6 +13,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.enrichissement.commun import run_id_courant
 from flows.enrichissement.doublons import Fiche, Grappe, doublons_trouver
+from geoapp.exploitation.observabilite import flux_mesure
 
 FLUX = "dedoublonnage"
 # `DEDOUBLONNAGE_PRIORITE_SOURCES=cmareparacteur,refashion`: a new parent takes each field from
@@ -88,6 +89,7 @@ def cohorte_ecrire(run_id: str, propositions: list[dict], en_attente: int = 0) -
 
 
 @flow(name="dedoublonnage", log_prints=True)
+@flux_mesure()
 def dedoublonnage_flow(priorite_sources: list[str] | None = None) -> dict:
     if priorite_sources is None:
         priorite_sources = [s for s in os.environ.get(PRIORITE_SOURCES_ENV, "").split(",") if s.strip()]

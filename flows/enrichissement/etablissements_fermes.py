@@ -8,6 +8,7 @@ from prefect import flow, task
 
 from flows.enrichissement.commun import acteurs_lire, changement, cohorte_ecrire, reference_lire, run_id_courant
 from flows.enrichissement.regles import Etablissement, etablissement_ferme_resoudre
+from geoapp.exploitation.observabilite import flux_mesure
 
 FLUX = "enrichissement-etablissements-fermes"
 
@@ -49,6 +50,7 @@ def propositions_fermes(acteurs: list[dict], etablissements: dict[str, list],
 
 
 @flow(name="enrichissement-etablissements-fermes", log_prints=True)
+@flux_mesure()
 def enrichissement_etablissements_fermes_flow() -> dict:
     acteurs = [a for a in acteurs_lire() if len(a["siret"]) == 14 and a["siret"].isdigit()]
     etablissements, successions = sirene_lire(sorted({a["siret"] for a in acteurs}))

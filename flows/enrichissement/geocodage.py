@@ -18,6 +18,7 @@ from prefect.concurrency.sync import concurrency, rate_limit
 
 from flows.enrichissement.commun import acteurs_lire, changement, cohorte_ecrire, run_id_courant
 from flows.partage import LIMITE_API_BAN, LIMITE_BASE
+from geoapp.exploitation.observabilite import flux_mesure
 
 FLUX = "enrichissement-geocodage"
 LOT = 1000  # addresses per call of the geocoder (one request of the BAN API's /search/csv/)
@@ -89,6 +90,7 @@ def geocoder(acteurs: list[dict]) -> list[dict]:
 
 
 @flow(name="enrichissement-geocodage", log_prints=True)
+@flux_mesure(par="departement")
 def enrichissement_geocodage_flow(departement: str | None = None) -> dict:
     acteurs = [a for a in acteurs_lire() if a_geocoder(a)
                and (departement is None or departement_de(a["code_postal"]) == departement)]

@@ -10,6 +10,7 @@ from prefect import flow, task
 from flows.enrichissement.commun import acteurs_lire
 from flows.enrichissement.geocodage import a_geocoder, departement_de
 from flows.partage import limites_creer, parties_executer
+from geoapp.exploitation.observabilite import flux_mesure
 
 DEPLOIEMENT = "enrichissement-geocodage/enrichissement-geocodage"
 
@@ -30,6 +31,7 @@ def departements_lister() -> list[str]:
 
 
 @flow(name="enrichissement-geocodage-departements", log_prints=True)
+@flux_mesure()
 def enrichissement_geocodage_departements_flow(deploiement: str = DEPLOIEMENT, tentatives: int = 3,
                                                intervalle: float = 2.0) -> dict:
     creees = limites_creer()

@@ -12,6 +12,7 @@ from prefect import flow, task
 from flows import REPO
 from flows.enrichissement.commun import acteurs_lire, changement, cohorte_ecrire, reference_lire, run_id_courant
 from flows.enrichissement.regles import acteur_anonymiser
+from geoapp.exploitation.observabilite import flux_mesure
 
 FLUX = "enrichissement-rgpd"
 
@@ -58,6 +59,7 @@ def propositions_rgpd(acteurs: list[dict], unites: dict, etablissements: dict, n
 
 
 @flow(name="enrichissement-rgpd", log_prints=True)
+@flux_mesure()
 def enrichissement_rgpd_flow() -> dict:
     acteurs = [a for a in acteurs_lire() if a["nom"] and (len(a["siren"]) == 9 or len(a["siret"]) == 14)]
     unites, etablissements = sirene_lire(sorted({a["siren"] or a["siret"][:9] for a in acteurs}),

@@ -11,6 +11,7 @@ from flows.enrichissement.commun import (
     acteurs_lire, changement, cohorte_ecrire, communes_par_code_postal, reference_lire, run_id_courant,
 )
 from flows.enrichissement.regles import code_postal_normaliser, territoire_attribuer
+from geoapp.exploitation.observabilite import flux_mesure
 
 FLUX = "enrichissement-territoires"
 
@@ -54,6 +55,7 @@ def propositions_territoires(acteurs: list[dict], communes: dict, par_cp: dict, 
 
 
 @flow(name="enrichissement-territoires", log_prints=True)
+@flux_mesure()
 def enrichissement_territoires_flow() -> dict:
     acteurs = [a for a in acteurs_lire() if a["location"] or a["code_postal"]]
     communes = communes_des_points([[a["identifiant_unique"], *a["location"]] for a in acteurs if a["location"]])

@@ -11,6 +11,7 @@ from flows.enrichissement.commun import (
 )
 from flows.enrichissement.regles import code_postal_normaliser, ville_corriger
 from geoapp.geocodage.normalisation import normaliser
+from geoapp.exploitation.observabilite import flux_mesure
 
 FLUX = "enrichissement-villes"
 
@@ -49,6 +50,7 @@ def propositions_villes(acteurs: list[dict], par_cp: dict, fusions: dict) -> lis
 
 
 @flow(name="enrichissement-villes", log_prints=True)
+@flux_mesure()
 def enrichissement_villes_flow() -> dict:
     acteurs = [a for a in acteurs_lire() if a["code_postal"] or a["ville"]]
     par_cp, fusions = referentiels_lire()

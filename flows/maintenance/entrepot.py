@@ -25,6 +25,7 @@ from psycopg.types.json import Jsonb
 from geoapp.acteurs.displayed import KEEP_VERSIONS, displayed_published_version
 from geoapp.common.databases import warehouse_connect
 from geoapp.suggestions.maintenance import executions_referencees_lister, groupes_anciens_lister, groupes_supprimer
+from geoapp.exploitation.observabilite import flux_mesure
 
 # Each DELETE returns the size of the rows it removed, summed: `pg_column_size` of the whole row
 # (TOASTed values counted compressed, as stored).
@@ -116,6 +117,7 @@ def suggestions_archiver(*, avant: datetime) -> dict[str, int]:
 
 
 @flow(name="maintenance-entrepot", log_prints=True)
+@flux_mesure()
 def maintenance_entrepot_flow(payloads_runs_gardes: int | None = None, quarantaine_retention_jours: int | None = None,
                               suggestions_retention_jours: int | None = None) -> dict[str, dict[str, int]]:
     """Parameters: the settings MAINTENANCE_* unless given."""

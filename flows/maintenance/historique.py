@@ -16,6 +16,7 @@ from prefect.client.schemas.filters import (
     FlowRunFilterStateType,
 )
 from prefect.client.schemas.objects import StateType
+from geoapp.exploitation.observabilite import flux_mesure
 
 TERMINES = [StateType.COMPLETED, StateType.FAILED, StateType.CANCELLED, StateType.CRASHED]
 LOT = 50  # the most a bulk delete of Prefect's API takes
@@ -53,6 +54,7 @@ def historique_supprimer(*, avant: datetime, garder: str | None) -> dict[str, in
 
 
 @flow(name="maintenance-prefect", log_prints=True)
+@flux_mesure()
 def maintenance_prefect_flow(retention_jours: int | None = None) -> dict[str, int]:
     """`retention_jours`: MAINTENANCE_PREFECT_RETENTION_JOURS unless given."""
     from prefect.runtime import flow_run

@@ -8,9 +8,11 @@ from prefect import flow
 
 from flows.sources.config import ECO_ORGANISMES
 from flows.sources.tasks import source_executer
+from geoapp.exploitation.observabilite import flux_mesure
 
 
 @flow(name="source-eco-organisme", flow_run_name="source-{source}", log_prints=True)
+@flux_mesure(par="source")
 def eco_organisme_flow(source: str, base_url: str | None = None, rejouer: str | None = None,
                        rafraichir: bool = True) -> dict:
     """`source`: a key of ECO_ORGANISMES (refashion, citeo, ...); `base_url` overrides the data-fair

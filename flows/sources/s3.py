@@ -7,9 +7,11 @@ import flows  # noqa: F401  (Prefect and Django defaults)
 from prefect import flow
 
 from flows.sources.tasks import source_executer
+from geoapp.exploitation.observabilite import flux_mesure
 
 
 @flow(name="source-s3", flow_run_name="source-s3-{cle}", log_prints=True)
+@flux_mesure()
 def s3_flow(cle: str = "lvao/acteurs.xlsx", endpoint_url: str | None = None, rejouer: str | None = None,
             rafraichir: bool = True) -> dict:
     """`cle`: the object's key in SOURCES_S3_BUCKET; `endpoint_url` overrides SOURCES_S3_ENDPOINT_URL."""

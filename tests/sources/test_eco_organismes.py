@@ -3,6 +3,7 @@ idempotency, quarantine, auto policy."""
 
 import pytest
 
+from doublures.collecteur import Collecteur
 from flows.sources import pipeline
 from flows.sources.config import ECO_ORGANISMES
 from flows.sources.eco_organismes import eco_organisme_flow
@@ -18,10 +19,12 @@ from geoapp.suggestions.selectors import acteur_lignes_par_sources
 pytestmark = pytest.mark.usefixtures("source_db")
 
 
-def test_a_run_proposes_every_valid_row_and_reports_counts_that_add_up(stand_in):
+def test_a_run_proposes_every_valid_row_and_reports_counts_that_add_up(stand_in, settings):
     stand_in.config.bad_rows.add("refashion")
 
-    counts = eco_organisme_flow(source="refashion")
+    with Collecteur() as passerelle:  # a Prometheus Pushgateway
+        settings.PROMETHEUS_PUSHGATEWAY_URL = passerelle.url
+        counts = eco_organisme_flow(source="refashion")
 
     assert counts["recues"] == 35  # 30 generated + 5 bad
     assert counts["ajouts"] == 30 and counts["quarantaine"] == 5
@@ -40,6 +43,12 @@ def test_a_run_proposes_every_valid_row_and_reports_counts_that_add_up(stand_in)
     assert reasons["REF-0000000"] == "identifiant en double : refashion_REF-0000000"
     # every payload is archived and replays offline to the same lignes
     assert [p.kind for p in pipeline.payloads_read(run_id=run.run_id)][:2] == ["schema", "page"]
+    # the run's duration, success and rows per stage, as the source's own job on the Pushgateway
+    [poussee] = [r for r in passerelle.requetes if r.chemin == "/metrics/job/circulaire_source_eco_organisme_refashion"]
+    texte = poussee.corps.decode()
+    assert 'circulaire_flux_lignes{etape="recues"} 35.0' in texte
+    assert 'circulaire_flux_lignes{etape="quarantaine"} 5.0' in texte
+    assert "circulaire_flux_succes 1.0" in texte
 
 
 def test_running_twice_creates_no_new_suggestion(stand_in):
