@@ -17,7 +17,7 @@ from django.db import transaction
 
 from geoapp.acteurs.models import RevisionActeur, Source
 
-from .application import groupe_reserver, suggestion_groupe_apply_or_mark, suggestions_apply_report
+from .application import groupe_reserver, suggestion_groupe_apply_or_mark, suggestions_apply_report, suggestions_debut
 from .executions import execution_finish, execution_start
 from .lignes import empreinte
 from .models import ChangementSuggestion, CohorteSuggestion, GroupeSuggestion, StatutSuggestion, TypeSuggestion
@@ -97,13 +97,14 @@ def enrichissement_groupes_appliquer(*, groupe_ids: list[int] | None = None, ref
     """Apply the validated enrichment groups (these ones, or all): each group's new values are
     written on the acteur's revision, in its own transaction; a failing group is marked `erreur`
     with its message and the others go on. Then the displayed acteurs are refreshed once."""
+    debut = suggestions_debut()
     groupes = GroupeSuggestion.objects.filter(source_id=SOURCE_ENRICHISSEMENT, statut=StatutSuggestion.VALIDEE)
     if groupe_ids is not None:
         groupes = groupes.filter(pk__in=groupe_ids)
     counts: Counter = Counter()
     for groupe in groupes.order_by("cohorte__execution_id", "pk").prefetch_related("changements"):
         counts[suggestion_groupe_apply_or_mark(groupe=groupe, apply=_groupe_sur_revision)] += 1
-    return suggestions_apply_report(counts=counts, refresh=refresh)
+    return suggestions_apply_report(counts=counts, refresh=refresh, depuis=debut)
 
 
 def _groupe_sur_revision(groupe: GroupeSuggestion) -> bool:

@@ -24,7 +24,7 @@ from geoapp.common.jsonb import jsonb
 
 from .lignes import empreinte
 from .models import ChangementSuggestion, CohorteSuggestion, GroupeSuggestion, StatutSuggestion, TypeSuggestion
-from .application import groupe_reserver, suggestion_groupe_apply_or_mark, suggestions_apply_report
+from .application import groupe_reserver, suggestion_groupe_apply_or_mark, suggestions_apply_report, suggestions_debut
 from .executions import execution_finish, execution_start
 
 log = logging.getLogger(__name__)
@@ -345,10 +345,11 @@ def regroupement_groupes_appliquer(*, groupe_ids: list[int] | None = None, refre
     parent revision without an imported acteur (or the existing parent), its new children's
     revisions pointing at it. A failing cluster is marked `erreur` with its message and the others
     go on; then the displayed acteurs are refreshed once."""
+    debut = suggestions_debut()
     groupes = _groupes().filter(statut=StatutSuggestion.VALIDEE)
     if groupe_ids is not None:
         groupes = groupes.filter(pk__in=groupe_ids)
     counts: Counter = Counter()
     for groupe in groupes.order_by("cohorte__execution_id", "pk"):
         counts[suggestion_groupe_apply_or_mark(groupe=groupe, apply=_groupe_appliquer)] += 1
-    return suggestions_apply_report(counts=counts, refresh=refresh)
+    return suggestions_apply_report(counts=counts, refresh=refresh, depuis=debut)

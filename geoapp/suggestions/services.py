@@ -21,7 +21,9 @@ from geoapp.acteurs.identifiants import acteur_uuid
 from geoapp.acteurs.models import Acteur, ActeurStatut, PropositionService, RevisionActeur
 from geoapp.common.jsonb import jsonb
 
-from .application import APPLIQUEE, groupe_reserver, suggestion_groupe_apply_or_mark, suggestions_apply_report
+from .application import (
+    APPLIQUEE, groupe_reserver, suggestion_groupe_apply_or_mark, suggestions_apply_report, suggestions_debut,
+)
 from .enrichissements import SOURCE_ENRICHISSEMENT, enrichissement_groupes_appliquer
 from .regroupements import SOURCE_DEDOUBLONNAGE, regroupement_groupes_appliquer
 from .executions import (  # noqa: F401  (the registry's writes, long called from here)
@@ -459,7 +461,9 @@ def suggestions_apply(*, source_codes: list[str] | None = None, refresh: bool = 
     group is marked `erreur` with its message while the others go on: groups are first applied
     set-wise by chunk (one run, one kind, one transaction), and a chunk that fails is replayed
     group by group, each in its own transaction. Then, if anything was applied, the displayed
-    acteurs are refreshed. A group rejected by staff meanwhile is never written."""
+    acteurs are refreshed (only those applied, when they are few). A group rejected by staff
+    meanwhile is never written."""
+    debut = suggestions_debut()
     counts: Counter = Counter()
     corriges = GroupeSuggestion.objects.filter(statut=StatutSuggestion.VALIDEE, donnees__has_key="corrections")
     if source_codes is not None:
@@ -499,5 +503,5 @@ def suggestions_apply(*, source_codes: list[str] | None = None, refresh: bool = 
             progression(i, len(todo))
     if corriges:
         counts["corrections"] = _corrections_ecrire(groupe_ids=corriges)
-    return {**suggestions_apply_report(counts=counts, refresh=refresh),
+    return {**suggestions_apply_report(counts=counts, refresh=refresh, depuis=debut),
             **({"corrections": counts["corrections"]} if corriges else {})}

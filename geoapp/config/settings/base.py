@@ -441,3 +441,7 @@ if SENTRY_DSN:
 # --- back office (issue 14): the demo accounts (one per role, password `demo`) exist only where a
 # settings module turns this on (the dev settings of `make demo`); production creates none.
 BACKOFFICE_COMPTES_DEMO = False
+
+# --- back office (issue 14): an apply of up to this many acteurs refreshes only them (and their
+# parents and children) in place; more, the full rebuild and swap (the nightly run's)
+AFFICHES_PARTIEL_MAX = env.int("AFFICHES_PARTIEL_MAX", default=2000)

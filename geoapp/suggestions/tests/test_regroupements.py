@@ -26,6 +26,9 @@ def trois_doublons() -> None:
            telephone="+33 1 43 55 66 77", url="https://cordonnerie-martin.fr")
     acteur("ecomaison_4", "ecomaison", "cordonnerie martin sarl", "12, BD VOLTAIRE", 30)
     acteur("ecomaison_5", "ecomaison", "Boulangerie Dupont", "12 boulevard Voltaire", 2, siret="98765432100019")
+    from geoapp.acteurs.services import displayed_acteur_refresh
+
+    displayed_acteur_refresh()  # displayed, as their sources' runs leave them
 
 
 def run() -> dict:

@@ -48,6 +48,34 @@ def test_validated_suggestions_create_acteurs_that_the_map_then_shows():
     assert acteur_lignes_par_sources(source_codes=["refashion"])["refashion_A1"] == ligne("A1")
 
 
+def test_a_few_applied_acteurs_are_refreshed_alone_many_by_the_full_rebuild(settings):
+    from geoapp.acteurs.displayed import displayed_published_version
+    from geoapp.acteurs.services import displayed_acteur_refresh
+
+    services.politique_set(source_codes=["refashion"], politique="auto")
+    services.suggestions_write(run_id=run(), propositions=[ajout(ligne(f"P{i}")) for i in range(3)])
+    displayed_acteur_refresh()  # a publication in place (the nightly one)
+    DisplayedActeur.objects.create(identifiant_unique="refashion_ANCIEN", uuid="u-ancien", nom="Ancien",
+                                   statut="ACTIF")  # not in the warehouse: a full rebuild would drop it
+
+    applied = services.suggestions_apply(source_codes=["refashion"])
+
+    # three acteurs: only them, in place (the row a full rebuild would have dropped is still there)
+    assert applied["appliquees"] == 3 and applied["affiches_touches"] == 3 and applied["affiches_published"] == 3
+    assert set(DisplayedActeur.objects.values_list("identifiant_unique", flat=True)) == {
+        "refashion_P0", "refashion_P1", "refashion_P2", "refashion_ANCIEN"}
+    version = displayed_published_version()
+
+    settings.AFFICHES_PARTIEL_MAX = 2  # more than the limit: the full rebuild and swap
+    services.suggestions_write(run_id=run("run-2"), propositions=[ajout(ligne(f"Q{i}")) for i in range(3)])
+    applied = services.suggestions_apply(source_codes=["refashion"])
+
+    assert "affiches_touches" not in applied and applied["affiches_published"] == 6
+    assert displayed_published_version() > version
+    assert DisplayedActeur.objects.filter(identifiant_unique__startswith="refashion_Q").count() == 3
+    assert not DisplayedActeur.objects.filter(identifiant_unique="refashion_ANCIEN").exists()
+
+
 def test_review_policy_waits_for_staff_and_rejected_groups_are_never_applied():
     services.suggestions_write(run_id=run(), propositions=[ajout(ligne("B1")), ajout(ligne("B2"))])
     assert services.suggestions_apply(source_codes=["refashion"])["appliquees"] == 0
