@@ -74,6 +74,15 @@ def new_context(browser, outside_requests):
     assert outside_requests == [], f"requests left the machine: {outside_requests}"
 
 
+@pytest.fixture
+def site_partenaire():
+    """A partner's page on another origin (`.html`, `.url`): where the map and the assistant are embedded."""
+    from doublures.site_partenaire import SitePartenaire
+
+    with SitePartenaire() as site:
+        yield site
+
+
 @pytest.fixture(scope="session")
 def warehouse():
     """A clean, migrated test warehouse. Returns its conninfo."""

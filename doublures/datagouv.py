@@ -22,7 +22,7 @@ _RESOURCE = re.compile(r"^/api/1/datasets/(?P<ds>[^/]+)/resources/(?P<rid>[^/]+)
 _UPLOAD = re.compile(r"^/api/1/datasets/(?P<ds>[^/]+)/(?:resources/(?P<rid>[^/]+)/)?upload/$")
 
 
-class DataGouvStandIn:
+class DoublureDataGouv:
     def __init__(self, *, api_key: str = "cle-de-test", datasets: tuple[str, ...] = ("acteurs-economie-circulaire",)):
         self.api_key = api_key
         self.datasets: dict[str, dict] = {d: {"id": d, "slug": d, "title": d, "resources": []} for d in datasets}
@@ -36,8 +36,8 @@ class DataGouvStandIn:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/api/1"
 
-    def start(self) -> "DataGouvStandIn":
-        stand_in = self
+    def start(self) -> "DoublureDataGouv":
+        doublure_sources = self
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args):
@@ -55,16 +55,16 @@ class DataGouvStandIn:
                 return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
             def _traiter(self, methode: str) -> None:
-                with stand_in._lock:
-                    stand_in.requetes.append((methode, self.path))
-                    panne = stand_in.pannes.pop(0) if stand_in.pannes else None
+                with doublure_sources._lock:
+                    doublure_sources.requetes.append((methode, self.path))
+                    panne = doublure_sources.pannes.pop(0) if doublure_sources.pannes else None
                 corps = self._corps()
                 if panne:
                     return self._repondre(panne, {"message": "panne injectée"})
-                if methode != "GET" and self.headers.get("X-API-KEY") != stand_in.api_key:
+                if methode != "GET" and self.headers.get("X-API-KEY") != doublure_sources.api_key:
                     return self._repondre(401, {"message": "Invalid API Key"})
-                with stand_in._lock:
-                    status, reponse = stand_in._router(methode, self.path, corps, self.headers)
+                with doublure_sources._lock:
+                    status, reponse = doublure_sources._router(methode, self.path, corps, self.headers)
                 self._repondre(status, reponse)
 
             def do_GET(self):
@@ -86,7 +86,7 @@ class DataGouvStandIn:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> "DataGouvStandIn":
+    def __enter__(self) -> "DoublureDataGouv":
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -78,7 +78,7 @@ def donnees_ouvertes_demo() -> None:
     """The open-data export into the demo's S3 stand-in, published on a local data.gouv.fr stand-in."""
     from django.conf import settings
 
-    from doublures.datagouv import DataGouvStandIn
+    from doublures.datagouv import DoublureDataGouv
     from geoapp.donnees.stockage import s3_client
 
     if not settings.DONNEES_S3_ENDPOINT_URL:
@@ -88,7 +88,7 @@ def donnees_ouvertes_demo() -> None:
     if settings.DONNEES_S3_BUCKET not in {b["Name"] for b in client.list_buckets().get("Buckets", [])}:
         client.create_bucket(Bucket=settings.DONNEES_S3_BUCKET,
                              CreateBucketConfiguration={"LocationConstraint": settings.DONNEES_S3_REGION})
-    with DataGouvStandIn(api_key="demo", datasets=("acteurs-economie-circulaire",)) as datagouv:
+    with DoublureDataGouv(api_key="demo", datasets=("acteurs-economie-circulaire",)) as datagouv:
         settings.DATAGOUV_API_URL, settings.DATAGOUV_API_KEY = datagouv.url, "demo"
         settings.DATAGOUV_DATASET = "acteurs-economie-circulaire"
         export_donnees_ouvertes_flow()

@@ -9,14 +9,14 @@ import logging
 import flows  # noqa: F401  (Prefect and Django defaults)
 from django.test import override_settings
 
-from doublures.sources.s3 import S3StandIn
+from doublures.sources.s3 import DoublureS3
 from flows.sauvegarde import sauvegarde_flow
 
 log = logging.getLogger(__name__)
 
 
 def sauvegarde_demo() -> dict:
-    with S3StandIn(bucket="circulaire-sauvegardes-demo", size=1) as s3, override_settings(
+    with DoublureS3(bucket="circulaire-sauvegardes-demo", size=1) as s3, override_settings(
         SAUVEGARDE_S3_ENDPOINT_URL=s3.url, SAUVEGARDE_S3_BUCKET=s3.bucket,
         SAUVEGARDE_S3_ACCESS_KEY="demo", SAUVEGARDE_S3_SECRET_KEY="demo",
     ):

@@ -10,8 +10,8 @@ import signal
 import sys
 import threading
 
-from .s3 import S3StandIn
-from .serveur import StandIn, StandInConfig
+from .s3 import DoublureS3
+from .serveur import DoublureSources, ReglagesDoublure
 
 
 def main() -> None:
@@ -19,7 +19,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=50)
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
-    with StandIn(StandInConfig(seed=args.seed, size=args.size)) as http, S3StandIn(size=args.size, seed=args.seed) as s3:
+    with DoublureSources(ReglagesDoublure(seed=args.seed, size=args.size)) as http, DoublureS3(size=args.size, seed=args.seed) as s3:
         print(json.dumps({"http": http.url, "s3": s3.url}), flush=True)
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -16,7 +16,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-class S3StandIn:
+class DoublureS3:
     def __init__(self, *, bucket: str = "lvao-data-source", size: int = 50, seed: int = 42):
         self.bucket, self.size, self.seed = bucket, size, seed
         self.server = None
@@ -32,7 +32,7 @@ class S3StandIn:
         return boto3.client("s3", endpoint_url=self.url, region_name="eu-west-3", aws_access_key_id="test",
                             aws_secret_access_key="test")
 
-    def start(self) -> "S3StandIn":
+    def start(self) -> "DoublureS3":
         from moto.server import ThreadedMotoServer
 
         self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
@@ -54,7 +54,7 @@ class S3StandIn:
             self.server.stop()
             self.server = None
 
-    def __enter__(self) -> "S3StandIn":
+    def __enter__(self) -> "DoublureS3":
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -23,7 +23,7 @@ SINOE_NOMENCLATURE = "sinoe-r-nomenclature-dechets"
 
 
 @dataclass
-class StandInConfig:
+class ReglagesDoublure:
     seed: int = 42
     size: int = 50  # records per source unless `sizes` says otherwise
     sizes: dict = field(default_factory=dict)  # flux → records
@@ -31,11 +31,11 @@ class StandInConfig:
     versions: dict = field(default_factory=dict)  # flux → version of the extract (changes a few rows)
 
 
-class StandIn:
-    """`with StandIn() as s: s.url` — the server runs in a thread until the block ends."""
+class DoublureSources:
+    """`with DoublureSources() as s: s.url` — the server runs in a thread until the block ends."""
 
-    def __init__(self, config: StandInConfig | None = None, *, slow_seconds: float = 2.0):
-        self.config = config or StandInConfig()
+    def __init__(self, config: ReglagesDoublure | None = None, *, slow_seconds: float = 2.0):
+        self.config = config or ReglagesDoublure()
         self.faults: dict[str, list[str]] = {}  # path fragment → faults consumed one per request
         self.permanent_faults: dict[str, str] = {}  # path fragment → fault on every request
         self.slow_seconds = slow_seconds
@@ -89,18 +89,18 @@ class StandIn:
 
     # --- lifecycle --------------------------------------------------------------------------------
 
-    def __enter__(self) -> "StandIn":
+    def __enter__(self) -> "DoublureSources":
         return self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def start(self, port: int = 0) -> "StandIn":
-        stand_in = self
+    def start(self, port: int = 0) -> "DoublureSources":
+        doublure_sources = self
         generateur.ban_adresses()  # load the BAN once, before the first request
 
         class Handler(_Handler):
-            server_state = stand_in
+            server_state = doublure_sources
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.httpd.daemon_threads = True
@@ -130,7 +130,7 @@ class StandIn:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server_state: StandIn
+    server_state: DoublureSources
     protocol_version = "HTTP/1.1"
     wbufsize = 1 << 16  # headers and body in one segment (no delayed-ACK stall on keep-alive)
 

@@ -17,8 +17,8 @@ from flows.sources.pharmacies import pharmacies_flow
 from flows.sources.registre import spec_get
 from flows.sources.s3 import s3_flow
 from flows.sources.sinoe import sinoe_flow
-from doublures.sources.s3 import S3_FILES, S3StandIn
-from doublures.sources.serveur import StandIn, StandInConfig
+from doublures.sources.s3 import S3_FILES, DoublureS3
+from doublures.sources.serveur import DoublureSources, ReglagesDoublure
 from geoapp.suggestions.services import politique_set
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def sources_demo(*, size: int | None = None, seed: int = 42) -> dict[str, dict]:
     """Run the 20 source flows on generated records (`size` per source, `DEMO_SOURCES_SIZE` or 40)."""
     size = size or int(os.environ.get("DEMO_SOURCES_SIZE", "40"))
     results: dict[str, dict] = {}
-    with StandIn(StandInConfig(seed=seed, size=size)) as http, S3StandIn(size=size, seed=seed) as s3:
+    with DoublureSources(ReglagesDoublure(seed=seed, size=size)) as http, DoublureS3(size=size, seed=seed) as s3:
         with override_settings(
             SOURCES_DATAFAIR_POINTSAPPORT_URL=http.url, SOURCES_DATAFAIR_ADEME_URL=http.url,
             SOURCES_CMA_URL=http.url, SOURCES_PHARMACIES_URL=f"{http.url}/download/annuaire_csv.zip",

@@ -1,1 +1,1 @@
-from tests.sources.conftest import source_db, stand_in  # noqa: F401  (the source flows' fixtures)
+from tests.sources.conftest import source_db, doublure_sources  # noqa: F401  (the source flows' fixtures)

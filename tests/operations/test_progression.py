@@ -13,7 +13,7 @@ from geoapp.suggestions.models import ExecutionSource
 from geoapp.suggestions.services import politique_set
 
 
-def test_a_source_run_reports_its_progress_as_artifacts_and_log_lines(stand_in, source_db):
+def test_a_source_run_reports_its_progress_as_artifacts_and_log_lines(doublure_sources, source_db):
     politique_set(source_codes=["ecodds"], politique="auto")
 
     counts = eco_organisme_flow(source="ecodds")

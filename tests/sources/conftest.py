@@ -3,12 +3,12 @@ settings pointing the clients at it, with short timeouts and backoff."""
 
 import pytest
 
-from doublures.sources.serveur import StandIn, StandInConfig
+from doublures.sources.serveur import DoublureSources, ReglagesDoublure
 
 
 @pytest.fixture
-def stand_in(settings):
-    with StandIn(StandInConfig(size=30), slow_seconds=4.0) as server:
+def doublure_sources(settings):
+    with DoublureSources(ReglagesDoublure(size=30), slow_seconds=4.0) as server:
         settings.SOURCES_DATAFAIR_POINTSAPPORT_URL = server.url
         settings.SOURCES_DATAFAIR_ADEME_URL = server.url
         settings.SOURCES_CMA_URL = server.url

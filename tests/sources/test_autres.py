@@ -8,7 +8,7 @@ from flows.sources.pharmacies import pharmacies_flow
 from flows.sources.s3 import s3_flow
 from flows.sources.sinoe import sinoe_flow
 from doublures.sources import generateur
-from doublures.sources.s3 import S3StandIn
+from doublures.sources.s3 import DoublureS3
 from geoapp.acteurs.models import Acteur, DisplayedActeur
 from geoapp.suggestions import services
 from geoapp.suggestions.models import ExecutionSource
@@ -16,20 +16,20 @@ from geoapp.suggestions.models import ExecutionSource
 pytestmark = pytest.mark.usefixtures("source_db")
 
 
-def test_cma_pages_are_all_read_and_applied(stand_in, settings):
+def test_cma_pages_are_all_read_and_applied(doublure_sources, settings):
     settings.SOURCES_CMA_PAGE_SIZE = 7  # 30 records: 5 pages
     services.politique_set(source_codes=["cma_reparacteur"], politique="auto")
 
     counts = cma_flow()
 
     assert counts["recues"] == 30 and counts["ajouts"] == 30
-    assert len([r for r in stand_in.requests if r.startswith("/reparacteur")]) == 1 + 5
+    assert len([r for r in doublure_sources.requests if r.startswith("/reparacteur")]) == 1 + 5
     acteur = DisplayedActeur.objects.get(identifiant_unique="cma_reparacteur_CMA-0000000")
     assert acteur.labels == ["reparacteur"] and acteur.actions == ["reparer"]
     assert acteur.url.startswith("https://facebook.com/")
 
 
-def test_pharmacies_zip_in_utf16_is_read_and_geocoded_on_ban_addresses(stand_in):
+def test_pharmacies_zip_in_utf16_is_read_and_geocoded_on_ban_addresses(doublure_sources):
     services.politique_set(source_codes=["ordredespharmaciens"], politique="auto")
 
     counts = pharmacies_flow()
@@ -39,24 +39,24 @@ def test_pharmacies_zip_in_utf16_is_read_and_geocoded_on_ban_addresses(stand_in)
     assert pharmacie.sous_categories == ["medicaments"] and pharmacie.location is not None
     assert 48.8 < pharmacie.location.y < 48.91
     # the addresses went to the geocoder in one batch, not one request each
-    geocoder = [r for r in stand_in.requests if "/geocodage/" in r]
+    geocoder = [r for r in doublure_sources.requests if "/geocodage/" in r]
     assert geocoder == ["POST /geocodage/search/csv/"]
 
 
-def test_a_pharmacies_rerun_does_not_geocode_the_same_addresses_again(stand_in):
+def test_a_pharmacies_rerun_does_not_geocode_the_same_addresses_again(doublure_sources):
     services.politique_set(source_codes=["ordredespharmaciens"], politique="auto")
     pharmacies_flow()
-    stand_in.permanent_faults["/geocodage/"] = "500"  # the geocoder is gone: the cache answers
+    doublure_sources.permanent_faults["/geocodage/"] = "500"  # the geocoder is gone: the cache answers
 
     again = pharmacies_flow()
 
     assert (again["recues"], again["inchanges"], again["quarantaine"]) == (30, 30, 0)
-    assert len([r for r in stand_in.requests if "/geocodage/" in r]) == 1
+    assert len([r for r in doublure_sources.requests if "/geocodage/" in r]) == 1
     assert DisplayedActeur.objects.filter(sources__contains=["ordredespharmaciens"]).exclude(location=None).count() == 30
 
 
-def test_pharmacies_csv_in_the_wrong_encoding_fails_the_run_cleanly(stand_in):
-    stand_in.permanent_faults["annuaire_csv.zip"] = "encodage"
+def test_pharmacies_csv_in_the_wrong_encoding_fails_the_run_cleanly(doublure_sources):
+    doublure_sources.permanent_faults["annuaire_csv.zip"] = "encodage"
 
     with pytest.raises(Exception, match="encodage inattendu"):
         pharmacies_flow()
@@ -65,20 +65,20 @@ def test_pharmacies_csv_in_the_wrong_encoding_fails_the_run_cleanly(stand_in):
     assert not Acteur.objects.exists()
 
 
-def test_sinoe_keeps_the_requested_year_and_resolves_the_nomenclature(stand_in, settings):
+def test_sinoe_keeps_the_requested_year_and_resolves_the_nomenclature(doublure_sources, settings):
     settings.SOURCES_SINOE_ANNEE = "2025"
     counts = sinoe_flow()
 
     assert counts["recues"] == 30  # the 2024 lines are filtered by ANNEE_eq
     assert counts["ajouts"] + counts["quarantaine"] == 30
-    assert any("ANNEE_eq=2025" in r for r in stand_in.requests)
+    assert any("ANNEE_eq=2025" in r for r in doublure_sources.requests)
     run = ExecutionSource.objects.get(flux="sinoe")
     reasons = {q["raison"] for q in pipeline.quarantaine_read(run_id=run.run_id)}
     assert reasons <= {"aucune sous-catégorie"}
 
 
 def test_s3_excel_file_names_its_source_and_a_missing_file_fails_cleanly(settings):
-    with S3StandIn(size=12) as s3:
+    with DoublureS3(size=12) as s3:
         settings.SOURCES_S3_ENDPOINT_URL = s3.url
         settings.SOURCES_S3_ACCESS_KEY = settings.SOURCES_S3_SECRET_KEY = "test"
         services.politique_set(source_codes=["lvao"], politique="auto")

@@ -19,8 +19,8 @@ from geoapp.suggestions.selectors import acteur_lignes_par_sources
 pytestmark = pytest.mark.usefixtures("source_db")
 
 
-def test_a_run_proposes_every_valid_row_and_reports_counts_that_add_up(stand_in, settings):
-    stand_in.config.bad_rows.add("refashion")
+def test_a_run_proposes_every_valid_row_and_reports_counts_that_add_up(doublure_sources, settings):
+    doublure_sources.config.bad_rows.add("refashion")
 
     with Collecteur() as passerelle:  # a Prometheus Pushgateway
         settings.PROMETHEUS_PUSHGATEWAY_URL = passerelle.url
@@ -51,7 +51,7 @@ def test_a_run_proposes_every_valid_row_and_reports_counts_that_add_up(stand_in,
     assert "circulaire_flux_succes 1.0" in texte
 
 
-def test_running_twice_creates_no_new_suggestion(stand_in):
+def test_running_twice_creates_no_new_suggestion(doublure_sources):
     eco_organisme_flow(source="citeo")
     before = GroupeSuggestion.objects.count()
 
@@ -61,7 +61,7 @@ def test_running_twice_creates_no_new_suggestion(stand_in):
     assert counts["suggestions_ecrites"] == 0 and counts["deja_proposees"] == 30
 
 
-def test_auto_policy_applies_and_the_map_shows_the_acteurs_then_a_new_extract_gives_field_changes(stand_in):
+def test_auto_policy_applies_and_the_map_shows_the_acteurs_then_a_new_extract_gives_field_changes(doublure_sources):
     services.politique_set(source_codes=["ecologic"], politique="auto")
 
     first = eco_organisme_flow(source="ecologic")
@@ -74,8 +74,8 @@ def test_auto_policy_applies_and_the_map_shows_the_acteurs_then_a_new_extract_gi
     again = eco_organisme_flow(source="ecologic")
     assert (again["inchanges"], again["suggestions_ecrites"]) == (30, 0)
     # a new extract changes 3 phone numbers and loses one row: field-level changes and one deletion
-    stand_in.config.versions["ecologic"] = 1
-    stand_in.config.sizes["ecologic"] = 29
+    doublure_sources.config.versions["ecologic"] = 1
+    doublure_sources.config.sizes["ecologic"] = 29
     third = eco_organisme_flow(source="ecologic")
     assert (third["modifications"], third["suppressions"], third["inchanges"]) == (3, 1, 26)
     changes = GroupeSuggestion.objects.filter(cohorte__type="modification").values_list("changements__champ", flat=True)
@@ -85,13 +85,13 @@ def test_auto_policy_applies_and_the_map_shows_the_acteurs_then_a_new_extract_gi
     assert DisplayedActeur.objects.filter(sources__contains=["ecologic"]).count() == 29
 
 
-def test_a_quarantined_row_never_deletes_its_acteur(stand_in):
+def test_a_quarantined_row_never_deletes_its_acteur(doublure_sources):
     services.politique_set(source_codes=["valdelia"], politique="auto")
     eco_organisme_flow(source="valdelia")
     # the next extract carries VAL-0000003 with an invalid SIRET
-    original = stand_in.dataset("donnees-eo-valdelia")
-    stand_in._cache = {k: [dict(r, siret="123") if r["id_point_apport_ou_reparation"] == "VAL-0000003" else r
-                           for r in v] for k, v in stand_in._cache.items()}
+    original = doublure_sources.dataset("donnees-eo-valdelia")
+    doublure_sources._cache = {k: [dict(r, siret="123") if r["id_point_apport_ou_reparation"] == "VAL-0000003" else r
+                           for r in v] for k, v in doublure_sources._cache.items()}
 
     counts = eco_organisme_flow(source="valdelia")
 
@@ -100,17 +100,17 @@ def test_a_quarantined_row_never_deletes_its_acteur(stand_in):
     assert len(original) == 30
 
 
-def test_replaying_a_run_reads_its_archive_without_the_network(stand_in):
+def test_replaying_a_run_reads_its_archive_without_the_network(doublure_sources):
     eco_organisme_flow(source="soren")
     run_id = ExecutionSource.objects.get(flux="soren").run_id
-    stand_in.permanent_faults["donnees-eo-soren"] = "500"  # the network is gone
+    doublure_sources.permanent_faults["donnees-eo-soren"] = "500"  # the network is gone
 
     counts = eco_organisme_flow(source="soren", rejouer=run_id)
 
     assert counts["recues"] == 30 and counts["deja_proposees"] == 30
 
 
-def test_two_datasets_feeding_one_source_code_never_delete_each_other(stand_in):
+def test_two_datasets_feeding_one_source_code_never_delete_each_other(doublure_sources):
     services.politique_set(source_codes=["corepile", "ecosystem"], politique="auto")
     corepile = eco_organisme_flow(source="corepile")  # its rows are corepile or ecosystem points
     from_corepile = Acteur.objects.filter(source_id="ecosystem").count()
@@ -122,9 +122,9 @@ def test_two_datasets_feeding_one_source_code_never_delete_each_other(stand_in):
     assert Acteur.objects.filter(source_id="ecosystem", statut="ACTIF").count() == from_corepile + 30
 
 
-def test_a_rerun_without_change_skips_known_records_and_an_acteur_edited_since_is_proposed_again(stand_in):
+def test_a_rerun_without_change_skips_known_records_and_an_acteur_edited_since_is_proposed_again(doublure_sources):
     services.politique_set(source_codes=["ecomaison"], politique="auto")
-    stand_in.config.bad_rows.add("ecomaison")  # 30 rows + 5 bad ones, among them a duplicate of ECO-0000000
+    doublure_sources.config.bad_rows.add("ecomaison")  # 30 rows + 5 bad ones, among them a duplicate of ECO-0000000
     first = eco_organisme_flow(source="ecomaison")
     assert (first["ajouts"], first["quarantaine"], first["inchanges_par_empreinte"]) == (30, 5, 0)
 
@@ -154,12 +154,12 @@ def test_a_rerun_without_change_skips_known_records_and_an_acteur_edited_since_i
     assert eco_organisme_flow(source="ecomaison")["inchanges_par_empreinte"] == 30
 
 
-def test_the_perimetre_dintervention_reaches_the_acteurs_on_the_map(stand_in):
+def test_the_perimetre_dintervention_reaches_the_acteurs_on_the_map(doublure_sources):
     services.politique_set(source_codes=["ecodds"], politique="auto")
 
     eco_organisme_flow(source="ecodds")
 
-    records = {f"ecodds_{r['id_point_apport_ou_reparation']}": r for r in stand_in.dataset("donnees-eo-ecodds")}
+    records = {f"ecodds_{r['id_point_apport_ou_reparation']}": r for r in doublure_sources.dataset("donnees-eo-ecodds")}
     a_domicile = DisplayedActeur.objects.filter(sources__contains=["ecodds"]).exclude(lieu_prestation="")
     by_area = {a.identifiant_unique: (a.perimetre_rayon_km, a.perimetre_departements) for a in a_domicile}
     assert {records[i]["perimetre_dintervention"] for i in by_area} == {
@@ -182,7 +182,7 @@ def test_the_perimetre_dintervention_reaches_the_acteurs_on_the_map(stand_in):
         perimetre_departements=[]).exists()
 
 
-def test_a_rerun_of_the_same_payloads_with_every_record_known_does_not_parse_them(stand_in, monkeypatch):
+def test_a_rerun_of_the_same_payloads_with_every_record_known_does_not_parse_them(doublure_sources, monkeypatch):
     from dataclasses import replace
 
     from flows.sources import registre
@@ -215,6 +215,6 @@ def test_a_rerun_of_the_same_payloads_with_every_record_known_does_not_parse_the
     third = eco_organisme_flow(source="soren")
     assert (third["modifications"], third["inchanges"], third["inchanges_par_empreinte"]) == (1, 29, 29)
     # a new extract (other bytes): parsed, the changes proposed
-    stand_in.config.versions["soren"] = 1
+    doublure_sources.config.versions["soren"] = 1
     fourth = eco_organisme_flow(source="soren")
     assert fourth["modifications"] == 3 and fourth["recues"] == 30

@@ -12,10 +12,10 @@ pytestmark = pytest.mark.usefixtures("source_db")
 
 
 @pytest.fixture
-def paged(stand_in, settings):
+def paged(doublure_sources, settings):
     settings.SOURCES_DATAFAIR_PAGE_SIZE = 10  # 30 records: 3 pages linked by next
     services.politique_set(source_codes=["aliapur"], politique="auto")
-    return stand_in
+    return doublure_sources
 
 
 def lines_requests(server):

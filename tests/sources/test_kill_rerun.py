@@ -39,14 +39,14 @@ KILL_POINTS = {
 
 
 @pytest.mark.parametrize("point", list(KILL_POINTS))
-def test_kill_then_rerun_ends_with_the_acteurs_of_a_clean_run(stand_in, settings, point, admin_client):
+def test_kill_then_rerun_ends_with_the_acteurs_of_a_clean_run(doublure_sources, settings, point, admin_client):
     from prefect.settings import PREFECT_API_URL
 
     services.politique_set(source_codes=["pyreo"], politique="auto")
     settings.SOURCES_DATAFAIR_PAGE_SIZE = 10
     if point == "pendant le téléchargement":
-        stand_in.slow_seconds = 0.5
-        stand_in.faults["donnees-eo-pyreo/lines"] = ["ok", "lent", "lent"]
+        doublure_sources.slow_seconds = 0.5
+        doublure_sources.faults["donnees-eo-pyreo/lines"] = ["ok", "lent", "lent"]
     db = connection.settings_dict
     env = {
         **os.environ, "DJANGO_SETTINGS_MODULE": "geoapp.config.settings.test",
@@ -55,7 +55,7 @@ def test_kill_then_rerun_ends_with_the_acteurs_of_a_clean_run(stand_in, settings
         "SOURCES_HTTP_TIMEOUT": "5", "SOURCES_HTTP_RATE_PER_HOST": "0",
     }
     code = ("from flows.sources.eco_organismes import eco_organisme_flow; "
-            f"eco_organisme_flow(source='pyreo', base_url={stand_in.url!r})")
+            f"eco_organisme_flow(source='pyreo', base_url={doublure_sources.url!r})")
     child = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, env=env, start_new_session=True,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -18,12 +18,12 @@ pytestmark = pytest.mark.usefixtures("source_db")
 
 
 @pytest.fixture
-def importe(stand_in, settings):
+def importe(doublure_sources, settings):
     """aliapur in `auto`, its 30 acteurs imported (3 pages of 10)."""
     settings.SOURCES_DATAFAIR_PAGE_SIZE = 10
     services.politique_set(source_codes=["aliapur"], politique="auto")
     assert eco_organisme_flow(source="aliapur")["appliquees"] == 30
-    return stand_in
+    return doublure_sources
 
 
 def actifs():
@@ -108,7 +108,7 @@ def test_the_report_says_why_nothing_was_deleted():
     assert "- `latitude` : 30 lignes" in protege
 
 
-def test_a_second_run_while_one_is_running_is_refused(stand_in):
+def test_a_second_run_while_one_is_running_is_refused(doublure_sources):
     with execution_verrou(flux="citeo") as obtenu:  # a run of citeo is alive (its lock is held)
         assert obtenu
         state = eco_organisme_flow(source="citeo", return_state=True)
@@ -116,6 +116,6 @@ def test_a_second_run_while_one_is_running_is_refused(stand_in):
     assert state.is_cancelled() and "une autre exécution de la source citeo est en cours" in state.message
     run = ExecutionSource.objects.get(flux="citeo")
     assert run.statut == "refusee" and run.message == "refusée : une autre exécution de la source citeo est en cours"
-    assert not stand_in.requests and not GroupeSuggestion.objects.exists()
+    assert not doublure_sources.requests and not GroupeSuggestion.objects.exists()
     # once it is over, the next run goes ahead
     assert eco_organisme_flow(source="citeo")["ajouts"] == 30

@@ -4,9 +4,7 @@ assistant embedded in a page of another origin."""
 
 from __future__ import annotations
 
-import http.server
 import re
-import threading
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -97,33 +95,11 @@ def test_a_search_without_result_says_so_and_offers_the_map(live_server, lieux, 
     expect(page.locator("#carte")).to_be_visible()
 
 
-class _Page(http.server.BaseHTTPRequestHandler):
-    html = b""
-
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.end_headers()
-        self.wfile.write(self.html)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def partner_site():
-    """Another origin (127.0.0.1 on its own port) serving the partner's page."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-
-
-def test_the_embedded_assistant_renders_in_an_iframe_of_another_origin(live_server, lieux, new_context, partner_site):
-    _Page.html = (f'<!doctype html><html><body><h1>Partenaire</h1><script src="{live_server.url}/assistant/embed.js" '
+def test_the_embedded_assistant_renders_in_an_iframe_of_another_origin(live_server, lieux, new_context, site_partenaire):
+    site_partenaire.html = (f'<!doctype html><html><body><h1>Partenaire</h1><script src="{live_server.url}/assistant/embed.js" '
                   f'data-objet="machine a laver" data-height="900"></script></body></html>').encode()
     page = new_context().new_page()
-    page.goto(f"http://127.0.0.1:{partner_site.server_address[1]}/")
+    page.goto(site_partenaire.url)
     frame = page.frame_locator("iframe")
     expect(frame.locator("h1")).to_have_text("Machine à laver")
     expect(frame.locator("header")).to_have_count(0)  # embedded: no site header
@@ -136,4 +112,4 @@ def test_the_embedded_assistant_renders_in_an_iframe_of_another_origin(live_serv
     box.press("ArrowDown")
     box.press("Enter")
     expect(frame.locator("h1")).to_have_text("Frigo")
-    assert page.url.startswith("http://127.0.0.1:%d/" % partner_site.server_address[1])
+    assert page.url.startswith(site_partenaire.url)

@@ -4,9 +4,7 @@ iframe of another origin."""
 
 from __future__ import annotations
 
-import http.server
 import math
-import threading
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -134,30 +132,8 @@ def test_the_object_typed_by_name_filters_by_its_sous_categories(live_server, ca
     assert uuids and all(set(by_uuid[u].sous_categories) & set(sous_categories) for u in uuids)
 
 
-class _Page(http.server.BaseHTTPRequestHandler):
-    html = b""
-
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.end_headers()
-        self.wfile.write(self.html)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def partner_site():
-    """Another origin (127.0.0.1 on its own port) serving the partner's page."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-
-
 @pytest.mark.parametrize("embedding", ["iframe", "script"])
-def test_the_embedded_map_renders_in_a_page_of_another_origin(live_server, carte_data, new_context, partner_site,
+def test_the_embedded_map_renders_in_a_page_of_another_origin(live_server, carte_data, new_context, site_partenaire,
                                                               embedding):
     from django.contrib.gis.geos import Point
 
@@ -166,9 +142,9 @@ def test_the_embedded_map_renders_in_a_page_of_another_origin(live_server, carte
     src = live_server.url + "/carte/ressourcerie-paris/"
     tag = (f'<iframe src="{src}" title="carte" width="900" height="600"></iframe>' if embedding == "iframe"
            else f'<script src="{src}embed.js" data-height="600"></script>')
-    _Page.html = f"<!doctype html><html><body><h1>Partenaire</h1>{tag}</body></html>".encode()
+    site_partenaire.html = f"<!doctype html><html><body><h1>Partenaire</h1>{tag}</body></html>".encode()
     page = new_context().new_page()
-    page.goto(f"http://127.0.0.1:{partner_site.server_address[1]}/")
+    page.goto(site_partenaire.url)
     frame = page.frame_locator("iframe")
     expect(frame.locator(".resultat")).to_have_count(10)
     by_uuid = {a.uuid: a for a in carte_data}

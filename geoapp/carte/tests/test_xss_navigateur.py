@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .test_carte_navigateur import HOTEL_DE_VILLE, _Page, partner_site  # noqa: F401 (a fixture)
+from .test_carte_navigateur import HOTEL_DE_VILLE
 
 pytestmark = pytest.mark.slow
 
@@ -113,17 +113,17 @@ def test_the_map_shows_markup_as_text_and_runs_none_of_it(live_server, acteurs_p
 
 
 def test_the_embedded_map_of_a_partner_shows_markup_as_text(live_server, acteurs_piege, espion,
-                                                             partner_site):  # noqa: F811
+                                                             site_partenaire):
     from django.contrib.gis.geos import Point
 
     from geoapp.carte.models import CarteConfiguration
 
     CarteConfiguration.objects.create(slug="partenaire", titre=TITRE, centre=Point(2.3522, 48.8566, srid=4326))
     src = live_server.url + "/carte/partenaire/"
-    _Page.html = f'<!doctype html><html><body><iframe src="{src}" width="900" height="600"></iframe></body></html>'.encode()
+    site_partenaire.html = f'<!doctype html><html><body><iframe src="{src}" width="900" height="600"></iframe></body></html>'.encode()
     page = espion().new_page()
     with page.expect_response(src) as embarquee:
-        page.goto(f"http://127.0.0.1:{partner_site.server_address[1]}/")
+        page.goto(site_partenaire.url)
     assert "frame-ancestors *" in embarquee.value.headers["content-security-policy"]
     frame = page.frame_locator("iframe")
     expect(frame.locator("h1")).to_have_text(TITRE)

@@ -73,9 +73,9 @@ def referentiels_territoires(django_db_setup, django_db_blocker):
 
 @pytest.fixture(scope="session")
 def s3_serveur():
-    from doublures.sources.s3 import S3StandIn
+    from doublures.sources.s3 import DoublureS3
 
-    with S3StandIn(size=1) as s3:
+    with DoublureS3(size=1) as s3:
         s3.client().create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
         yield s3
 
@@ -96,9 +96,9 @@ def s3(s3_serveur, settings):
 
 @pytest.fixture
 def datagouv(settings):
-    from doublures.datagouv import DataGouvStandIn
+    from doublures.datagouv import DoublureDataGouv
 
-    with DataGouvStandIn(api_key="cle-de-test", datasets=("acteurs-economie-circulaire",)) as serveur:
+    with DoublureDataGouv(api_key="cle-de-test", datasets=("acteurs-economie-circulaire",)) as serveur:
         settings.DATAGOUV_API_URL = serveur.url
         settings.DATAGOUV_API_KEY = "cle-de-test"
         settings.DATAGOUV_DATASET = "acteurs-economie-circulaire"

@@ -15,9 +15,9 @@ RESSOURCE = {"titre": "Acteurs (CSV)", "url": "https://exemple.fr/donnees/acteur
 
 @pytest.fixture
 def serveur():
-    from doublures.datagouv import DataGouvStandIn
+    from doublures.datagouv import DoublureDataGouv
 
-    with DataGouvStandIn(api_key="cle", datasets=(DATASET,)) as s:
+    with DoublureDataGouv(api_key="cle", datasets=(DATASET,)) as s:
         yield s
 
 
