@@ -115,23 +115,22 @@ def export_fichiers_ecrire(*, dossier: Path) -> int:
 
 def export_fichiers_valider(*, dossier: Path, lignes: int) -> dict[str, int]:
     """Validates the CSV against the Table Schema (frictionless: types, constraints, header,
-    primary key) and checks that the GeoJSON and the GeoParquet hold the same fields and the same
+    primary key; in DONNEES_VALIDATION_PROCESSUS processes, `validation.py`) and checks that the GeoJSON and the GeoParquet hold the same fields and the same
     number of rows. Raises ExportInvalide naming the first errors."""
-    from frictionless import Resource, Schema, system
+    import tempfile
+
     import pyarrow.parquet as pq
+
+    from .validation import csv_valider
 
     dossier = Path(dossier)
     champs = schema_champs()
-    with system.use_context(trusted=True):
-        resource = Resource(path=str(dossier / FICHIERS["csv"][0]), schema=Schema.from_descriptor(schema_acteurs()),
-                            format="csv", encoding="utf-8")
-        rapport = resource.validate(limit_errors=20)
-    erreurs = [f"ligne {e.get('rowNumber')}, champ {e.get('fieldName')}: {e.get('message')}"
-               for e in (err.to_descriptor() for task in rapport.tasks for err in task.errors)]
-    erreurs += [e.message for e in rapport.errors]
-    if not rapport.valid:
-        raise ExportInvalide("le CSV ne respecte pas le schéma : " + " ; ".join(erreurs[:20]))
-    lignes_csv = rapport.tasks[0].stats["rows"]
+    with tempfile.TemporaryDirectory(dir=dossier) as parties:  # the CSV in parts, one process each
+        validation = csv_valider(chemin=dossier / FICHIERS["csv"][0], schema=schema_acteurs(),
+                                 parties=settings.DONNEES_VALIDATION_PROCESSUS, dossier=Path(parties))
+    if not validation.valide:
+        raise ExportInvalide("le CSV ne respecte pas le schéma : " + " ; ".join(validation.erreurs))
+    lignes_csv = validation.lignes
     if lignes_csv != lignes:
         raise ExportInvalide(f"le CSV a {lignes_csv} lignes au lieu de {lignes}")
 

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
+import os
 from pathlib import Path
 
 import environ
@@ -445,3 +446,7 @@ BACKOFFICE_COMPTES_DEMO = False
 # --- back office (issue 14): an apply of up to this many acteurs refreshes only them (and their
 # parents and children) in place; more, the full rebuild and swap (the nightly run's)
 AFFICHES_PARTIEL_MAX = env.int("AFFICHES_PARTIEL_MAX", default=2000)
+
+# --- open data (issue 17): the export's CSV validated against its Table Schema in this many
+# processes (parts of the file), by default one per core
+DONNEES_VALIDATION_PROCESSUS = env.int("DONNEES_VALIDATION_PROCESSUS", default=os.cpu_count() or 1)
