@@ -76,7 +76,7 @@ def main() -> None:
     print(f"database: {urlsplit(url).path.lstrip('/')}; {os.cpu_count()} cores", flush=True)
     prepare(args.acteurs, args.regenerer)
     from geoapp.api.models import TuileCache
-    from geoapp.api.selectors import tile_generation_forget
+    from geoapp.api.selectors import tuile_generation_oublier
 
     from playwright.sync_api import sync_playwright
 
@@ -86,7 +86,7 @@ def main() -> None:
         for etat in ("froid (tuiles calculées)", "chaud (cache des tuiles)"):
             if etat.startswith("froid"):
                 TuileCache.objects.all().delete()
-                tile_generation_forget()  # the server was just started: its processes hold no tile yet
+                tuile_generation_oublier()  # the server was just started: its processes hold no tile yet
             mesures: dict[str, list[dict]] = {}
             for _ in range(1 if etat.startswith("froid") else args.repetitions):
                 for nom, centre, zoom in VUES:
