@@ -22,18 +22,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(*, workers: int, threads: int = 1, settings: str = "bench.settings", repo: Path = REPO) -> Iterator[int]:
+def gunicorn(*, workers: int, threads: int = 1, settings: str = "bench.settings", repo: Path = REPO,
+             env: dict[str, str] | None = None) -> Iterator[int]:
     """Start the web app (`workers` sync workers, or gthread workers of `threads` threads), wait
     until it accepts connections, yield its port; stop it at once (its whole process group) after
     the block. `repo`: the checkout whose web app is served (another worktree, for a before/after
-    in the same run: its code, this environment's packages)."""
+    in the same run: its code, this environment's packages); `env`: more environment variables."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "geoapp.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--backlog", "2048", "--timeout", "120",
          *(["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []),
          "--env", f"DJANGO_SETTINGS_MODULE={settings}"],
-        cwd=repo, env={**os.environ, "DJANGO_SETTINGS_MODULE": settings},
+        cwd=repo, env={**os.environ, **(env or {}), "DJANGO_SETTINGS_MODULE": settings},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         for _ in range(150):

@@ -106,6 +106,39 @@ def produit_search(*, q: str, limit: int = 5) -> list[ResultatProduit]:
                 for nom, slug, terme, niveau, proximite, scs in cursor.fetchall()]
 
 
+# The keystroke search, kept in the shared cache (Redis: every web process and host) per text and
+# limit, under a generation that any change of the products or synonyms moves on (`signals.py`);
+# RECHERCHE_CACHE_S bounds an entry's life besides.
+GENERATION_CLE = "assistant:produits:generation"
+
+
+def produit_generation() -> int:
+    from django.core.cache import cache
+
+    generation = cache.get(GENERATION_CLE)
+    if generation is None:
+        cache.add(GENERATION_CLE, 1, timeout=None)
+        generation = cache.get(GENERATION_CLE, 1)
+    return generation
+
+
+def produit_search_en_cache(*, q: str, limit: int = 5) -> list[ResultatProduit]:
+    """`produit_search`, answered from the shared cache when the same text was asked since the
+    products last changed (one round trip to Redis instead of the search's four to PostgreSQL)."""
+    import hashlib
+
+    from django.conf import settings
+    from django.core.cache import cache
+
+    cle = (f"assistant:produits:{produit_generation()}:{limit}:"
+           f"{hashlib.blake2b(q.encode('utf-8', 'surrogatepass'), digest_size=16).hexdigest()}")
+    resultats = cache.get(cle)
+    if resultats is None:
+        resultats = produit_search(q=q, limit=limit)
+        cache.set(cle, resultats, timeout=settings.RECHERCHE_CACHE_S)
+    return resultats
+
+
 # --- products, families ------------------------------------------------------------------------
 
 

@@ -79,6 +79,9 @@ def produit_index_load(*, index_path: Path, conseils_path: Path) -> dict[str, in
                 report["conseils_remplis"] += _fill(existing[nom], textes)
     with connection.cursor() as cursor:  # the search's plans need the tables' statistics
         cursor.execute("ANALYZE assistant_produit, assistant_synonyme, assistant_produit_sous_categories")
+    from .signals import produit_generation_avancer
+
+    transaction.on_commit(produit_generation_avancer)  # bulk writes send no signal: the cached searches end here
     return report
 
 

@@ -238,7 +238,7 @@ class ProduitRechercheView(APIView):
     )
     def get(self, request):
         q, limit = recherche_parse(request.query_params)
-        return Response({"results": [_resultat(r) for r in selectors.produit_search(q=q, limit=limit)]})
+        return Response({"results": [_resultat(r) for r in selectors.produit_search_en_cache(q=q, limit=limit)]})
 
 
 class ProduitDetailView(APIView):

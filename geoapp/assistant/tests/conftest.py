@@ -30,3 +30,13 @@ def produits(django_db_setup, django_db_blocker):
         load_produits()
         yield
         clear_everything()
+
+
+@pytest.fixture(autouse=True)
+def _recherches_en_cache_oubliees():
+    """Each test starts without the searches an earlier one kept in the shared cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -119,3 +119,24 @@ def test_loading_twice_changes_nothing_and_keeps_staff_edits(produits):
     assert load_produits() == {"produits_crees": 0, "synonymes_crees": 0, "conseils_remplis": 0}
     assert (Produit.objects.count(), Synonyme.objects.count(), ConseilFamille.objects.count()) == counts
     assert Produit.objects.get(slug="gros-electromenager").abime == "Texte du personnel."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_search_asked_again_is_answered_from_the_cache_until_the_products_change(client, django_assert_num_queries):
+    from geoapp.assistant.models import Produit, Synonyme
+
+    from .conftest import load_produits
+
+    load_produits()
+    premiere = search(client, "lave linge").json()
+    with django_assert_num_queries(0):  # the same text again: the shared cache, no database
+        assert search(client, "lave linge").json() == premiere
+    # staff rename a product (committed): the next search reads the new name
+    produit = Produit.objects.get(slug=premiere["results"][0]["slug"])
+    produit.nom = "Lave-linge (renommé)"
+    produit.save()
+    assert search(client, "lave linge").json()["results"][0]["nom"] == "Lave-linge (renommé)"
+    # a synonym added: found at once
+    Synonyme.objects.create(produit=produit, nom="Machine à laver le linge sale")
+    assert any(r["synonyme"] == "Machine à laver le linge sale"
+               for r in search(client, "machine a laver le linge sale").json()["results"])

@@ -450,3 +450,7 @@ AFFICHES_PARTIEL_MAX = env.int("AFFICHES_PARTIEL_MAX", default=2000)
 # --- open data (issue 17): the export's CSV validated against its Table Schema in this many
 # processes (parts of the file), by default one per core
 DONNEES_VALIDATION_PROCESSUS = env.int("DONNEES_VALIDATION_PROCESSUS", default=os.cpu_count() or 1)
+
+# --- l'assistant (issue 13): a keystroke search's answer kept this long in the shared cache (and
+# dropped at once when a product or synonym changes)
+RECHERCHE_CACHE_S = env.int("RECHERCHE_CACHE_S", default=600)
