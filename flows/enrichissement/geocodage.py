@@ -18,6 +18,7 @@ from prefect.concurrency.sync import concurrency, rate_limit
 
 from flows.enrichissement.commun import acteurs_lire, changement, cohorte_ecrire, run_id_courant
 from flows.partage import LIMITE_API_BAN, LIMITE_BASE
+from flows.progression import Progression
 from geoapp.exploitation.observabilite import flux_mesure
 
 FLUX = "enrichissement-geocodage"
@@ -68,11 +69,14 @@ def geocoder(acteurs: list[dict]) -> list[dict]:
     geocodeur = geocodeur_par_defaut()
     adresses = [adresse_texte(a) for a in acteurs]
     resultats = []
+    progression = Progression(cle="geocodage", description="Géocodage des adresses")
     for debut in range(0, len(adresses), LOT):
         if settings.GEOCODAGE_BACKEND == "ban_api":
             rate_limit(LIMITE_API_BAN)
         with concurrency(LIMITE_BASE, occupy=1):
             resultats += geocodeur.geocoder_lot(adresses=adresses[debut:debut + LOT])
+        progression.avancer(len(resultats), len(adresses), "adresses géocodées")
+    progression.terminer()
     propositions = []
     for acteur, adresse, resultat in zip(acteurs, adresses, resultats):
         geocodage = geocodage_acteur_enregistrer(acteur_id=acteur["identifiant_unique"], adresse=adresse,

@@ -81,6 +81,13 @@ def test_geocoding_proposes_the_ban_position_and_flags_what_it_cannot_place(base
     assert list(vue) == ["refashion_g1"]  # g2: no answer; g3: located by its source, never geocoded
     old, (lon, lat) = vue["refashion_g1"]["location"]
     assert old is None and abs(lon - 2.3677) < 0.002 and abs(lat - 48.8653) < 0.002
+    # its progress on the run's page: the addresses geocoded, complete
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        [progres] = client.read_latest_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["geocodage"])))
+    assert (progres.type, float(progres.data)) == ("progress", 100.0)
     flagged = GeocodageActeur.objects.get(acteur_id="refashion_g2")
     assert (flagged.signale, flagged.location) == (True, None)
     assert GeocodageActeur.objects.get(acteur_id="refashion_g1").ban_id == "75111_9907_00010"
