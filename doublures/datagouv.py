@@ -37,7 +37,7 @@ class DoublureDataGouv:
         return f"http://127.0.0.1:{self._server.server_address[1]}/api/1"
 
     def start(self) -> "DoublureDataGouv":
-        doublure_sources = self
+        doublure = self
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args):
@@ -55,16 +55,16 @@ class DoublureDataGouv:
                 return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
             def _traiter(self, methode: str) -> None:
-                with doublure_sources._lock:
-                    doublure_sources.requetes.append((methode, self.path))
-                    panne = doublure_sources.pannes.pop(0) if doublure_sources.pannes else None
+                with doublure._lock:
+                    doublure.requetes.append((methode, self.path))
+                    panne = doublure.pannes.pop(0) if doublure.pannes else None
                 corps = self._corps()
                 if panne:
                     return self._repondre(panne, {"message": "panne injectée"})
-                if methode != "GET" and self.headers.get("X-API-KEY") != doublure_sources.api_key:
+                if methode != "GET" and self.headers.get("X-API-KEY") != doublure.api_key:
                     return self._repondre(401, {"message": "Invalid API Key"})
-                with doublure_sources._lock:
-                    status, reponse = doublure_sources._router(methode, self.path, corps, self.headers)
+                with doublure._lock:
+                    status, reponse = doublure._router(methode, self.path, corps, self.headers)
                 self._repondre(status, reponse)
 
             def do_GET(self):

@@ -96,11 +96,11 @@ class DoublureSources:
         self.stop()
 
     def start(self, port: int = 0) -> "DoublureSources":
-        doublure_sources = self
+        doublure = self
         generateur.ban_adresses()  # load the BAN once, before the first request
 
         class Handler(_Handler):
-            server_state = doublure_sources
+            server_state = doublure
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.httpd.daemon_threads = True

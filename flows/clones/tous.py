@@ -6,11 +6,9 @@ from prefect import flow
 
 from flows.clones.clone import clone_flow
 from flows.clones.jeux import JEUX
-from geoapp.exploitation.observabilite import flux_mesure
 
 
 @flow(name="clones", log_prints=True)
-@flux_mesure()
 def clones_flow(sources: dict[str, dict] | None = None) -> dict[str, dict]:
     """`sources`: {dataset: {"urls": [...], "min_lignes": n}}; missing datasets use the settings."""
     sources = sources or {}

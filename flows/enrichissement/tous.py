@@ -11,7 +11,6 @@ from flows.enrichissement.geocodage import enrichissement_geocodage_flow
 from flows.enrichissement.rgpd import enrichissement_rgpd_flow
 from flows.enrichissement.territoires import enrichissement_territoires_flow
 from flows.enrichissement.villes import enrichissement_villes_flow
-from geoapp.exploitation.observabilite import flux_mesure
 
 # geocoding first: the territories use the positions it finds once staff applied them
 FLOWS = {
@@ -25,7 +24,6 @@ FLOWS = {
 
 
 @flow(name="enrichissements", log_prints=True)
-@flux_mesure()
 def enrichissements_flow() -> dict[str, dict]:
     return {nom: run() for nom, run in FLOWS.items()}
 

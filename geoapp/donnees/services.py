@@ -115,8 +115,9 @@ def export_fichiers_ecrire(*, dossier: Path) -> int:
 
 def export_fichiers_valider(*, dossier: Path, lignes: int) -> dict[str, int]:
     """Validates the CSV against the Table Schema (frictionless: types, constraints, header,
-    primary key; in DONNEES_VALIDATION_PROCESSUS processes, `validation.py`) and checks that the GeoJSON and the GeoParquet hold the same fields and the same
-    number of rows. Raises ExportInvalide naming the first errors."""
+    primary key; in DONNEES_VALIDATION_PROCESSUS processes, `validation.py`) and checks that the
+    GeoJSON and the GeoParquet hold the same fields and the same number of rows. Raises
+    ExportInvalide naming the first errors."""
     import tempfile
 
     import pyarrow.parquet as pq
