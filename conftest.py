@@ -17,6 +17,7 @@ REPO = Path(__file__).resolve().parent
 os.environ.setdefault("PREFECT_HOME", str(REPO / ".prefect"))
 if os.environ.get("PYTEST_XDIST_WORKER"):  # one Prefect home per pytest-xdist worker (its results, its storage)
     os.environ["PREFECT_HOME"] = str(Path(os.environ["PREFECT_HOME"]) / os.environ["PYTEST_XDIST_WORKER"])
+Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)  # Prefect makes only the last level
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 

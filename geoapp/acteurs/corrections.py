@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import logging
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.utils import quote
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -65,7 +67,7 @@ def revision_contexte(*, identifiant: str) -> dict:
         "acteur_importe": {
             "identifiant": acteur.pk,
             "source": acteur.source_id or "",
-            "url": reverse("admin:acteurs_acteur_change", args=[acteur.pk]),
+            "url": reverse("admin:acteurs_acteur_change", args=[quote(acteur.pk)]),
             "valeurs": {name: _valeur(acteur, name) for name in COMPARES},
             "location": [acteur.location.x, acteur.location.y] if acteur.location else None,
         }
@@ -83,8 +85,8 @@ def revision_identifier(*, revision: models.RevisionActeur) -> None:
 def corriger_lien(*, identifiant: str) -> str:
     """The link to the revision of `identifiant` (its add form, prefilled, when it has none)."""
     if models.RevisionActeur.objects.filter(pk=identifiant).exists():
-        return format_html('<a href="{}">Corriger</a>', reverse("admin:acteurs_revisionacteur_change", args=[identifiant]))
-    url = reverse("admin:acteurs_revisionacteur_add") + "?" + f"identifiant_unique={identifiant}"
+        return format_html('<a href="{}">Corriger</a>', reverse("admin:acteurs_revisionacteur_change", args=[quote(identifiant)]))
+    url = reverse("admin:acteurs_revisionacteur_add") + "?" + urlencode({"identifiant_unique": identifiant})
     return format_html('<a href="{}">Corriger</a>', url)
 
 
@@ -121,7 +123,7 @@ def enfants_et_provenance(*, revision: models.RevisionActeur) -> str:
         if location:
             points.append({"identifiant": e.pk, "nom": nom, "lon": location.x, "lat": location.y})
     links = format_html_join(", ", '<a href="{}">{}</a>', (
-        (reverse("admin:acteurs_revisionacteur_change", args=[e.pk]), e.pk) for e in enfants))
+        (reverse("admin:acteurs_revisionacteur_change", args=[quote(e.pk)]), e.pk) for e in enfants))
     displayed = models.DisplayedActeur.objects.filter(pk=revision.pk).first()
     rows = []
     if displayed is not None:
@@ -173,7 +175,7 @@ def parent_depuis_selection(model_admin, request, identifiants: list[str]):
         model_admin.message_user(request, str(error), level=messages.ERROR)
         return None
     model_admin.message_user(request, f"Parent créé pour {len(identifiants)} acteurs : {parent.pk}.")
-    return HttpResponseRedirect(reverse("admin:acteurs_revisionacteur_change", args=[parent.pk]))
+    return HttpResponseRedirect(reverse("admin:acteurs_revisionacteur_change", args=[quote(parent.pk)]))
 
 
 def revision_creation_valeurs(*, record) -> list[dict]:

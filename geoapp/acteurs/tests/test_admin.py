@@ -54,3 +54,23 @@ def test_without_the_permissions_a_reader_can_neither_correct_nor_merge(client, 
                                                   "index": "0"}).status_code in (200, 302)
     assert not RevisionActeur.objects.filter(identifiant_unique__startswith="revision_").exists()  # no parent made
     assert RevisionActeur.objects.get(pk="ecosystem_1").nom == "Corrigé"
+
+
+@pytest.mark.parametrize("identifiant", ["revision_25a931fb441e4da29c440af8cb809ee3", "cma_12/34", "ecosystem_5F 1"])
+def test_links_to_an_acteur_open_its_page_whatever_characters_its_identifiant_holds(admin_client, identifiant):
+    """The admin reads `_25` in a URL as `%`: a parent made by staff (`revision_<hex>`) whose hex
+    began with 25 opened on « n'existe pas »."""
+    import re
+
+    from geoapp.acteurs.corrections import corriger_lien
+    from geoapp.acteurs.models import RevisionActeur
+
+    Acteur.objects.create(identifiant_unique=identifiant, uuid="u-" + identifiant, identifiant_externe="1",
+                          source_id="ecosystem", nom="Atelier")
+    ajout = re.search(r'href="([^"]+)"', corriger_lien(identifiant=identifiant)).group(1).replace("&amp;", "&")
+    assert admin_client.get(ajout).context["adminform"].form.initial["identifiant_unique"] == identifiant
+
+    RevisionActeur.objects.create(identifiant_unique=identifiant, nom="Corrigé")
+    lien = re.search(r'href="([^"]+)"', corriger_lien(identifiant=identifiant)).group(1)
+    page = admin_client.get(lien)
+    assert page.status_code == 200 and "Corrigé" in page.content.decode()
