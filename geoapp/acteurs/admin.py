@@ -34,12 +34,6 @@ class PropositionServiceInline(admin.TabularInline):
     autocomplete_fields = ("sous_categories",)
 
 
-class RevisionPropositionServiceInline(admin.TabularInline):
-    model = models.RevisionPropositionService
-    extra = 0
-    autocomplete_fields = ("sous_categories",)
-
-
 ACTEUR_FIELDSETS_COMMON = (
     ("Identité", {"fields": ("nom", "nom_commercial", "nom_officiel", "acteur_type", "description",
                              "siren", "siret", "naf_principal", "statut")}),
@@ -109,10 +103,12 @@ class RevisionActeurAdmin(SimpleHistoryAdmin, LeafletGeoAdmin):
     list_filter = ("statut",)
     search_fields = ("identifiant_unique", "nom", "ville")
     autocomplete_fields = ("parent",)
-    readonly_fields = ("enfants_et_provenance",)
+    readonly_fields = ("enfants_et_provenance", "propositions_lecture")
     fieldsets = (("Révision", {"fields": ("identifiant_unique", "uuid", "parent", "enfants_et_provenance")}),
-                 *ACTEUR_FIELDSETS_COMMON)
-    inlines = [RevisionPropositionServiceInline]
+                 *ACTEUR_FIELDSETS_COMMON,
+                 ("Propositions de service", {"fields": ("propositions",)}),
+                 # revision.js puts each box beside its field ("Forcer vide")
+                 ("Champs forcés vides", {"fields": ("champs_vides",), "classes": ("champs-vides",)}))
     actions = ["detacher"]
     history_list_display = ("statut",)
 
@@ -129,12 +125,26 @@ class RevisionActeurAdmin(SimpleHistoryAdmin, LeafletGeoAdmin):
         extra_context = {**(extra_context or {}), **corrections.revision_contexte(identifiant=identifiant)}
         return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def get_fieldsets(self, request, obj=None):
+        """Read-only (a `lecteur`), the grid is shown as the list of the propositions displayed."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_change_permission(request, obj) if obj else self.has_add_permission(request):
+            return fieldsets
+        return [(name, {**options, "fields": tuple("propositions_lecture" if f == "propositions" else f
+                                                   for f in options["fields"])}) for name, options in fieldsets]
+
+    @admin.display(description="propositions de service")
+    def propositions_lecture(self, obj):
+        return corrections.propositions_lecture(revision=obj)
+
     def save_model(self, request, obj, form, change):
         corrections.revision_identifier(revision=obj)
+        obj._change_reason = form.propositions_resume() or None  # the history's line for the grid
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        corrections.revision_propositions_enregistrer(form=form)
         corrections.rafraichir_apres_commit(request, [form.instance.pk])
 
     def delete_model(self, request, obj):

@@ -12,12 +12,14 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import quote
+from django.contrib.postgres.fields import ArrayField
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 
-from . import models, services
+from . import models, selectors, services
 from .displayed import FIELDS
 from .identifiants import acteur_uuid
 
@@ -28,10 +30,89 @@ log = logging.getLogger(__name__)
 COMPARES = [f.column.removesuffix("_id") for f in FIELDS if f.name not in ("location", "perimetre_zone")]
 
 
+def _vide(field) -> object:
+    """The empty value of a model field (what a field forced empty is saved as)."""
+    return [] if isinstance(field, ArrayField) else None if field.null else ""
+
+
+class GrillePropositions(forms.Widget):
+    """The propositions de service as a grid: one column per action, one row per sous-catégorie
+    (by catégorie), a box per pair; the imported acteur's pairs marked. Sent as `action|sous-catégorie`."""
+
+    template_name = "admin/acteurs/grille_propositions.html"
+    importees: set = frozenset()
+
+    def value_from_datadict(self, data, files, name):
+        return data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
+
+    def value_omitted_from_data(self, data, files, name):
+        return False  # no box checked is a value (none)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        coches = set(value or [])
+        grille = selectors.propositions_grille_get()
+        for categorie in grille["categories"]:
+            for sous_categorie in categorie["sous_categories"]:
+                sous_categorie["cellules"] = [{
+                    "valeur": f"{a['code']}|{sous_categorie['code']}", "action": a,
+                    "coche": f"{a['code']}|{sous_categorie['code']}" in coches,
+                    "importee": (a["code"], sous_categorie["code"]) in self.importees,
+                } for a in grille["actions"]]
+        context["grille"] = grille
+        return context
+
+
+def _paires(valeurs) -> set[tuple[str, str]]:
+    return {tuple(v.split("|", 1)) for v in valeurs or [] if "|" in v}
+
+
+def _resume(avant: set, apres: set) -> str:
+    """Pure: a change of propositions in one line, for the history."""
+    parts = [f"+ {a} / {s}" for a, s in sorted(apres - avant)] + [f"− {a} / {s}" for a, s in sorted(avant - apres)]
+    return "Propositions de service : " + " ; ".join(parts) if parts else ""
+
+
 class RevisionActeurForm(forms.ModelForm):
+    propositions = forms.MultipleChoiceField(
+        label="Propositions de service", required=False, widget=GrillePropositions,
+        help_text="Cochez ce que l'acteur propose pour chaque sous-catégorie. Les cases marquées ● sont celles "
+                  "de l'acteur importé ; tout décocher reprend celles-ci.")
+
+    champs_vides = forms.MultipleChoiceField(
+        label="Champs forcés vides", required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(name, capfirst(models.RevisionActeur._meta.get_field(name).verbose_name))
+                 for name in models.CHAMPS_VIDABLES],
+        help_text="Affichés vides même si la source ou un enfant leur donne une valeur (laisser un champ vide "
+                  "reprend la valeur importée).")
+
     class Meta:
         model = models.RevisionActeur
         fields = "__all__"
+
+    def propositions_a_ecrire(self) -> set | None:
+        """The revision's new propositions (empty: the imported ones apply), None when unchanged."""
+        if "propositions" not in self.fields or "propositions" not in self.cleaned_data:
+            return None
+        choisies = _paires(self.cleaned_data["propositions"])
+        a_ecrire = set() if choisies == self._importees else choisies
+        return None if a_ecrire == self._revision else a_ecrire
+
+    def propositions_resume(self) -> str:
+        a_ecrire = self.propositions_a_ecrire()
+        if a_ecrire is None:
+            return ""
+        return _resume(self._revision or self._importees, a_ecrire or self._importees)
+
+    def clean(self):
+        """A field forced empty must be left empty here: a value typed in it is not silently dropped."""
+        cleaned = super().clean()
+        for name in cleaned.get("champs_vides") or []:
+            if name in cleaned and cleaned[name] not in (None, "", []):
+                self.add_error(name, "Ce champ est forcé vide : effacez sa valeur ou décochez « forcer vide ».")
+            elif name in self.fields:
+                cleaned[name] = _vide(models.RevisionActeur._meta.get_field(name))
+        return cleaned
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,6 +123,39 @@ class RevisionActeurForm(forms.ModelForm):
                                "(un identifiant est attribué).")
         if "uuid" in self.fields:
             self.fields["uuid"].help_text = "Vide : celui de l'acteur importé, ou attribué."
+        identifiant = self.instance.pk or self.initial.get("identifiant_unique") or ""
+        self._importees = selectors.propositions_paires_get(identifiant=identifiant, revision=False) if identifiant else set()
+        self._revision = (selectors.propositions_paires_get(identifiant=self.instance.pk, revision=True)
+                          if self.instance.pk and not self.instance._state.adding else set())
+        if "propositions" in self.fields:
+            field = self.fields["propositions"]
+            grille = selectors.propositions_grille_get()
+            field.choices = [(f"{a['code']}|{sc['code']}", f"{a['libelle']} — {sc['libelle']}")
+                             for c in grille["categories"] for sc in c["sous_categories"] for a in grille["actions"]]
+            field.widget.importees = self._importees
+            field.initial = sorted(f"{a}|{sc}" for a, sc in (self._revision or self._importees))
+
+
+def revision_propositions_enregistrer(*, form: RevisionActeurForm) -> None:
+    """After the revision's save: its propositions as the grid gives them (when they changed)."""
+    paires = form.propositions_a_ecrire()
+    if paires is not None:
+        services.revision_propositions_remplacer(revision=form.instance, paires=paires)
+
+
+def propositions_lecture(*, revision: models.RevisionActeur | None) -> str:
+    """A revision's propositions (else the imported acteur's), read-only: one line per action."""
+    if revision is None or not revision.pk:
+        return "—"
+    paires = (selectors.propositions_paires_get(identifiant=revision.pk, revision=True)
+              or selectors.propositions_paires_get(identifiant=revision.pk, revision=False))
+    par_action: dict[str, list[str]] = {}
+    for action, sous_categorie in sorted(paires):
+        par_action.setdefault(action, []).append(sous_categorie)
+    if not par_action:
+        return "—"
+    return format_html("<ul>{}</ul>", format_html_join("", "<li>{} : {}</li>", (
+        (action, ", ".join(sc)) for action, sc in par_action.items())))
 
 
 def _valeur(acteur: models.Acteur, name: str) -> str:
@@ -180,8 +294,6 @@ def parent_depuis_selection(model_admin, request, identifiants: list[str]):
 
 def revision_creation_valeurs(*, record) -> list[dict]:
     """The history's line of a revision's creation: each field it was created with, empty → value."""
-    from django.utils.text import capfirst
-
     changes = []
     for field in models.RevisionActeur._meta.concrete_fields:
         if field.name in ("identifiant_unique", "cree_le", "modifie_le"):

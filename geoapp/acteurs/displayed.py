@@ -4,7 +4,8 @@ with an atomic swap.
 
 Rules, field by field:
 - a unit is an imported acteur and/or its revision (same identifiant_unique); a non-empty revision
-  value overrides the imported one (empty = '' / NULL / empty array; `False` is a value);
+  value overrides the imported one (empty = '' / NULL / empty array; `False` is a value); a field
+  the revision forces empty (`champs_vides`) is displayed empty, whatever the source or children give;
 - a child (revision with a parent) is not displayed itself: its parent is. The parent's own
   non-empty value wins; otherwise the most recently modified active child that has one gives it;
 - labels, services and propositions: the revision's set replaces the imported one when it is not
@@ -57,6 +58,7 @@ FIELDS: tuple[DisplayedField, ...] = (
     DisplayedField("perimetre_zone", "perimetre_zone", "value"),
     DisplayedField("perimetre_departements", "perimetre_departements", "array"),
 )
+assert set(models.CHAMPS_VIDABLES) <= {f.name for f in FIELDS}, "a field forced empty must be displayed"
 
 
 def webapp_tables() -> list[str]:
@@ -91,17 +93,24 @@ def _provenance_name(f: DisplayedField) -> sql.Identifier:
     return sql.Identifier(f"p_{f.name}")
 
 
+def _forced_empty(alias: str, f: DisplayedField) -> sql.Composed:
+    """Pure: the test that the revision (or unit) `alias` forces field `f` empty (`champs_vides`)."""
+    return sql.SQL("{} = ANY({})").format(sql.Literal(f.name), _col(alias, "champs_vides"))
+
+
 def displayed_override_columns(f: DisplayedField) -> sql.Composed:
-    """Pure, the override rule, for field `f` of a unit: the revision's value when it holds one,
-    else the imported acteur's; and its provenance, `revision:<identifiant_unique>` or
-    `source:<code>` (`source:inconnue` without a source), NULL when neither holds a value."""
+    """Pure, the override rule, for field `f` of a unit: empty when the revision forces it empty,
+    else the revision's value when it holds one, else the imported acteur's; and its provenance,
+    `revision:<identifiant_unique>` (the one that emptied it, too) or `source:<code>`
+    (`source:inconnue` without a source), NULL when neither holds a value."""
     revision, imported = _col("r", f.column), _col("a", f.column)
     return sql.SQL(
-        "CASE WHEN {rev_filled} THEN {revision} ELSE {imported} END AS {name}, "
-        "CASE WHEN {rev_filled} THEN 'revision:' || r.identifiant_unique "
+        "CASE WHEN {forced} THEN NULL WHEN {rev_filled} THEN {revision} ELSE {imported} END AS {name}, "
+        "CASE WHEN {forced} OR {rev_filled} THEN 'revision:' || r.identifiant_unique "
         "WHEN {imp_filled} THEN 'source:' || COALESCE(a.source_id, 'inconnue') END AS {provenance}"
-    ).format(rev_filled=_filled(revision, f.kind), revision=revision, imported=imported,
-             imp_filled=_filled(imported, f.kind), name=sql.Identifier(f.name), provenance=_provenance_name(f))
+    ).format(forced=_forced_empty("r", f), rev_filled=_filled(revision, f.kind), revision=revision,
+             imported=imported, imp_filled=_filled(imported, f.kind), name=sql.Identifier(f.name),
+             provenance=_provenance_name(f))
 
 
 def displayed_unit_sql(*, schema: str = WEBAPP_SCHEMA) -> sql.Composed:
@@ -115,6 +124,7 @@ SELECT COALESCE(r.identifiant_unique, a.identifiant_unique) AS identifiant_uniqu
        a.source_id AS source,
        COALESCE(NULLIF(r.statut, ''), a.statut, 'ACTIF') AS statut,
        GREATEST(a.modifie_le, r.modifie_le) AS modifie_le,
+       COALESCE(r.champs_vides, '{{}}') AS champs_vides,
        {columns}
 FROM {acteur} a FULL OUTER JOIN {revision} r ON r.identifiant_unique = a.identifiant_unique""").format(
         columns=sql.SQL(",\n       ").join(displayed_override_columns(f) for f in FIELDS),
@@ -220,11 +230,12 @@ _EMPTY = {"text": sql.SQL("''"), "array": sql.SQL("'{}'")}
 
 
 def displayed_final_column(f: DisplayedField) -> sql.Composed:
-    """Pure: field `f` of a displayed acteur `u`: its own value when it holds one, else its
-    children's (`c`); never NULL for text and arrays (empty instead)."""
+    """Pure: field `f` of a displayed acteur `u`: empty when its revision forces it empty, else its
+    own value when it holds one, else its children's (`c`); never NULL for text and arrays (empty
+    instead)."""
     own, child = _col("u", f.name), _col("c", f.name)
-    chosen = sql.SQL("CASE WHEN {filled} THEN {own} ELSE {child} END").format(
-        filled=_filled(own, f.kind), own=own,
+    chosen = sql.SQL("CASE WHEN {forced} THEN NULL WHEN {filled} THEN {own} ELSE {child} END").format(
+        forced=_forced_empty("u", f), filled=_filled(own, f.kind), own=own,
         child=sql.SQL("string_to_array({}, ',')").format(child) if f.kind == "array" else child)
     if f.kind in _EMPTY:
         return sql.SQL("COALESCE({}, {}) AS {}").format(chosen, _EMPTY[f.kind], sql.Identifier(f.name))
@@ -233,10 +244,10 @@ def displayed_final_column(f: DisplayedField) -> sql.Composed:
 
 def displayed_provenance_sql() -> sql.Composed:
     """Pure, the provenance rule: per field, the provenance of the value kept (the acteur's own,
-    else the child's that gave it), fields without a value left out."""
+    else the child's that gave it; the revision that forced it empty), fields without a value left out."""
     return sql.SQL("jsonb_strip_nulls(jsonb_build_object({}))").format(sql.SQL(", ").join(
-        sql.SQL("{name}, CASE WHEN {filled} THEN {own} ELSE {child} END").format(
-            name=sql.Literal(f.name), filled=_filled(_col("u", f.name), f.kind),
+        sql.SQL("{name}, CASE WHEN {forced} OR {filled} THEN {own} ELSE {child} END").format(
+            name=sql.Literal(f.name), forced=_forced_empty("u", f), filled=_filled(_col("u", f.name), f.kind),
             own=_col("u", f"p_{f.name}"), child=_col("c", f"p_{f.name}"))
         for f in FIELDS))
 

@@ -215,6 +215,17 @@ class Acteur(ActeurFields):
         ]
 
 
+# The fields a revision can force empty (the displayed acteur then shows none, whatever its source
+# or its children give). Not the name, the type nor the location: a displayed acteur needs them.
+CHAMPS_VIDABLES = (
+    "nom_commercial", "nom_officiel", "description", "siren", "siret", "naf_principal", "adresse",
+    "adresse_complement", "code_postal", "ville", "code_commune_insee", "url", "email", "telephone",
+    "horaires_osm", "horaires_description", "public_accueilli", "reprise", "lieu_prestation",
+    "exclusivite_de_reprisereparation", "uniquement_sur_rdv", "perimetre_rayon_km", "perimetre_zone",
+    "perimetre_departements",
+)
+
+
 class RevisionActeur(ActeurFields):
     """Staff corrections of an acteur, field by field; a revision without an imported acteur is an
     acteur created by staff (a parent of duplicates, for instance). `parent` merges duplicates:
@@ -225,6 +236,10 @@ class RevisionActeur(ActeurFields):
     parent = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="enfants",
         limit_choices_to={"parent__isnull": True},
+    )
+    champs_vides = ArrayField(
+        models.CharField(max_length=64), verbose_name="champs forcés vides", default=list, blank=True,
+        help_text="Affichés vides, même si la source (ou un enfant) leur donne une valeur.",
     )
     # every change made in the back office: who, when, each field before and after
     history = HistoricalRecords(excluded_fields=["modifie_le"])
@@ -238,6 +253,8 @@ class RevisionActeur(ActeurFields):
             models.CheckConstraint(
                 condition=~Q(parent=models.F("identifiant_unique")), name="revision_parent_not_self"
             ),
+            models.CheckConstraint(condition=Q(champs_vides__contained_by=list(CHAMPS_VIDABLES)),
+                                   name="revision_champs_vides_connus"),
         ]
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from . import models
 from .models import DisplayedActeur, Source
+
+Paire = tuple[str, str]  # (action, sous-catégorie)
 
 
 def displayed_acteur_count() -> int:
@@ -47,3 +50,26 @@ def source_list_with_counts() -> list[dict]:
              "derniere_execution_reussie": fin.isoformat() if fin else None}
             for code, libelle, licence, count, fin in cursor.fetchall()
         ]
+
+
+def propositions_paires_get(*, identifiant: str, revision: bool) -> set[Paire]:
+    """The propositions de service of an acteur as (action, sous-catégorie) pairs: its revision's
+    (`revision=True`) or the imported acteur's."""
+    model = models.RevisionPropositionService if revision else models.PropositionService
+    through = model.sous_categories.through
+    owner = f"{model._meta.model_name}__acteur_id"
+    return set(through.objects.filter(**{owner: identifiant}).values_list(
+        f"{model._meta.model_name}__action_id", "souscategorieobjet_id"))
+
+
+def propositions_grille_get() -> dict:
+    """The grid of the propositions de service: the actions (columns) and the sous-catégories by
+    catégorie (rows), in their display order."""
+    actions = list(models.Action.objects.order_by("groupe_action__order", "order", "code").values("code", "libelle"))
+    categories: dict[str, dict] = {}
+    for s in (models.SousCategorieObjet.objects.select_related("categorie")
+              .order_by("categorie__libelle", "libelle", "code")):
+        categorie = categories.setdefault(s.categorie_id, {"code": s.categorie_id, "libelle": s.categorie.libelle,
+                                                          "sous_categories": []})
+        categorie["sous_categories"].append({"code": s.code, "libelle": s.libelle})
+    return {"actions": actions, "categories": list(categories.values())}

@@ -215,3 +215,15 @@ def revision_identifiant_new() -> str:
     import uuid
 
     return f"revision_{uuid.uuid4().hex}"
+
+
+def revision_propositions_remplacer(*, revision: models.RevisionActeur, paires: set[tuple[str, str]]) -> None:
+    """The revision's propositions de service become `paires` ((action, sous-catégorie)); none:
+    the imported acteur's apply again."""
+    models.RevisionPropositionService.objects.filter(acteur=revision).delete()
+    par_action: dict[str, list[str]] = {}
+    for action, sous_categorie in sorted(paires):
+        par_action.setdefault(action, []).append(sous_categorie)
+    for action, sous_categories in par_action.items():
+        models.RevisionPropositionService.objects.create(acteur=revision, action_id=action).sous_categories.set(
+            sous_categories)

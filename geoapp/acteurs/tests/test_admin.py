@@ -74,3 +74,43 @@ def test_links_to_an_acteur_open_its_page_whatever_characters_its_identifiant_ho
     lien = re.search(r'href="([^"]+)"', corriger_lien(identifiant=identifiant)).group(1)
     page = admin_client.get(lien)
     assert page.status_code == 200 and "Corrigé" in page.content.decode()
+
+
+def _form(identifiant: str, **data):
+    from geoapp.acteurs.corrections import RevisionActeurForm
+
+    return RevisionActeurForm(data={"identifiant_unique": identifiant, "statut": "", **data},
+                              initial={"identifiant_unique": identifiant})
+
+
+def test_a_field_forced_empty_and_filled_at_once_is_refused_with_its_reason():
+    Acteur.objects.create(identifiant_unique="ecosystem_1", uuid="u1", identifiant_externe="1", source_id="ecosystem",
+                          nom="Atelier", email="ancien@atelier.fr")
+
+    form = _form("ecosystem_1", champs_vides=["email"], email="nouveau@atelier.fr")
+
+    assert not form.is_valid()
+    assert "forcé vide" in form.errors["email"][0]
+    assert _form("ecosystem_1", champs_vides=["email"]).is_valid()
+    assert "champs_vides" in _form("ecosystem_1", champs_vides=["nom"]).errors  # the name cannot be emptied
+
+
+def test_the_grid_writes_the_revisions_propositions_only_when_they_differ_from_the_imported_ones():
+    from geoapp.acteurs.models import PropositionService
+
+    acteur = Acteur.objects.create(identifiant_unique="ecosystem_1", uuid="u1", identifiant_externe="1",
+                                   source_id="ecosystem", nom="Atelier")
+    PropositionService.objects.create(acteur=acteur, action_id="reparer").sous_categories.set(["ecran", "velo"])
+
+    same = _form("ecosystem_1", propositions=["reparer|ecran", "reparer|velo"])
+    changed = _form("ecosystem_1", propositions=["reparer|ecran", "donner|velo"])
+    unknown = _form("ecosystem_1", propositions=["reparer|licorne"])
+
+    assert same.is_valid() and same.propositions_a_ecrire() is None  # the imported ones keep applying
+    assert changed.is_valid() and changed.propositions_a_ecrire() == {("reparer", "ecran"), ("donner", "velo")}
+    assert changed.propositions_resume() == "Propositions de service : + donner / velo ; − reparer / velo"
+    assert "propositions" in unknown.errors
+    from geoapp.acteurs.corrections import RevisionActeurForm
+
+    grid = RevisionActeurForm(initial={"identifiant_unique": "ecosystem_1"})["propositions"].as_widget()
+    assert 'value="reparer|ecran" checked' in grid and 'value="donner|ecran" aria' in grid

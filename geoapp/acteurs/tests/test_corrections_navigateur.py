@@ -1,6 +1,6 @@
 """The back office's corrections in a real browser against the real server: a contributeur moves an
 acteur on the map and draws its service area, each visible in the API at once, and the history
-shows both; a parent made from two duplicates appears once on the map."""
+shows both; forces a field empty and edits the propositions as a grid; a parent made from two duplicates appears once on the map."""
 
 from __future__ import annotations
 
@@ -126,6 +126,50 @@ def test_a_contributeur_moves_an_acteur_and_draws_its_service_area_and_the_histo
     expect(historique).to_contain_text(re.compile("location", re.I))  # the move (the revision's creation with it)
     expect(historique).to_contain_text("POINT")
     expect(historique).to_contain_text("MULTIPOLYGON")
+
+
+def test_a_contributeur_forces_a_field_empty_and_edits_the_propositions_as_a_grid(
+        live_server, new_context, django_user_model, client):
+    importe("ecosystem_2", "Atelier Lilas", 2.3522, 48.8566)
+    displayed_acteur_refresh()
+    compte(django_user_model, "contributeur")
+    page = new_context().new_page()
+    connecter(page, live_server, "contributeur")
+    page.goto(live_server.url + "/admin/acteurs/revisionacteur/add/?identifiant_unique=ecosystem_2")
+
+    # the address the source gives is wrong and none is known: forced empty, beside the field
+    forcer = page.get_by_role("checkbox", name="Forcer vide : Adresse", exact=True)
+    expect(page.locator("fieldset.champs-vides")).to_be_hidden()  # every box moved beside its field
+    forcer.check()
+    expect(page.locator("#id_adresse")).to_be_disabled()
+
+    # the grid starts from the imported propositions (réparer / écran, marked), one box per pair
+    reparer_ecran = page.get_by_role("checkbox", name="réparer Écran", exact=True)
+    expect(reparer_ecran).to_be_checked()
+    page.fill(".grille-filtre", "écran")
+    expect(page.locator('.grille-propositions tr[data-libelle]:visible')).to_have_count(1)
+    page.get_by_role("checkbox", name="donner Écran", exact=True).check()
+    page.locator("input[name=_continue]").click()
+    expect(page.locator(".messagelist")).to_contain_text("ajouté")
+
+    # the API at once: no address, both propositions
+    props = client.get("/api/v1/acteurs/uuid-ecosystem_2").json()["properties"]
+    assert props["adresse"] == ""
+    assert {p["action"] for p in props["propositions"]} == {"donner", "reparer"}
+    # the page again: still forced empty, the grid as saved
+    expect(page.get_by_role("checkbox", name="Forcer vide : Adresse", exact=True)).to_be_checked()
+    expect(page.get_by_role("checkbox", name="donner Écran", exact=True)).to_be_checked()
+
+    # unticked, the source's address is displayed again
+    page.get_by_role("checkbox", name="Forcer vide : Adresse", exact=True).uncheck()
+    page.locator("input[name=_continue]").click()
+    expect(page.locator(".messagelist")).to_contain_text("modifié")
+    assert client.get("/api/v1/acteurs/uuid-ecosystem_2").json()["properties"]["adresse"] == "12 rue des Lilas"
+
+    page.locator("a.historylink").click()
+    historique = page.locator("#change-history")
+    expect(historique).to_contain_text("Propositions de service : + donner / ecran")
+    expect(historique).to_contain_text(re.compile("champs forcés vides", re.I))
 
 
 def test_a_parent_made_from_two_duplicates_appears_once_on_the_map(live_server, new_context, django_user_model):

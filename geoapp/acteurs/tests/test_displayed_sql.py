@@ -115,6 +115,32 @@ def test_the_provenance_names_who_gave_each_value_kept():
     ]
 
 
+def test_a_field_forced_empty_is_displayed_empty_whatever_the_source_or_the_children_give():
+    acteur("ecosystem_1", email="contact@atelier.fr", telephone="01 02 03 04 05", uniquement_sur_rdv=True,
+           perimetre_departements=["75", "92"])
+    RevisionActeur.objects.create(identifiant_unique="ecosystem_1",
+                                  champs_vides=["email", "uniquement_sur_rdv", "perimetre_departements"])
+    acteur("ecosystem_10", url="https://port.fr", telephone="02 97 00 00 01")
+    RevisionActeur.objects.create(identifiant_unique="parent_1", nom="La Recyclerie du Port", champs_vides=["url"])
+    RevisionActeur.objects.create(identifiant_unique="ecosystem_10", parent_id="parent_1")
+
+    rows = run([*units(), *displayed.DISPLAYED_ANALYSE_SQL],
+               "SELECT identifiant_unique, email, telephone, uniquement_sur_rdv, perimetre_departements, url, provenance "
+               f"FROM ({displayed.displayed_select_sql().as_string(None)}) d ORDER BY identifiant_unique")
+
+    assert rows == [
+        # emptied by its revision, which the provenance names; the rest still from the source
+        ("ecosystem_1", "", "01 02 03 04 05", None, [], "",
+         {"nom": "source:ecosystem", "acteur_type": "source:ecosystem", "email": "revision:ecosystem_1",
+          "telephone": "source:ecosystem", "uniquement_sur_rdv": "revision:ecosystem_1",
+          "perimetre_departements": "revision:ecosystem_1"}),
+        # a parent forcing its url empty does not take its child's
+        ("parent_1", "", "02 97 00 00 01", None, [], "",
+         {"nom": "revision:parent_1", "acteur_type": "source:ecosystem", "telephone": "source:ecosystem",
+          "url": "revision:parent_1"}),
+    ]
+
+
 def test_identifiers_are_quoted():
     text = displayed.displayed_build_sql(target="displayed.acteur_v7", schema="webapp")[-1].as_string(None)
     assert text == 'ALTER TABLE "displayed"."acteur_v7" ADD PRIMARY KEY (identifiant_unique)'

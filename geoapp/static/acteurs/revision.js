@@ -51,6 +51,58 @@
     });
   }
 
+  /* "Forcer vide": each box of the fieldset "Champs forcés vides" moved beside its field; checked,
+     the field is emptied and disabled (a disabled field is not sent: it is saved empty). */
+  function forcerVide() {
+    var fieldset = document.querySelector("fieldset.champs-vides");
+    document.querySelectorAll('#revisionacteur_form input[name="champs_vides"]').forEach(function (box) {
+      var input = champ(box.value);
+      var label = box.closest("label");
+      if (!input || !label) return;
+      var row = input.closest(".form-row") || input.parentNode;
+      var nom = label.textContent.trim();
+      label.replaceChildren(box, document.createTextNode(" Forcer vide"));
+      box.setAttribute("aria-label", "Forcer vide : " + nom);
+      var wrapper = document.createElement("div");
+      wrapper.className = "forcer-vide";
+      wrapper.appendChild(label);
+      row.appendChild(wrapper);
+      function appliquer() {
+        if (box.checked) {
+          input.dataset.avantVide = input.value;
+          input.value = input.tagName === "SELECT" && input.querySelector('option[value="unknown"]') ? "unknown" : "";
+        } else if (input.dataset.avantVide !== undefined && !input.value) {
+          input.value = input.dataset.avantVide;
+        }
+        input.disabled = box.checked;
+        row.classList.toggle("force-vide", box.checked);
+        input.dispatchEvent(new Event("change"));
+      }
+      box.addEventListener("change", appliquer);
+      if (box.checked) appliquer();
+    });
+    if (fieldset && !fieldset.querySelector('input[name="champs_vides"]')) fieldset.hidden = true;  // all moved
+  }
+
+  /* The propositions' grid: rows filtered by a sous-catégorie's name. */
+  function filtreGrille() {
+    document.querySelectorAll(".grille-propositions .grille-filtre").forEach(function (filtre) {
+      var grille = filtre.closest(".grille-propositions");
+      filtre.addEventListener("input", function () {
+        var q = filtre.value.trim().toLowerCase();
+        grille.querySelectorAll("tbody").forEach(function (tbody) {
+          var visibles = 0;
+          tbody.querySelectorAll("tr[data-libelle]").forEach(function (tr) {
+            tr.hidden = q !== "" && tr.dataset.libelle.indexOf(q) === -1;
+            if (!tr.hidden) visibles += 1;
+          });
+          tbody.hidden = visibles === 0;
+        });
+      });
+      filtre.addEventListener("keydown", function (e) { if (e.key === "Enter") e.preventDefault(); });
+    });
+  }
+
   function deplacable(field, layer) {
     if (layer instanceof L.Marker && layer.dragging) {
       layer.dragging.enable();
@@ -152,6 +204,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     var importe = donnees("acteur-importe");
     if (importe) comparer(importe);
+    forcerVide();
+    filtreGrille();
     carteEnfants();
   });
 })();
