@@ -227,3 +227,9 @@ def revision_propositions_remplacer(*, revision: models.RevisionActeur, paires: 
     for action, sous_categories in par_action.items():
         models.RevisionPropositionService.objects.create(acteur=revision, action_id=action).sous_categories.set(
             sous_categories)
+
+
+def revision_champs_vides_lever(*, revision: models.RevisionActeur, champs) -> None:
+    """A value accepted by staff for a field (a suggestion applied) ends its being forced empty
+    (unsaved: the caller saves the revision)."""
+    revision.champs_vides = [c for c in revision.champs_vides or [] if c not in set(champs)]

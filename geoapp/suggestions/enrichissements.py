@@ -16,6 +16,7 @@ from django.contrib.gis.geos import Point
 from django.db import transaction
 
 from geoapp.acteurs.models import RevisionActeur, Source
+from geoapp.acteurs.services import revision_champs_vides_lever
 
 from .application import groupe_reserver, suggestion_groupe_apply_or_mark, suggestions_apply_report, suggestions_debut
 from .executions import execution_finish, execution_start
@@ -88,6 +89,7 @@ def _revision_ecrire(*, identifiant_unique: str, valeurs: dict) -> None:
             setattr(revision, champ, valeur or "")
         else:
             raise ValueError(f"champ non modifiable par un enrichissement : {champ}")
+    revision_champs_vides_lever(revision=revision, champs=[c for c, v in valeurs.items() if v not in (None, "", [])])
     revision.full_clean(exclude=["uuid", "identifiant_unique", "parent", "labels", "acteur_services"],
                         validate_unique=False)
     revision.save()

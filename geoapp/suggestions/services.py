@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from geoapp.acteurs.identifiants import acteur_uuid
 from geoapp.acteurs.models import Acteur, ActeurStatut, PropositionService, RevisionActeur
+from geoapp.acteurs.services import revision_champs_vides_lever
 from geoapp.common.jsonb import jsonb
 
 from .application import (
@@ -214,6 +215,9 @@ def _corrections_ecrire(*, groupe_ids: list[int]) -> int:
                     setattr(revision, champ, valeur)
                 elif champ != "identifiant_externe":
                     setattr(revision, champ, valeur or "")
+            corrections = groupe.donnees.get("corrections") or {}
+            revision_champs_vides_lever(revision=revision,
+                                        champs=[c for c, v in corrections.items() if v not in (None, "", [])])
             revision.full_clean(exclude=["uuid", "identifiant_unique", "parent", "labels", "acteur_services"],
                                 validate_unique=False)
             revision.save()

@@ -59,3 +59,23 @@ def test_applying_every_validated_suggestion_writes_enrichments_on_the_revision_
     assert Acteur.objects.get(pk="refashion_2").nom == "Jeanne Martin"
     assert RevisionActeur.objects.get(pk="refashion_2").nom == "Atelier Couture"
     assert DisplayedActeur.objects.get(pk="refashion_2").nom == "Atelier Couture"
+
+
+def test_an_enrichment_staff_accept_for_a_field_forced_empty_is_displayed():
+    """Staff forced the siret empty (the source's was wrong); the one an enrichment finds, once
+    they accept it, is displayed: accepting a value ends the field's being forced empty."""
+    from geoapp.suggestions.services import suggestion_groupes_set_statut, suggestions_apply
+
+    Acteur.objects.create(identifiant_unique="refashion_3", uuid="u3", source_id="refashion", nom="Atelier",
+                          acteur_type_id="commerce", siret="11111111111111", ville="Lyon")
+    RevisionActeur.objects.create(identifiant_unique="refashion_3", champs_vides=["siret", "ville"])
+    report = enrichissement_cohorte_ecrire(flux="enrichissement-sirene", run_id="r4", propositions=[
+        {"identifiant_unique": "refashion_3", "changements": {"siret": ["", "12345678900011"]}}])
+    suggestion_groupes_set_statut(groupe_ids=[GroupeSuggestion.objects.get(cohorte_id=report["cohorte"]).pk],
+                                  statut="validee")
+
+    suggestions_apply()
+
+    assert RevisionActeur.objects.get(pk="refashion_3").champs_vides == ["ville"]
+    displayed = DisplayedActeur.objects.get(pk="refashion_3")
+    assert (displayed.siret, displayed.ville) == ("12345678900011", "")
