@@ -288,7 +288,8 @@ class CohorteAdmin(admin.ModelAdmin):
 
 @admin.register(CarteConfiguration)
 class CarteConfigurationAdmin(carte_admin.CarteConfigurationAdmin):
-    """Filters, number of results, view, centre and bounding box drawn on maps; a live preview of
+    """Filters, number of results, view, centre and bounding box drawn on maps, the legend and the
+    partner's branding (colour, name, link); a live preview of
     the embedded map (rebuilt from the form as it changes, `backoffice/carte_configuration.js`) and
     the iframe and script snippets to copy."""
 
@@ -298,6 +299,8 @@ class CarteConfigurationAdmin(carte_admin.CarteConfigurationAdmin):
         ("Filtres", {"fields": ("groupes_actions", "actions", "sous_categories", "labels", "sources",
                                 "bonus_reparation")}),
         ("Vue par défaut", {"fields": ("centre", "bbox")}),
+        ("Légende et marque", {"fields": ("legende", "filtres_visibles", "couleur", "partenaire_nom",
+                                          "partenaire_url")}),
     )
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

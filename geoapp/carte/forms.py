@@ -88,3 +88,27 @@ class LieuForm(_ContributionForm):
 
     def clean_telephone(self):
         return _telephone(self.cleaned_data["telephone"].strip())
+
+
+class ApparenceApercuForm(forms.Form):
+    """The legend and branding a map configuration's preview gives in its URL (staff only, see
+    `views._apparence`): each parameter given and valid replaces the saved one; an invalid one is
+    left out (the preview keeps the saved value)."""
+
+    legende = forms.TypedChoiceField(choices=[("0", "0"), ("1", "1")], coerce=lambda v: v == "1", required=False)
+    filtres_visibles = forms.TypedChoiceField(choices=[("0", "0"), ("1", "1")], coerce=lambda v: v == "1",
+                                              required=False)
+    couleur = forms.RegexField(regex=r"^(#[0-9A-Fa-f]{6})?$", required=False)
+    partenaire_nom = forms.CharField(max_length=120, required=False)
+    partenaire_url = forms.URLField(max_length=500, required=False, assume_scheme="https")
+
+    def apparence(self, saved: dict) -> dict:
+        self.is_valid()
+        data = dict(saved)
+        for name in self.fields:
+            if name in self.data and name not in self.errors:
+                value = self.cleaned_data[name]
+                if name == "partenaire_url" and value and not value.startswith("https://"):
+                    continue
+                data[name] = value
+        return data

@@ -3,7 +3,9 @@ Edited in the back office."""
 
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
+
+COULEUR_MOTIF = r"^#[0-9A-Fa-f]{6}$"
 
 
 class CarteConfiguration(models.Model):
@@ -25,6 +27,18 @@ class CarteConfiguration(models.Model):
     vue = models.CharField(max_length=8, choices=Vue.choices, default=Vue.CARTE)
     nombre_resultats = models.PositiveSmallIntegerField(default=100, validators=[MinValueValidator(1),
                                                                                   MaxValueValidator(100)])
+    # the legend and the partner's branding (text only: the partner's name is never markup)
+    legende = models.BooleanField("afficher la légende", default=True,
+                                  help_text="la couleur des lieux selon ce qu'on peut y faire")
+    filtres_visibles = models.BooleanField("filtres modifiables", default=True,
+                                           help_text="décoché : les visiteurs gardent les filtres choisis ici")
+    couleur = models.CharField("couleur principale", max_length=7, blank=True,
+                               validators=[RegexValidator(COULEUR_MOTIF, "une couleur #RRVVBB, ex. #000091")],
+                               help_text="boutons et titre, ex. #000091 (vide : celle du site)")
+    partenaire_nom = models.CharField("nom du partenaire", max_length=120, blank=True,
+                                      help_text="affiché « Carte proposée par … »")
+    partenaire_url = models.URLField("site du partenaire", max_length=500, blank=True,
+                                     validators=[URLValidator(schemes=["https"])], help_text="https:// seulement")
     modifie_le = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -33,10 +47,19 @@ class CarteConfiguration(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(nombre_resultats__gte=1, nombre_resultats__lte=100),
                                    name="carte_configuration_nombre_resultats"),
+            models.CheckConstraint(condition=models.Q(couleur="") | models.Q(couleur__regex=COULEUR_MOTIF),
+                                   name="carte_configuration_couleur"),
+            models.CheckConstraint(condition=models.Q(partenaire_url="") | models.Q(partenaire_url__startswith="https://"),
+                                   name="carte_configuration_partenaire_https"),
         ]
 
     def __str__(self) -> str:
         return f"{self.titre} ({self.slug})"
+
+    def apparence(self) -> dict:
+        """The legend and the branding of the embedded map."""
+        return {"legende": self.legende, "filtres_visibles": self.filtres_visibles, "couleur": self.couleur,
+                "partenaire_nom": self.partenaire_nom, "partenaire_url": self.partenaire_url}
 
     def parametres(self) -> dict:
         """The preset search, in the URL parameters of the map and the API."""

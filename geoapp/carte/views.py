@@ -10,15 +10,33 @@ from csp.decorators import csp_replace
 
 
 from .fond import fond_tuile, fond_version
-from .forms import LieuForm, SignalementForm
+from .forms import ApparenceApercuForm, LieuForm, SignalementForm
 from .services import contribution_lieu_proposer, contribution_quota_consommer, contribution_signalement_creer
 from .selectors import acteur_affiche_get, carte_configuration_get, carte_filtres_get, carte_libelles_get, objet_index_list
 
 
-def _carte_context(*, embarque: bool, preset: dict, titre: str) -> dict:
+APPARENCE_DEFAUT = {"legende": True, "filtres_visibles": True, "couleur": "", "partenaire_nom": "",
+                    "partenaire_url": ""}
+
+
+def _apparence(request, saved: dict) -> dict:
+    """The legend and branding of an embedded map: the saved configuration's; the back office's
+    live preview (`apercu=1`, staff allowed to edit configurations) gives unsaved ones in the URL."""
+    if request.GET.get("apercu") == "1" and request.user.has_perm("carte.change_carteconfiguration"):
+        return ApparenceApercuForm(request.GET).apparence(saved)
+    return saved
+
+
+def _carte_context(*, embarque: bool, preset: dict, titre: str, apparence: dict | None = None) -> dict:
+    apparence = apparence or APPARENCE_DEFAUT
+    groupes = carte_filtres_get()["groupes"]
+    preset_groupes = [g for g in preset.get("groupe_action", "").split(",") if g]
     return {
         "embarque": embarque,
         "titre": titre,
+        "apparence": apparence,
+        # the legend: the groups the preset shows (all without one)
+        "legende": [g for g in groupes if not preset_groupes or g["code"] in preset_groupes],
         "filtres": carte_filtres_get(),
         # the PMTiles archive of the low-zoom tiles (issue 18), read by carte/tuiles_source.js
         "tuiles_config": {"pmtiles": settings.MAP_PMTILES_URL},
@@ -55,7 +73,8 @@ def carte_embarquee(request, slug: str):
     if config is None:
         raise Http404("carte inconnue")
     return render(request, "carte/carte.html",
-                  _carte_context(embarque=True, preset=config.parametres(), titre=config.titre))
+                  _carte_context(embarque=True, preset=config.parametres(), titre=config.titre,
+                                 apparence=_apparence(request, config.apparence())))
 
 
 @xframe_options_exempt
@@ -64,7 +83,8 @@ def carte_integree(request):
     """The map without a saved configuration, for a page of this site to frame (l'assistant's
     product pages): the search comes from the URL parameters alone."""
     return render(request, "carte/carte.html",
-                  _carte_context(embarque=True, preset={}, titre="Les lieux près de chez vous"))
+                  _carte_context(embarque=True, preset={}, titre="Les lieux près de chez vous",
+                                 apparence=_apparence(request, APPARENCE_DEFAUT)))
 
 
 def carte_script(request, slug: str):

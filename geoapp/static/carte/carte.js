@@ -114,6 +114,24 @@
     var c = couleurSure(p.dataset.couleur);
     if (c) p.style.backgroundColor = c;
   });
+  // a partner map's colour (its configuration): buttons and title, their text black or white,
+  // whichever contrasts more with it (WCAG relative luminance)
+  function luminance(hex) {
+    return [1, 3, 5].map(function (i) {
+      var v = parseInt(hex.substr(i, 2), 16) / 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    }).reduce(function (t, v, i) { return t + v * [0.2126, 0.7152, 0.0722][i]; }, 0);
+  }
+  (function () {
+    var c = document.body.dataset.couleur;
+    if (!/^#[0-9a-fA-F]{6}$/.test(c || "")) return;
+    var l = luminance(c), texte = (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? "#000000" : "#ffffff";
+    document.documentElement.style.setProperty("--couleur-partenaire", c);
+    document.documentElement.style.setProperty("--couleur-partenaire-texte", texte);
+    document.body.classList.add("couleur-partenaire");
+    // as text on white (outlined buttons), only if readable there (contrast 4.5:1)
+    if (1.05 / (l + 0.05) >= 4.5) document.body.classList.add("couleur-partenaire-lisible");
+  })();
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });

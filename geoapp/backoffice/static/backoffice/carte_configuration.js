@@ -12,6 +12,15 @@
     var bonus = document.getElementById("id_bonus_reparation");
     if (bonus && bonus.checked) p.set("bonus_reparation", "true");
     if (val("id_vue")) p.set("vue", val("id_vue"));
+    // the legend and branding, unsaved: the embedded map takes them from the URL for staff only
+    p.set("apercu", "1");
+    ["legende", "filtres_visibles"].forEach(function (n) {
+      var c = document.getElementById("id_" + n);
+      if (c) p.set(n, c.checked ? "1" : "0");
+    });
+    ["couleur", "partenaire_nom", "partenaire_url"].forEach(function (n) {
+      if (document.getElementById("id_" + n)) p.set(n, val("id_" + n));
+    });
     if (val("id_nombre_resultats")) p.set("limit", val("id_nombre_resultats"));
     [["near", "id_centre"], ["bbox", "id_bbox"]].forEach(function (c) {
       var v = val(c[1]);
