@@ -176,12 +176,20 @@ class RevisionActeurAdmin(SimpleHistoryAdmin, LeafletGeoAdmin):
 
 @admin.register(models.DisplayedActeur)
 class DisplayedActeurAdmin(LeafletGeoAdmin):
-    """Read-only: the displayed acteurs are computed; correct them through a revision."""
+    """Read-only: the displayed acteurs are computed; correct them through a revision. The list's
+    acteurs are also on a map, where a click selects one (for *Faire un parent*)."""
 
+    change_list_template = "admin/acteurs/displayedacteur/change_list.html"
     list_display = ("identifiant_unique", "nom", "ville", "acteur_type", "nombre_enfants", "corriger")
     search_fields = ("identifiant_unique", "nom", "ville", "code_postal")
     list_filter = ("acteur_type",)
     actions = ["faire_un_parent"]
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if hasattr(response, "context_data") and "cl" in response.context_data:
+            response.context_data.update(corrections.selection_carte_contexte(acteurs=response.context_data["cl"].result_list))
+        return response
 
     @admin.display(description="enfants")
     def nombre_enfants(self, obj):

@@ -188,6 +188,16 @@ def revision_contexte(*, identifiant: str) -> dict:
     }
 
 
+def selection_carte_contexte(*, acteurs) -> dict:
+    """The displayed acteurs' list page: its acteurs on a map (identifiant, name, position; written
+    as text by `selection_carte.js`), where a click selects one as its box in the list does."""
+    from django.conf import settings
+
+    points = [{"identifiant": a.pk, "nom": a.nom or a.pk, "lon": a.location.x, "lat": a.location.y}
+              for a in acteurs if a.location is not None]
+    return {"selection_points": points, "tuiles_url": settings.MAP_TILES_URL}
+
+
 def revision_identifier(*, revision: models.RevisionActeur) -> None:
     """A revision made without identifiant is an acteur made by staff: it gets one, and a uuid."""
     if not revision.identifiant_unique:

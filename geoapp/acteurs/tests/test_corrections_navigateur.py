@@ -182,8 +182,14 @@ def test_a_parent_made_from_two_duplicates_appears_once_on_the_map(live_server, 
     connecter(page, live_server, "valideur")
 
     page.goto(live_server.url + "/admin/acteurs/displayedacteur/?q=Recyclerie")
-    for identifiant in ("ecosystem_10", "refashion_20"):
-        page.locator(f'input[name=_selected_action][value="{identifiant}"]').check()
+    # one selected in the list, the other on the map of the list's acteurs
+    page.locator('input[name=_selected_action][value="ecosystem_10"]').check()
+    points = page.locator("#selection-carte path.point-acteur")
+    expect(points).to_have_count(2)
+    expect(page.locator('#selection-carte path.point-acteur.choisi[data-identifiant="ecosystem_10"]')).to_have_count(1)
+    page.locator('#selection-carte path.point-acteur[data-identifiant="refashion_20"]').click()
+    expect(page.locator('input[name=_selected_action][value="refashion_20"]')).to_be_checked()
+    expect(page.locator(".action-counter")).to_contain_text("2 sur 2")
     page.select_option("select[name=action]", "faire_un_parent")
     page.locator("button[name=index]").click()
     expect(page.locator(".messagelist")).to_contain_text("Parent créé pour 2 acteurs")
