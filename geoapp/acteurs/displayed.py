@@ -334,7 +334,9 @@ DISPLAYED_COLUMNS = [f.column for f in models.DisplayedActeur._meta.concrete_fie
 
 # Vector tiles: up to this zoom, tiles draw precomputed groups instead of every acteur.
 CLUSTER_MAX_ZOOM = models.CLUSTER_MAX_ZOOM
-CLUSTER_CELLS_PER_TILE = 64  # grid cells along a tile's side
+# Grid cells along a tile's side: 8, one cell per 32 px of a 256 px tile, about a cluster's size
+# (64 drew a cluster every 4 px: overlapping discs, a blob over France on a phone).
+CLUSTER_CELLS_PER_TILE = 8
 
 
 def displayed_cluster_fill_sql(*, source: str | None = None, max_zoom: int = CLUSTER_MAX_ZOOM) -> str:

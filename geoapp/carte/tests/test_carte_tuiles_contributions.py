@@ -218,7 +218,8 @@ def test_the_map_draws_every_acteur_from_the_tiles_citizens_correct_it_and_it_is
     page.locator("label[for=groupe-donner_echanger_rapporter]").click()  # off again
     page.locator("#filtres summary").click()
 
-    # a click on a cluster zooms in (the one holding the Atelier, within a grid cell of it)
+    # a click on a cluster zooms in (the one holding the Atelier: its grid cell's, drawn at the
+    # centre of the cell's acteurs; display zoom 8 draws the data tiles of zoom 7)
     page.wait_for_function("() => window.carte.tuilesUrl().indexOf('?') < 0")
     page.evaluate("() => window.carte.map.setView([48.8566, 2.3522], 8, {animate: false})")
     tuiles_chargees(page)
@@ -228,7 +229,15 @@ def test_the_map_draws_every_acteur_from_the_tiles_citizens_correct_it_and_it_is
         point = page.evaluate(f"() => window.carte.map.latLngToContainerPoint([{lat}, {lon}])")
         page.mouse.click(boite["x"] + point["x"], boite["y"] + point["y"])
 
-    cliquer(48.8566, 2.3522)
+    from django.contrib.gis.geos import Point
+
+    from geoapp.acteurs.models import DisplayedActeurCluster
+
+    atelier = Point(2.3522, 48.8566, srid=4326).transform(3857, clone=True)
+    groupe = min(DisplayedActeurCluster.objects.filter(zoom=7), key=lambda c: c.geom.distance(atelier))
+    centre = groupe.geom.transform(4326, clone=True)
+    assert groupe.geom.distance(atelier) < 40075016.7 / 2**7 / 8 * 1.5  # within about a cell of it
+    cliquer(centre.y, centre.x)
     page.wait_for_function("() => window.carte.map.getZoom() === 10")
     tuiles_chargees(page)
 

@@ -65,7 +65,7 @@
       url: window.carteTuiles && carteTuiles.archive ? carteTuiles.source(url) : url,
       maxDataZoom: 16, pane: "acteurs", attribution: "",
       paintRules: [{ dataLayer: "acteurs", symbolizer: new P.CircleSymbolizer({
-        radius: function (z, f) { var n = (f && f.props.nombre) || 1; return n > 1 ? Math.min(22, 8 + 2 * Math.log(n)) : 6; },
+        radius: function (z, f) { var n = (f && f.props.nombre) || 1; return n > 1 ? Math.min(15, 7 + 1.2 * Math.log(n)) : 6; },  // within its 32 px cell
         fill: function (z, f) { return couleurGroupe(f && f.props.groupe_action); },
         stroke: "#ffffff", width: 1.5, opacity: 0.9 }) }],
       labelRules: [{ dataLayer: "acteurs", symbolizer: COMPTES }]
