@@ -18,10 +18,10 @@ def run_id_courant() -> str:
 
 
 @task(name="lire les acteurs affichés")
-def acteurs_lire() -> list[dict]:
+def acteurs_lire(code_postal_prefixe: str | None = None) -> list[dict]:
     from geoapp.suggestions.selectors import acteurs_effectifs
 
-    return acteurs_effectifs()
+    return acteurs_effectifs(code_postal_prefixe=code_postal_prefixe)
 
 
 def reference_lire(query: str, params: dict | list | None = None) -> list[tuple]:

@@ -40,6 +40,14 @@ def departement_de(code_postal: str | None) -> str:
     return code[:2]
 
 
+def code_postal_prefixe(departement: str | None) -> str | None:
+    """Pure: the start of the postal codes of a département (what its part reads; `departement_de`
+    then keeps its own), None for every acteur (no département, or those without one)."""
+    if departement is None or departement == SANS_DEPARTEMENT:
+        return None
+    return "20" if departement in ("2A", "2B") else departement
+
+
 def adresse_texte(acteur: dict) -> str:
     """Pure: the text geocoded for an acteur (what GeocodageActeur.adresse keeps)."""
     return " ".join(p for p in (acteur["adresse"], acteur["code_postal"], acteur["ville"]) if p).strip()[:512]
@@ -64,7 +72,7 @@ def geocoder(acteurs: list[dict]) -> list[dict]:
     from django.conf import settings
 
     from geoapp.geocodage.geocodeurs import geocodeur_par_defaut
-    from geoapp.geocodage.services import geocodage_acteur_enregistrer
+    from geoapp.geocodage.services import geocodage_acteurs_enregistrer
 
     geocodeur = geocodeur_par_defaut()
     adresses = [adresse_texte(a) for a in acteurs]
@@ -78,9 +86,10 @@ def geocoder(acteurs: list[dict]) -> list[dict]:
         progression.avancer(len(resultats), len(adresses), "adresses géocodées")
     progression.terminer()
     propositions = []
-    for acteur, adresse, resultat in zip(acteurs, adresses, resultats):
-        geocodage = geocodage_acteur_enregistrer(acteur_id=acteur["identifiant_unique"], adresse=adresse,
-                                                 backend=geocodeur.nom, resultat=resultat)
+    geocodages = geocodage_acteurs_enregistrer(
+        lignes=[(a["identifiant_unique"], adresse, r) for a, adresse, r in zip(acteurs, adresses, resultats)],
+        backend=geocodeur.nom)
+    for acteur, adresse, resultat, geocodage in zip(acteurs, adresses, resultats, geocodages):
         if geocodage.signale:
             continue
         location = [round(geocodage.location.x, 6), round(geocodage.location.y, 6)]
@@ -96,7 +105,7 @@ def geocoder(acteurs: list[dict]) -> list[dict]:
 @flow(name="enrichissement-geocodage", log_prints=True)
 @flux_mesure(par="departement")
 def enrichissement_geocodage_flow(departement: str | None = None) -> dict:
-    acteurs = [a for a in acteurs_lire() if a_geocoder(a)
+    acteurs = [a for a in acteurs_lire(code_postal_prefixe(departement)) if a_geocoder(a)
                and (departement is None or departement_de(a["code_postal"]) == departement)]
     print(f"{len(acteurs)} acteurs à géocoder" + (f" (département {departement})" if departement else ""))
     propositions = geocoder(acteurs)

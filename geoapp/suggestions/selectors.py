@@ -122,18 +122,23 @@ SELECT a.identifiant_unique,
 FROM acteurs_acteur a
 LEFT JOIN acteurs_revisionacteur r ON r.identifiant_unique = a.identifiant_unique
 LEFT JOIN geocodage_geocodageacteur g ON g.acteur_id = a.identifiant_unique
-WHERE COALESCE(NULLIF(r.statut, ''), a.statut) = 'ACTIF'
+WHERE COALESCE(NULLIF(r.statut, ''), a.statut) = 'ACTIF'{{filtre}}
 ORDER BY a.identifiant_unique
 """
+_CODE_POSTAL_PREFIXE = " AND COALESCE(NULLIF(r.code_postal, ''), a.code_postal, '') LIKE %s"
 
 
-def acteurs_effectifs() -> list[dict]:
+def acteurs_effectifs(*, code_postal_prefixe: str | None = None) -> list[dict]:
     """The active imported acteurs as displayed (a revision's non-empty value over the imported
-    one): the values enrichments compare with. `location` is [lon, lat] or None;
+    one): the values enrichments compare with; with `code_postal_prefixe`, only those whose postal
+    code starts with it (a département's part reads its own). `location` is [lon, lat] or None;
     `adresse_geocodee` the address of their last geocoding (None: never geocoded) and
     `geocodage_signale` whether it was flagged."""
     with connection.cursor() as cursor:
-        cursor.execute(_EFFECTIFS_SQL)
+        if code_postal_prefixe:
+            cursor.execute(_EFFECTIFS_SQL.format(filtre=_CODE_POSTAL_PREFIXE), [code_postal_prefixe + "%"])
+        else:
+            cursor.execute(_EFFECTIFS_SQL.format(filtre=""))
         rows = cursor.fetchall()
     out = []
     for row in rows:

@@ -99,6 +99,13 @@ def test_geocoding_proposes_the_ban_position_and_flags_what_it_cannot_place(base
     assert shown.provenance["location"] == "revision:refashion_g1"
     assert enrichissement_geocodage_flow()["cohorte"] is None
 
+    # a département's part reads and geocodes its own acteurs only
+    acteur("refashion_g4", location=None, adresse="1 la Canebière", code_postal="13001", ville="Marseille")
+    acteur("refashion_g5", location=None, adresse="1 rue de Rivoli", code_postal="75004", ville="Paris")
+    enrichissement_geocodage_flow(departement="75")
+    assert GeocodageActeur.objects.filter(acteur_id="refashion_g5").exists()
+    assert not GeocodageActeur.objects.filter(acteur_id="refashion_g4").exists()
+
     # the source moves the acteur: its new address is geocoded again
     Acteur.objects.filter(pk="refashion_g1").update(adresse="2 rue de la Roquette")
     moved = vue_staff(enrichissement_geocodage_flow())

@@ -1,7 +1,7 @@
 """The pure parts of the split runs: the partition by département and what the parent does with a
 part in each state (its worker alive or not)."""
 
-from flows.enrichissement.geocodage import SANS_DEPARTEMENT, departement_de
+from flows.enrichissement.geocodage import SANS_DEPARTEMENT, code_postal_prefixe, departement_de
 from flows.enrichissement.geocodage_departements import departements_a_geocoder
 from flows.partage import decision
 
@@ -10,6 +10,13 @@ def test_a_postal_code_names_its_departement():
     assert [departement_de(c) for c in ("75011", "01000", "20000", "20167", "20200", "20600", "97411", "98800")] == \
         ["75", "01", "2A", "2A", "2B", "2B", "974", "988"]
     assert {departement_de(c) for c in (None, "", "7501", "750111", "00100", "75 011", "AB123")} == {SANS_DEPARTEMENT}
+
+
+def test_a_part_reads_the_postal_codes_of_its_departement_only():
+    assert [code_postal_prefixe(d) for d in ("75", "2A", "2B", "974", SANS_DEPARTEMENT, None)] == \
+        ["75", "20", "20", "974", None, None]
+    # what the part keeps of what it reads is still `departement_de`'s: 2A and 2B both read "20…"
+    assert all(c.startswith(code_postal_prefixe(departement_de(c))) for c in ("75011", "20167", "20600", "97411"))
 
 
 def test_the_departements_to_geocode_largest_first():
