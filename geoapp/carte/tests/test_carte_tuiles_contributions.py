@@ -282,8 +282,16 @@ def test_the_map_draws_every_acteur_from_the_tiles_citizens_correct_it_and_it_is
         page.wait_for_load_state("networkidle")
         assert axe_violations(page) == [], chemin
 
-    # at 375 px: the search, the map, the list and the detail panel are usable
+    # at 375 px: the whole of France at the opening (one zoom out), then the search, the map, the
+    # list and the detail panel are usable
     mobile = new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True).new_page()
+    mobile.goto(live_server.url + "/carte/")
+    mobile.wait_for_function("() => window.carte && window.carte.map")
+    from django.conf import settings
+
+    assert mobile.evaluate("() => window.carte.map.getZoom()") == settings.LEAFLET_CONFIG["DEFAULT_ZOOM"] - 1
+    france = mobile.evaluate("() => { var b = window.carte.map.getBounds(); return [b.getWest(), b.getEast()]; }")
+    assert france[0] < -4.5 and france[1] > 8  # Brest to Strasbourg
     mobile.goto(live_server.url + "/carte/?near=2.3522,48.8566")
     expect(mobile.locator(".resultat").first).to_be_visible()
     for selecteur in ("#adresse", "#carte", "#resultats"):

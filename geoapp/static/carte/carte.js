@@ -12,7 +12,9 @@
   var FILTRES = ["groupe_action", "action", "sous_categorie", "label", "bonus_reparation", "masquer_exclusivite"];
 
   // --- the map ------------------------------------------------------------------------------
-  var map = L.map("carte", { zoomControl: true, maxZoom: 19 }).setView(CONFIG.centre, CONFIG.zoom);
+  // the whole of France at the opening: one zoom out on a narrow screen (a phone)
+  var map = L.map("carte", { zoomControl: true, maxZoom: 19 })
+    .setView(CONFIG.centre, CONFIG.zoom - (document.getElementById("carte").clientWidth < 600 ? 1 : 0));
   var P = window.protomapsL;  // protomaps-leaflet (vendored, geoapp/static/vendor/): vector tiles on canvas
   if (CONFIG.fond.type === "contours") {
     // the background the app draws from the bundled contours: départements, communes,
