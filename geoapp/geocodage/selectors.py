@@ -251,10 +251,17 @@ CROSS JOIN LATERAL (
                   1 - levenshtein(left(nom_norm, 255), left(q.nom, 255))::float
                       / greatest(length(nom_norm), length(q.nom), 1))
          - CASE WHEN q.type = '' OR type_voie = q.type THEN 0 ELSE 0.1 END AS qual
-  FROM ban_voie
-  WHERE (nom_norm = q.nom OR nom_norm %% q.nom)
-    AND (q.cp IS NULL OR code_postal = q.cp)
-    AND (q.insee IS NULL OR code_insee = ANY(string_to_array(q.insee, ',')))
+  FROM (
+    -- with a postal code: the streets of that postal code (its index), then the trigram test; a
+    -- trigram search of all France first would read every street of that name (thousands of
+    -- « rue de l'église ») to keep one postal code's
+    SELECT * FROM ban_voie
+    WHERE code_postal = q.cp AND (nom_norm = q.nom OR nom_norm %% q.nom)
+    UNION ALL
+    -- without one (a one-time filter: skipped for an address that has one): by name, in its communes
+    SELECT * FROM ban_voie
+    WHERE q.cp IS NULL AND (nom_norm = q.nom OR nom_norm %% q.nom)
+      AND (q.insee IS NULL OR code_insee = ANY(string_to_array(q.insee, ',')))) ban_voie
   ORDER BY qual DESC, nb_adresses DESC
   LIMIT %(k)s::integer) v
 LEFT JOIN LATERAL (

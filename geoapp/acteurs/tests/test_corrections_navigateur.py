@@ -49,6 +49,16 @@ def importe(identifiant: str, nom: str, lon: float, lat: float, source: str = "e
     return acteur
 
 
+def contributeur_devant(live_server, new_context, django_user_model, identifiant: str, nom: str):
+    """An imported acteur displayed, and a contributeur logged in: their page."""
+    importe(identifiant, nom, 2.3522, 48.8566)
+    displayed_acteur_refresh()
+    compte(django_user_model, "contributeur")
+    page = new_context().new_page()
+    connecter(page, live_server, "contributeur")
+    return page
+
+
 def glisser(page, element, dx: int, dy: int) -> None:
     element.scroll_into_view_if_needed()
     box = element.bounding_box()
@@ -62,11 +72,7 @@ def glisser(page, element, dx: int, dy: int) -> None:
 
 def test_a_contributeur_moves_an_acteur_and_draws_its_service_area_and_the_history_shows_both(
         live_server, new_context, django_user_model, client):
-    importe("ecosystem_1", "Réparateur à domicile", 2.3522, 48.8566)
-    displayed_acteur_refresh()
-    compte(django_user_model, "contributeur")
-    page = new_context().new_page()
-    connecter(page, live_server, "contributeur")
+    page = contributeur_devant(live_server, new_context, django_user_model, "ecosystem_1", "Réparateur à domicile")
 
     # the imported acteur is read-only; its correction is its revision, the imported values beside
     page.goto(live_server.url + "/admin/acteurs/acteur/ecosystem_1/change/")
@@ -130,11 +136,7 @@ def test_a_contributeur_moves_an_acteur_and_draws_its_service_area_and_the_histo
 
 def test_a_contributeur_forces_a_field_empty_and_edits_the_propositions_as_a_grid(
         live_server, new_context, django_user_model, client):
-    importe("ecosystem_2", "Atelier Lilas", 2.3522, 48.8566)
-    displayed_acteur_refresh()
-    compte(django_user_model, "contributeur")
-    page = new_context().new_page()
-    connecter(page, live_server, "contributeur")
+    page = contributeur_devant(live_server, new_context, django_user_model, "ecosystem_2", "Atelier Lilas")
     page.goto(live_server.url + "/admin/acteurs/revisionacteur/add/?identifiant_unique=ecosystem_2")
 
     # the address the source gives is wrong and none is known: forced empty, beside the field
