@@ -5,6 +5,7 @@ is proposed inactive."""
 from __future__ import annotations
 
 from prefect import flow, task
+from prefect.utilities.annotations import quote
 
 from flows.enrichissement.commun import acteurs_lire, changement, cohorte_ecrire, reference_lire, run_id_courant
 from flows.enrichissement.regles import Etablissement, etablissement_ferme_resoudre
@@ -54,7 +55,7 @@ def propositions_fermes(acteurs: list[dict], etablissements: dict[str, list],
 def enrichissement_etablissements_fermes_flow() -> dict:
     acteurs = [a for a in acteurs_lire() if len(a["siret"]) == 14 and a["siret"].isdigit()]
     etablissements, successions = sirene_lire(sorted({a["siret"] for a in acteurs}))
-    return cohorte_ecrire(FLUX, run_id_courant(), propositions_fermes(acteurs, etablissements, successions))
+    return cohorte_ecrire(FLUX, run_id_courant(), quote(propositions_fermes(acteurs, etablissements, successions)))
 
 
 if __name__ == "__main__":

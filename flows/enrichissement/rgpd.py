@@ -8,6 +8,7 @@ import json
 from functools import lru_cache
 
 from prefect import flow, task
+from prefect.utilities.annotations import quote
 
 from flows import REPO
 from flows.enrichissement.commun import acteurs_lire, changement, cohorte_ecrire, reference_lire, run_id_courant
@@ -64,7 +65,7 @@ def enrichissement_rgpd_flow() -> dict:
     acteurs = [a for a in acteurs_lire() if a["nom"] and (len(a["siren"]) == 9 or len(a["siret"]) == 14)]
     unites, etablissements = sirene_lire(sorted({a["siren"] or a["siret"][:9] for a in acteurs}),
                                          sorted({a["siret"] for a in acteurs if a["siret"]}))
-    return cohorte_ecrire(FLUX, run_id_courant(), propositions_rgpd(acteurs, unites, etablissements, libelles_naf()))
+    return cohorte_ecrire(FLUX, run_id_courant(), quote(propositions_rgpd(acteurs, unites, etablissements, libelles_naf())))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ its EPCI (INSEE membership) and département are given with it, for staff and th
 from __future__ import annotations
 
 from prefect import flow, task
+from prefect.utilities.annotations import quote
 
 from flows.enrichissement.commun import (
     acteurs_lire, changement, cohorte_ecrire, communes_par_code_postal, reference_lire, run_id_courant,
@@ -60,7 +61,7 @@ def enrichissement_territoires_flow() -> dict:
     acteurs = [a for a in acteurs_lire() if a["location"] or a["code_postal"]]
     communes = communes_des_points([[a["identifiant_unique"], *a["location"]] for a in acteurs if a["location"]])
     par_cp, epci, parents = referentiels_lire()
-    return cohorte_ecrire(FLUX, run_id_courant(), propositions_territoires(acteurs, communes, par_cp, epci, parents))
+    return cohorte_ecrire(FLUX, run_id_courant(), quote(propositions_territoires(acteurs, communes, par_cp, epci, parents)))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ codes normalised ("75 011", a lost leading zero, "CEDEX")."""
 from __future__ import annotations
 
 from prefect import flow, task
+from prefect.utilities.annotations import quote
 
 from flows.enrichissement.commun import (
     acteurs_lire, changement, cohorte_ecrire, communes_par_code_postal, reference_lire, run_id_courant,
@@ -54,7 +55,7 @@ def propositions_villes(acteurs: list[dict], par_cp: dict, fusions: dict) -> lis
 def enrichissement_villes_flow() -> dict:
     acteurs = [a for a in acteurs_lire() if a["code_postal"] or a["ville"]]
     par_cp, fusions = referentiels_lire()
-    return cohorte_ecrire(FLUX, run_id_courant(), propositions_villes(acteurs, par_cp, fusions))
+    return cohorte_ecrire(FLUX, run_id_courant(), quote(propositions_villes(acteurs, par_cp, fusions)))
 
 
 if __name__ == "__main__":
