@@ -41,6 +41,7 @@ class GrillePropositions(forms.Widget):
 
     template_name = "admin/acteurs/grille_propositions.html"
     importees: set = frozenset()
+    grille: dict | None = None  # `selectors.propositions_grille_get()`, given by the form (its choices too)
 
     def value_from_datadict(self, data, files, name):
         return data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
@@ -51,7 +52,7 @@ class GrillePropositions(forms.Widget):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         coches = set(value or [])
-        grille = selectors.propositions_grille_get()
+        grille = self.grille or selectors.propositions_grille_get()
         for categorie in grille["categories"]:
             for sous_categorie in categorie["sous_categories"]:
                 sous_categorie["cellules"] = [{
@@ -132,7 +133,7 @@ class RevisionActeurForm(forms.ModelForm):
             grille = selectors.propositions_grille_get()
             field.choices = [(f"{a['code']}|{sc['code']}", f"{a['libelle']} — {sc['libelle']}")
                              for c in grille["categories"] for sc in c["sous_categories"] for a in grille["actions"]]
-            field.widget.importees = self._importees
+            field.widget.importees, field.widget.grille = self._importees, grille
             field.initial = sorted(f"{a}|{sc}" for a, sc in (self._revision or self._importees))
 
 
@@ -149,9 +150,7 @@ def propositions_lecture(*, revision: models.RevisionActeur | None) -> str:
         return "—"
     paires = (selectors.propositions_paires_get(identifiant=revision.pk, revision=True)
               or selectors.propositions_paires_get(identifiant=revision.pk, revision=False))
-    par_action: dict[str, list[str]] = {}
-    for action, sous_categorie in sorted(paires):
-        par_action.setdefault(action, []).append(sous_categorie)
+    par_action = selectors.paires_par_action(paires)
     if not par_action:
         return "—"
     return format_html("<ul>{}</ul>", format_html_join("", "<li>{} : {}</li>", (

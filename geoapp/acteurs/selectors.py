@@ -62,6 +62,14 @@ def propositions_paires_get(*, identifiant: str, revision: bool) -> set[Paire]:
         f"{model._meta.model_name}__action_id", "souscategorieobjet_id"))
 
 
+def paires_par_action(paires: set[Paire]) -> dict[str, list[str]]:
+    """Pure: (action, sous-catégorie) pairs as action → its sous-catégories, both sorted."""
+    par_action: dict[str, list[str]] = {}
+    for action, sous_categorie in sorted(paires):
+        par_action.setdefault(action, []).append(sous_categorie)
+    return par_action
+
+
 def propositions_grille_get() -> dict:
     """The grid of the propositions de service: the actions (columns) and the sous-catégories by
     catégorie (rows), in their display order."""

@@ -10,6 +10,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 
 from . import models
+from .selectors import paires_par_action
 from .identifiants import acteur_identifiant_unique, acteur_uuid
 from .referentiels import SPECS, referentiel_read
 
@@ -221,15 +222,13 @@ def revision_propositions_remplacer(*, revision: models.RevisionActeur, paires: 
     """The revision's propositions de service become `paires` ((action, sous-catégorie)); none:
     the imported acteur's apply again."""
     models.RevisionPropositionService.objects.filter(acteur=revision).delete()
-    par_action: dict[str, list[str]] = {}
-    for action, sous_categorie in sorted(paires):
-        par_action.setdefault(action, []).append(sous_categorie)
-    for action, sous_categories in par_action.items():
+    for action, sous_categories in paires_par_action(paires).items():
         models.RevisionPropositionService.objects.create(acteur=revision, action_id=action).sous_categories.set(
             sous_categories)
 
 
-def revision_champs_vides_lever(*, revision: models.RevisionActeur, champs) -> None:
-    """A value accepted by staff for a field (a suggestion applied) ends its being forced empty
-    (unsaved: the caller saves the revision)."""
-    revision.champs_vides = [c for c in revision.champs_vides or [] if c not in set(champs)]
+def revision_champs_vides_lever(*, revision: models.RevisionActeur, valeurs: dict) -> None:
+    """A value accepted by staff for a field (a suggestion applied: `valeurs`, field → value) ends
+    its being forced empty; an empty one leaves it (unsaved: the caller saves the revision)."""
+    remplis = {champ for champ, valeur in valeurs.items() if valeur not in (None, "", [])}
+    revision.champs_vides = [c for c in revision.champs_vides or [] if c not in remplis]

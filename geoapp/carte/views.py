@@ -12,11 +12,8 @@ from csp.decorators import csp_replace
 from .fond import fond_tuile, fond_version
 from .forms import ApparenceApercuForm, LieuForm, SignalementForm
 from .services import contribution_lieu_proposer, contribution_quota_consommer, contribution_signalement_creer
+from .models import CarteConfiguration
 from .selectors import acteur_affiche_get, carte_configuration_get, carte_filtres_get, carte_libelles_get, objet_index_list
-
-
-APPARENCE_DEFAUT = {"legende": True, "filtres_visibles": True, "couleur": "", "partenaire_nom": "",
-                    "partenaire_url": ""}
 
 
 def _apparence(request, saved: dict) -> dict:
@@ -28,16 +25,16 @@ def _apparence(request, saved: dict) -> dict:
 
 
 def _carte_context(*, embarque: bool, preset: dict, titre: str, apparence: dict | None = None) -> dict:
-    apparence = apparence or APPARENCE_DEFAUT
-    groupes = carte_filtres_get()["groupes"]
+    filtres = carte_filtres_get()
     preset_groupes = [g for g in preset.get("groupe_action", "").split(",") if g]
     return {
         "embarque": embarque,
         "titre": titre,
-        "apparence": apparence,
+        # without a configuration, the defaults of one (legend, filters, no branding)
+        "apparence": apparence or CarteConfiguration().apparence(),
         # the legend: the groups the preset shows (all without one)
-        "legende": [g for g in groupes if not preset_groupes or g["code"] in preset_groupes],
-        "filtres": carte_filtres_get(),
+        "legende": [g for g in filtres["groupes"] if not preset_groupes or g["code"] in preset_groupes],
+        "filtres": filtres,
         # the PMTiles archive of the low-zoom tiles (issue 18), read by carte/tuiles_source.js
         "tuiles_config": {"pmtiles": settings.MAP_PMTILES_URL},
         # rendered by `json_script` (escaped: a label cannot close the <script>), read by carte.js
@@ -53,7 +50,7 @@ def _carte_context(*, embarque: bool, preset: dict, titre: str, apparence: dict 
             "limite": settings.CARTE_RESULTATS_MAX,
             "preset": preset,
             "libelles": carte_libelles_get(),
-            "groupes": {g["code"]: g for g in carte_filtres_get()["groupes"]},
+            "groupes": {g["code"]: g for g in filtres["groupes"]},
             "urls": {"acteurs": "/api/v1/acteurs", "communes": "/api/v1/communes", "adresses": "/api/v1/adresses",
                      "objets": reverse("carte:objets"),
                      "tuiles": reverse("api:tile", args=[0, 0, 0]).replace("0/0/0", "{z}/{x}/{y}"),
@@ -84,7 +81,7 @@ def carte_integree(request):
     product pages): the search comes from the URL parameters alone."""
     return render(request, "carte/carte.html",
                   _carte_context(embarque=True, preset={}, titre="Les lieux près de chez vous",
-                                 apparence=_apparence(request, APPARENCE_DEFAUT)))
+                                 apparence=_apparence(request, CarteConfiguration().apparence())))
 
 
 def carte_script(request, slug: str):

@@ -89,7 +89,7 @@ def _revision_ecrire(*, identifiant_unique: str, valeurs: dict) -> None:
             setattr(revision, champ, valeur or "")
         else:
             raise ValueError(f"champ non modifiable par un enrichissement : {champ}")
-    revision_champs_vides_lever(revision=revision, champs=[c for c, v in valeurs.items() if v not in (None, "", [])])
+    revision_champs_vides_lever(revision=revision, valeurs=valeurs)
     revision.full_clean(exclude=["uuid", "identifiant_unique", "parent", "labels", "acteur_services"],
                         validate_unique=False)
     revision.save()

@@ -215,9 +215,7 @@ def _corrections_ecrire(*, groupe_ids: list[int]) -> int:
                     setattr(revision, champ, valeur)
                 elif champ != "identifiant_externe":
                     setattr(revision, champ, valeur or "")
-            corrections = groupe.donnees.get("corrections") or {}
-            revision_champs_vides_lever(revision=revision,
-                                        champs=[c for c, v in corrections.items() if v not in (None, "", [])])
+            revision_champs_vides_lever(revision=revision, valeurs=groupe.donnees.get("corrections") or {})
             revision.full_clean(exclude=["uuid", "identifiant_unique", "parent", "labels", "acteur_services"],
                                 validate_unique=False)
             revision.save()
