@@ -26,8 +26,6 @@ import gzip
 import io
 import os
 import random
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +34,6 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parent.parent
-PREFECT = str(Path(sys.executable).parent / "prefect")
 SUFFIXE = "_geoworkers"
 
 
@@ -181,85 +178,30 @@ def vider() -> None:
                        "suggestions_groupesuggestion, suggestions_cohortesuggestion CASCADE")
 
 
-# --- Prefect: a server on PostgreSQL, workers as processes ---------------------------------------
-
-
-def _port_libre() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serveur_demarrer(url_prefect: str) -> tuple[subprocess.Popen, str]:
-    import httpx
-
-    port = _port_libre()
-    env = {**os.environ, "PREFECT_HOME": tempfile.mkdtemp(prefix="prefect-serveur-"), "PREFECT_UI_ENABLED": "false",
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "PREFECT_API_DATABASE_CONNECTION_URL": url_prefect.replace("postgis://", "postgresql+asyncpg://", 1)}
-    env.pop("PREFECT_API_URL", None)
-    serveur = subprocess.Popen([PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    api = f"http://127.0.0.1:{port}/api"
-    for _ in range(240):
-        try:
-            if httpx.get(f"{api}/health", timeout=1).status_code == 200:
-                return serveur, api
-        except httpx.HTTPError:
-            pass
-        if serveur.poll() is not None:
-            raise SystemExit("le serveur Prefect s'est arrêté")
-        time.sleep(0.5)
-    raise SystemExit("le serveur Prefect ne répond pas")
-
-
-def worker_demarrer(api: str, pool: str, nom: str) -> subprocess.Popen:
-    env = {**os.environ, "PREFECT_API_URL": api, "PREFECT_HOME": tempfile.mkdtemp(prefix=f"prefect-{nom}-"),
-           "PREFECT_WORKER_QUERY_SECONDS": "1", "PREFECT_WORKER_PREFETCH_SECONDS": "1"}
-    return subprocess.Popen([PREFECT, "worker", "start", "--pool", pool, "--type", "process", "--name", nom,
-                             "--limit", "1"], env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-
-
-def arreter(processus: subprocess.Popen) -> None:
-    if processus.poll() is None:
-        os.killpg(processus.pid, signal.SIGTERM)
-    try:
-        processus.wait(30)
-    except subprocess.TimeoutExpired:
-        os.killpg(processus.pid, signal.SIGKILL)
+# --- Prefect: a server on PostgreSQL, workers as processes (flows/execution_locale.py) -----------
 
 
 def mesurer(api: str, workers: int, adresses: int) -> float:
     """One run of the split geocoding with `workers` workers; its wall-clock time (s)."""
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.actions import WorkPoolCreate
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from flows.enrichissement.geocodage_departements import enrichissement_geocodage_departements_flow
+    from flows.execution_locale import deploiement_creer, processus_arreter, worker_prefect_demarrer
     from geoapp.geocodage.models import GeocodageActeur
 
     vider()
     pool = f"geoworkers-{uuid.uuid4().hex[:8]}"
-    with temporary_settings(updates={PREFECT_API_URL: api}):
-        with get_client(sync_client=True) as client:
-            client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
-            flow_id = client.create_flow_from_name("enrichissement-geocodage")
-            client.create_deployment(
-                flow_id=flow_id, name=pool, work_pool_name=pool,
-                entrypoint="flows/enrichissement/geocodage.py:enrichissement_geocodage_flow",
-                pull_steps=[{"prefect.deployments.steps.set_working_directory": {"directory": str(REPO)}}])
-        lances = [worker_demarrer(api, pool, f"hote-{i + 1}") for i in range(workers)]
-        try:
+    deploiement = deploiement_creer(api=api, pool=pool, flow="enrichissement-geocodage",
+                                    entrypoint="flows/enrichissement/geocodage.py:enrichissement_geocodage_flow")
+    lances = [worker_prefect_demarrer(api=api, pool=pool, nom=f"hote-{i + 1}") for i in range(workers)]
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: api}):
             t = time.perf_counter()
-            parts = enrichissement_geocodage_departements_flow(deploiement=f"enrichissement-geocodage/{pool}",
-                                                               intervalle=1.0)
+            parts = enrichissement_geocodage_departements_flow(deploiement=deploiement, intervalle=1.0)
             duree = time.perf_counter() - t
-        finally:
-            for w in lances:
-                arreter(w)
+    finally:
+        for w in lances:
+            processus_arreter(w)
     etats = sorted({p["etat"] for p in parts.values()})
     faits = GeocodageActeur.objects.count()
     print(f"  {workers} worker(s): {len(parts)} parts {etats}, {faits:,} addresses geocoded "
@@ -280,11 +222,13 @@ def main() -> None:
           flush=True)
     codes = departements(args.departements)
     donnees_preparer(adresses=args.adresses, codes=codes)
-    serveur, api = serveur_demarrer(bases["prefect"])
+    from flows.execution_locale import processus_arreter, serveur_prefect_demarrer
+
+    serveur, api = serveur_prefect_demarrer(base_url=bases["prefect"])
     try:
         durees = {int(n): mesurer(api, int(n), args.adresses) for n in args.workers.split(",")}
     finally:
-        arreter(serveur)
+        processus_arreter(serveur)
     base = durees.get(1)
     print(f"\n{args.adresses:,} addresses, {args.departements} départements, on {os.cpu_count()} cores:")
     for n, d in durees.items():

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -23,7 +20,8 @@ import pytest
 from django.conf import settings
 from psycopg import sql
 
-from flows import REPO
+from flows.execution_locale import (deploiement_creer, processus_arreter, serveur_prefect_demarrer,
+                                    worker_prefect_demarrer)
 from geoapp.acteurs.models import Acteur
 from geoapp.acteurs.services import referentiel_load
 from geoapp.geocodage.models import GeocodageActeur
@@ -31,23 +29,14 @@ from geoapp.suggestions.models import CohorteSuggestion, GroupeSuggestion
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "warehouse"])
 
-PREFECT = str(Path(sys.executable).parent / "prefect")
-
-
-def _port_libre() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _url(db: dict, name: str, scheme: str) -> str:
-    return f"{scheme}://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
+def _url(db: dict, name: str) -> str:
+    return f"postgis://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
 
 
 @pytest.fixture(scope="module")
 def serveur_prefect_postgresql():
-    """`prefect server start` on its own PostgreSQL database (kept between runs: its migrations
-    run once), UI off. Yields its API URL."""
+    """A Prefect server on its own PostgreSQL database (kept between runs: its migrations run
+    once). Yields its API URL."""
     db = settings.DATABASES["default"]
     nom = f"{db['NAME']}_prefect"  # the test database's own
     admin = dict(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"],
@@ -55,41 +44,13 @@ def serveur_prefect_postgresql():
     with psycopg.connect(**admin) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [nom]).fetchone():
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(nom)))
-    port = _port_libre()
-    home = tempfile.mkdtemp(prefix="prefect-serveur-")
-    env = {**os.environ, "PREFECT_HOME": home, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false",
-           # a worker missing 3 heartbeats of 1 s is OFFLINE (production: 30 s, checked every 15 s)
-           "PREFECT_SERVER_SERVICES_FOREMAN_LOOP_SECONDS": "1",
-           "PREFECT_API_DATABASE_CONNECTION_URL": _url(db, nom, "postgresql+asyncpg")}
-    env.pop("PREFECT_API_URL", None)
-    serveur = subprocess.Popen([PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    api = f"http://127.0.0.1:{port}/api"
+    # a worker missing 3 heartbeats of 1 s is OFFLINE (production: 30 s, checked every 15 s)
+    serveur, api = serveur_prefect_demarrer(base_url=_url(db, nom), delai=120,
+                                            env={"PREFECT_SERVER_SERVICES_FOREMAN_LOOP_SECONDS": "1"})
     try:
-        for _ in range(240):
-            try:
-                if httpx.get(f"{api}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert serveur.poll() is None, "le serveur Prefect s'est arrêté"
-            time.sleep(0.5)
-        else:
-            raise AssertionError("le serveur Prefect ne répond pas")
         yield api
     finally:
-        os.killpg(serveur.pid, signal.SIGTERM)
-        serveur.wait(30)
-
-
-def _worker(api: str, pool: str, nom: str, env_bases: dict) -> subprocess.Popen:
-    env = {**os.environ, **env_bases, "PREFECT_API_URL": api, "PREFECT_HOME": tempfile.mkdtemp(prefix=f"prefect-{nom}-"),
-           "PREFECT_WORKER_QUERY_SECONDS": "1", "PREFECT_WORKER_PREFETCH_SECONDS": "1",
-           "PREFECT_WORKER_HEARTBEAT_SECONDS": "1",
-           "DJANGO_SETTINGS_MODULE": "geoapp.config.settings.dev"}
-    return subprocess.Popen([PREFECT, "worker", "start", "--pool", pool, "--type", "process", "--name", nom,
-                             "--limit", "1"], env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+        processus_arreter(serveur)
 
 
 def _ppid(pid: int) -> int | None:
@@ -130,8 +91,6 @@ class Observateur(threading.Thread):
 
 
 def test_parts_spread_over_two_workers_and_a_killed_worker_s_part_runs_again(ban_clone, serveur_prefect_postgresql):
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.actions import WorkPoolCreate
     from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogWorker
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -152,32 +111,24 @@ def test_parts_spread_over_two_workers_and_a_killed_worker_s_part_runs_again(ban
     api = serveur_prefect_postgresql
     pool = f"partage-{uuid.uuid4().hex[:8]}"
     db = settings.DATABASES["default"]
-    bases = {"DATABASE_URL": _url(db, db["NAME"], "postgis"),
-             "WAREHOUSE_DATABASE_URL": settings.WAREHOUSE_DATABASE_URL, "GEOCODAGE_BACKEND": "hors_ligne"}
-    workers = {nom: _worker(api, pool, nom, bases) for nom in ("hote-1", "hote-2")}
+    bases = {"DATABASE_URL": _url(db, db["NAME"]), "WAREHOUSE_DATABASE_URL": settings.WAREHOUSE_DATABASE_URL,
+             "GEOCODAGE_BACKEND": "hors_ligne", "PREFECT_WORKER_HEARTBEAT_SECONDS": "1",
+             "DJANGO_SETTINGS_MODULE": "geoapp.config.settings.dev"}
+    deploiement = deploiement_creer(api=api, pool=pool, flow="enrichissement-geocodage",
+                                    entrypoint="flows/enrichissement/geocodage.py:enrichissement_geocodage_flow")
+    workers = {nom: worker_prefect_demarrer(api=api, pool=pool, nom=nom, env=bases) for nom in ("hote-1", "hote-2")}
     observateur = Observateur(api, workers)
     try:
         with temporary_settings(updates={PREFECT_API_URL: api}):
-            with get_client(sync_client=True) as client:
-                client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
-                flow_id = client.create_flow_from_name("enrichissement-geocodage")
-                client.create_deployment(  # its own name: the server's database outlives the test
-                    flow_id=flow_id, name=pool, work_pool_name=pool,
-                    entrypoint="flows/enrichissement/geocodage.py:enrichissement_geocodage_flow",
-                    pull_steps=[{"prefect.deployments.steps.set_working_directory": {"directory": str(REPO)}}])
             observateur.start()
-            parts = enrichissement_geocodage_departements_flow(deploiement=f"enrichissement-geocodage/{pool}",
-                                                               intervalle=0.5)
+            parts = enrichissement_geocodage_departements_flow(deploiement=deploiement, intervalle=0.5)
             # send this process's logs and events to this server now, not at exit to a stopped one
             APILogWorker.drain_all(timeout=30, at_exit=False)
             EventsWorker.drain_all(timeout=30, at_exit=False)
     finally:
         observateur.fini.set()
         for w in workers.values():
-            if w.poll() is None:
-                os.killpg(w.pid, signal.SIGTERM)
-        for w in workers.values():
-            w.wait(30)
+            processus_arreter(w)
 
     # one part per département, all completed; the killed worker's part ran twice
     assert sorted(p["parametres"]["departement"] for p in parts.values()) == ["13", "75"]
