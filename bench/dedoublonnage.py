@@ -20,7 +20,13 @@ Baseline, measured in the same run on the first `--base` acteurs (the service us
 TF-IDF on the names within a postal code and city, no typo tolerance): its precision, recall and
 seconds, extrapolated quadratically per postal code as it scales.
 Last line: `precision P recall R acteurs N secondes S memoire_mo M` (peak RSS of the process).
-Targets: precision ≥ 0.97, recall ≥ 0.90; 500,000 acteurs in under 3 minutes and 4 GB on 2 cores."""
+Targets: precision ≥ 0.97, recall ≥ 0.90; 500,000 acteurs in under 3 minutes and 4 GB on 2 cores.
+
+`--dask 1,2`: then the scoring stage alone (the candidate pairs of the same acteurs), one process
+(the baseline: what the flow did until now) against the flow's own task (`lot_scorer_tache`, lots
+of `--lot` pairs) on a local Dask cluster of 1, then 2 worker processes (`prefect-dask`, Prefect
+tasks reporting to a temporary Prefect server); prints seconds, pairs/s, the speed-up and whether
+the scored pairs are those of one process."""
 
 from __future__ import annotations
 
@@ -283,6 +289,8 @@ def main() -> None:
     parser.add_argument("--acteurs", type=int, default=500_000)
     parser.add_argument("--graine", type=int, default=1)
     parser.add_argument("--base", type=int, default=20_000, help="acteurs given to the baseline (TF-IDF)")
+    parser.add_argument("--dask", default="", help="Dask worker counts to score the pairs with, e.g. 1,2")
+    parser.add_argument("--lot", type=int, default=50_000, help="pairs per scoring task")
     args = parser.parse_args()
 
     import flows  # noqa: F401  (Django settings: the bundled referentials' path)
@@ -319,6 +327,47 @@ def main() -> None:
     print(f"grappes {len(grappes)}; temps processeur {cpu:.1f} s (machine partagée : l'horloge compte aussi "
           "l'attente du processeur)")
     print(f"precision {p:.3f} recall {r:.3f} acteurs {len(acteurs)} secondes {secondes:.1f} memoire_mo {memoire:.0f}")
+    if args.dask:
+        scores_sur_dask(acteurs, [int(n) for n in args.dask.split(",")], lot=args.lot)
+
+
+def scores_sur_dask(acteurs: list[dict], workers: list[int], *, lot: int) -> None:
+    """The scoring stage: one process, then the flow's task on local Dask clusters."""
+    from prefect import flow
+
+    from flows.enrichissement.dedoublonnage import DASK_WORKERS_ENV, lot_scorer_tache, task_runner_choisir
+    from flows.enrichissement.doublons import fiche_depuis_acteur, lots_former, paires_candidates, paires_scorer
+
+    t = time.perf_counter()
+    fiches = [fiche_depuis_acteur(a) for a in acteurs]
+    paires = sorted(paires_candidates(fiches))
+    print(f"\nscores : {len(paires):,} paires candidates ({time.perf_counter() - t:.1f} s de fiches et de blocage)",
+          flush=True)
+    t = time.perf_counter()
+    reference = paires_scorer(fiches, paires)
+    base = time.perf_counter() - t
+    print(f"  un processus (base : le flow jusqu'ici) : {base:6.1f} s, {len(paires) / base:9,.0f} paires/s", flush=True)
+
+    lots = lots_former(fiches, paires, taille=lot)
+
+    @flow(name="bench-dedoublonnage-scores")
+    def scorer() -> tuple[list, set, float]:  # the lots from the closure: a parameter goes to the API
+        debut = time.perf_counter()
+        futures = [lot_scorer_tache.submit(x) for x in lots]
+        scorees, ou = [], set()
+        for f in futures:
+            r, o = f.result()
+            scorees += r
+            ou.add(o)
+        return scorees, ou, time.perf_counter() - debut
+
+    for n in workers:
+        t = time.perf_counter()
+        scorees, ou, duree = scorer.with_options(task_runner=task_runner_choisir({DASK_WORKERS_ENV: str(n)}))()
+        total = time.perf_counter() - t
+        print(f"  Dask, {n} worker(s), {len(lots)} lots : {duree:6.1f} s, {len(paires) / duree:9,.0f} paires/s, "
+              f"×{base / duree:.2f} ({total:.1f} s avec le démarrage du cluster et du flow) ; {len(ou)} workers ; "
+              f"paires {'identiques' if scorees == reference else 'DIFFÉRENTES'} à un processus", flush=True)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,14 @@
 one parent. Candidate pairs by blocking, scored, clustered (`doublons.py`, pure), written as ONE
 cohort of `regroupement` suggestions (`geoapp/suggestions/regroupements.py`) for staff: a new
 parent (a revision without an imported acteur, its fields chosen field by field among its
-children) or new children for an existing parent. What staff rejected is never proposed again."""
+children) or new children for an existing parent. What staff rejected is never proposed again.
+
+The scoring (rapidfuzz on every candidate pair: Python on the CPU, the flow's heaviest stage) is
+cut into lots of `LOT_PAIRES` pairs, one task each, run by the flow's task runner
+(`task_runner_choisir`): a Dask cluster through `prefect-dask` when `DEDOUBLONNAGE_DASK_ADRESSE`
+names its scheduler (workers on several hosts) or `DEDOUBLONNAGE_DASK_WORKERS` asks for a local
+one (processes on this host), else threads in the flow's process (one core: today's behaviour).
+The clusters are formed once, from every lot's pairs: the result does not depend on the cut."""
 
 from __future__ import annotations
 
@@ -10,9 +17,12 @@ import os
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from flows.enrichissement.commun import run_id_courant
-from flows.enrichissement.doublons import Fiche, Grappe, doublons_trouver
+from flows.enrichissement.doublons import (Fiche, Grappe, LotDePaires, fiche_depuis_acteur, grappes_former,
+                                           lot_scorer, lots_former, paires_candidates)
 from geoapp.exploitation.observabilite import flux_mesure
 
 FLUX = "dedoublonnage"
@@ -20,6 +30,22 @@ FLUX = "dedoublonnage"
 # the child of the first of these sources that has it; without it (or for the other sources),
 # from the most recently modified child
 PRIORITE_SOURCES_ENV = "DEDOUBLONNAGE_PRIORITE_SOURCES"
+DASK_ADRESSE_ENV = "DEDOUBLONNAGE_DASK_ADRESSE"  # tcp://scheduler:8786: a Dask cluster's scheduler
+DASK_WORKERS_ENV = "DEDOUBLONNAGE_DASK_WORKERS"  # N: a local Dask cluster of N processes per run
+LOT_PAIRES = 50_000  # pairs per scoring task (~1 s of CPU): enough lots to spread, few enough to track
+
+
+def task_runner_choisir(env: dict[str, str]) -> TaskRunner:
+    """The task runner of the scoring lots, from the deployment's environment."""
+    adresse, workers = env.get(DASK_ADRESSE_ENV, "").strip(), env.get(DASK_WORKERS_ENV, "").strip()
+    if adresse or workers:
+        from prefect_dask import DaskTaskRunner
+
+        if adresse:
+            return DaskTaskRunner(address=adresse)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": int(workers), "threads_per_worker": 1,
+                                              "processes": True, "dashboard_address": None})
+    return ThreadPoolTaskRunner(max_workers=1)
 
 
 def propositions_regroupement(acteurs: list[dict], fiches: list[Fiche], grappes: list[Grappe], *,
@@ -69,11 +95,32 @@ def acteurs_lire() -> tuple[list[dict], list[list[str]], list[str]]:
             sorted(regroupement_membres_en_attente()))
 
 
-@task(name="trouver les doublons", cache_policy=NO_CACHE)
-def doublons_proposer(acteurs: list[dict], rejetees: list[list[str]], en_attente: list[str],
+@task(name="former les paires candidates", cache_policy=NO_CACHE)
+def paires_trouver(acteurs: list[dict]) -> tuple[list[Fiche], list[tuple[int, int]]]:
+    fiches = [fiche_depuis_acteur(a) for a in acteurs]
+    paires = sorted(paires_candidates(fiches))
+    print(f"{len(fiches)} acteurs, {len(paires)} paires candidates")
+    return fiches, paires
+
+
+@task(name="scorer un lot de paires", cache_policy=NO_CACHE)
+def lot_scorer_tache(lot: LotDePaires) -> tuple[list[tuple[int, int, float, bool]], str]:
+    """A lot's pairs at or above the threshold, and where they were scored (the Dask worker)."""
+    try:
+        from distributed import get_worker
+
+        ou = get_worker().name
+    except (ImportError, ValueError):
+        ou = "processus du flow"
+    return lot_scorer(lot), str(ou)
+
+
+@task(name="former les grappes et les propositions", cache_policy=NO_CACHE)
+def doublons_proposer(acteurs: list[dict], fiches: list[Fiche], scorees: list[tuple[int, int, float, bool]],
+                      rejetees: list[list[str]], en_attente: list[str],
                       priorite_sources: list[str]) -> tuple[list[dict], int]:
     """The proposals, and how many clusters wait for staff already."""
-    fiches, grappes = doublons_trouver(acteurs, rejetees={frozenset(p) for p in rejetees})
+    grappes = grappes_former(fiches, scorees, {frozenset(p) for p in rejetees})
     propositions = propositions_regroupement(acteurs, fiches, grappes, en_attente=set(en_attente),
                                              priorite_sources=tuple(priorite_sources))
     return propositions, grappes_en_attente(acteurs, grappes, en_attente=set(en_attente))
@@ -88,14 +135,25 @@ def cohorte_ecrire(run_id: str, propositions: list[dict], en_attente: int = 0) -
     return report
 
 
-@flow(name="dedoublonnage", log_prints=True)
+@flow(name="dedoublonnage", log_prints=True, task_runner=task_runner_choisir(os.environ))
 @flux_mesure()
-def dedoublonnage_flow(priorite_sources: list[str] | None = None) -> dict:
+def dedoublonnage_flow(priorite_sources: list[str] | None = None, lot_paires: int = LOT_PAIRES) -> dict:
     if priorite_sources is None:
         priorite_sources = [s for s in os.environ.get(PRIORITE_SOURCES_ENV, "").split(",") if s.strip()]
     acteurs, rejetees, en_attente = acteurs_lire()
-    propositions, attente = doublons_proposer(acteurs, rejetees, en_attente, [s.strip() for s in priorite_sources])
-    return cohorte_ecrire(run_id_courant(), propositions, attente)
+    # quote: Prefect would walk every dict and fiche looking for futures
+    fiches, paires = paires_trouver(quote(acteurs))
+    lots = [lot_scorer_tache.submit(lot) for lot in lots_former(fiches, paires, taille=lot_paires)]
+    scorees, executants = [], set()
+    for future in lots:
+        resultat, ou = future.result()
+        scorees += resultat
+        executants.add(ou)
+    print(f"{len(scorees)} paires au-dessus du seuil, {len(lots)} lots scorés par {sorted(executants)}")
+    propositions, attente = doublons_proposer(quote(acteurs), quote(fiches), quote(scorees), rejetees, en_attente,
+                                              [s.strip() for s in priorite_sources])
+    report = cohorte_ecrire(run_id_courant(), quote(propositions), attente)
+    return {**report, "lots": len(lots), "executants": sorted(executants)}
 
 
 if __name__ == "__main__":

@@ -12,6 +12,9 @@ fiches (normalised acteurs) → candidate pairs by blocking → a score per pair
 - Clusters: pairs by decreasing score merge components (union-find) unless the merge would put
   two acteurs of one source together (unless their SIRET says they are one), two existing parents
   together, or a pair staff rejected in one component. Existing parents keep their children.
+- The scoring can be cut into lots of pairs (`lots_former`) scored elsewhere (`lot_scorer`, in
+  another process or host): the clusters are formed from all the lots' pairs, sorted, so the cut
+  changes nothing.
 """
 
 from __future__ import annotations
@@ -356,16 +359,56 @@ def grappes_former(fiches: list[Fiche], paires: list[tuple[int, int, float, bool
     return sorted(par_racine.values(), key=lambda g: g.membres and ids[local[g.membres[0]]])
 
 
-def doublons_trouver(acteurs: list[dict], *, rejetees: set[frozenset[str]] | None = None,
-                     seuil: float = SEUIL) -> tuple[list[Fiche], list[Grappe]]:
-    """The whole pipeline: fiches, candidate pairs, scores, clusters."""
-    fiches = [fiche_depuis_acteur(a) for a in acteurs]
+def paires_scorer(fiches: list[Fiche], paires: list[tuple[int, int]], *,
+                  seuil: float = SEUIL) -> list[tuple[int, int, float, bool]]:
+    """The candidate pairs at or above `seuil`, scored: `(i, j, score, meme_siret)`. Children of
+    one existing parent are not scored (they are together already)."""
     scorees = []
-    for i, j in paires_candidates(fiches):
+    for i, j in paires:
         a, b = fiches[i], fiches[j]
         if a.parent and a.parent == b.parent:
             continue
         score, _ = paire_score(a, b)
         if score >= seuil:
             scorees.append((i, j, score, bool(a.siret) and a.siret == b.siret))
+    return scorees
+
+
+class LotDePaires:
+    """A share of the scoring, sent to another process: its pairs in local indices over the
+    fiches they name (not all the fiches), and each local index's global one. A plain class, not a
+    dataclass nor a tuple: neither Prefect (looking for futures) nor Dask (for its graph) walks
+    into it, so a task gets it whole and costs no traversal of its fiches."""
+
+    __slots__ = ("fiches", "paires", "globaux")
+
+    def __init__(self, *, fiches: list[Fiche], paires: list[tuple[int, int]], globaux: list[int]) -> None:
+        self.fiches, self.paires, self.globaux = fiches, paires, globaux
+
+
+def lots_former(fiches: list[Fiche], paires: list[tuple[int, int]], *, taille: int) -> list[LotDePaires]:
+    """The pairs, in their order, cut into lots of at most `taille`, each carrying its fiches."""
+    lots = []
+    for debut in range(0, len(paires), taille):
+        local: dict[int, int] = {}
+        locales = []
+        for i, j in paires[debut:debut + taille]:
+            locales.append((local.setdefault(i, len(local)), local.setdefault(j, len(local))))
+        globaux = list(local)
+        lots.append(LotDePaires(fiches=[fiches[g] for g in globaux], paires=locales, globaux=globaux))
+    return lots
+
+
+def lot_scorer(lot: LotDePaires, *, seuil: float = SEUIL) -> list[tuple[int, int, float, bool]]:
+    """A lot's scored pairs, in global indices: the lots' results put together are those of
+    `paires_scorer` on all the pairs."""
+    g = lot.globaux
+    return [(g[i], g[j], score, meme) for i, j, score, meme in paires_scorer(lot.fiches, lot.paires, seuil=seuil)]
+
+
+def doublons_trouver(acteurs: list[dict], *, rejetees: set[frozenset[str]] | None = None,
+                     seuil: float = SEUIL) -> tuple[list[Fiche], list[Grappe]]:
+    """The whole pipeline in one process: fiches, candidate pairs, scores, clusters."""
+    fiches = [fiche_depuis_acteur(a) for a in acteurs]
+    scorees = paires_scorer(fiches, sorted(paires_candidates(fiches)), seuil=seuil)
     return fiches, grappes_former(fiches, scorees, rejetees)

@@ -7,7 +7,8 @@ import pytest
 
 from bench.dedoublonnage import jeu_etiquete, paires_predites, paires_vraies, precision_rappel
 from flows.enrichissement.dedoublonnage import grappes_en_attente, propositions_regroupement
-from flows.enrichissement.doublons import doublons_trouver, telephone_normaliser
+from flows.enrichissement.doublons import (doublons_trouver, fiche_depuis_acteur, lot_scorer, lots_former,
+                                           paires_candidates, paires_scorer, telephone_normaliser)
 
 pytestmark = pytest.mark.django_db(databases=[])
 
@@ -132,3 +133,19 @@ def test_the_stand_in_sources_publish_shared_places_that_the_deduplication_finds
     assert len(vraies) >= 10  # places published by several sources
     precision, rappel = precision_rappel(predites, vraies)
     assert precision >= 0.97 and rappel >= 0.9, (precision, rappel, predites ^ vraies)
+
+
+@pytest.mark.parametrize("taille", [1, 7, 500, 10**9])
+def test_the_scoring_cut_into_lots_gives_the_pairs_of_one_pass_over_all_pairs(taille):
+    acteurs, _ = jeu_etiquete(acteurs=1500, graine=5)
+    fiches = [fiche_depuis_acteur(a) for a in acteurs]
+    i, j, _, _ = paires_scorer(fiches, sorted(paires_candidates(fiches)))[0]
+    fiches[i].parent = fiches[j].parent = "parent_1"  # a duplicate pair already under one parent: not scored
+    paires = sorted(paires_candidates(fiches))
+    reference = paires_scorer(fiches, paires)
+    lots = lots_former(fiches, paires, taille=taille)
+    assert len(lots) == -(-len(paires) // taille)
+    assert all(len(lot.fiches) <= 2 * len(lot.paires) for lot in lots)  # a lot carries only its fiches
+    scorees = [p for lot in lots for p in lot_scorer(lot)]
+    assert scorees == reference and len(reference) > 300
+    assert (i, j) in paires and (i, j) not in {(a, b) for a, b, _, _ in scorees}
