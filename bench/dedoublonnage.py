@@ -31,12 +31,15 @@ the scored pairs are those of one process."""
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import time
 import unicodedata
 from collections import defaultdict
 from itertools import combinations
+
+from prefect import flow
 
 SOURCES = ["cmareparacteur", "refashion", "ecomaison", "ecosystem", "soren", "aliapur", "pharmacies", "equipe"]
 METIERS = ["Cordonnerie", "Boulangerie", "Atelier vélo", "Ressourcerie", "Repair Café", "Garage", "Pressing",
@@ -331,11 +334,26 @@ def main() -> None:
         scores_sur_dask(acteurs, [int(n) for n in args.dask.split(",")], lot=args.lot)
 
 
+_LOTS: list = []  # the lots of `_scorer`: a module's global, not a closure's (pickled with each task)
+
+
+@flow(name="bench-dedoublonnage-scores")
+def _scorer() -> tuple[list, set, float]:
+    """The flow's scoring stage alone: its task per lot, on the flow's task runner."""
+    from flows.enrichissement.dedoublonnage import lot_scorer_tache
+
+    debut = time.perf_counter()
+    futures = [lot_scorer_tache.submit(x) for x in _LOTS]
+    scorees, ou = [], set()
+    for f in futures:
+        r, o = f.result()
+        scorees += r
+        ou.add(o)
+    return scorees, ou, time.perf_counter() - debut
+
+
 def scores_sur_dask(acteurs: list[dict], workers: list[int], *, lot: int) -> None:
     """The scoring stage: one process, then the flow's task on local Dask clusters."""
-    from prefect import flow
-
-    from flows.enrichissement.dedoublonnage import DASK_WORKERS_ENV, lot_scorer_tache, task_runner_choisir
     from flows.enrichissement.doublons import fiche_depuis_acteur, lots_former, paires_candidates, paires_scorer
 
     t = time.perf_counter()
@@ -348,26 +366,36 @@ def scores_sur_dask(acteurs: list[dict], workers: list[int], *, lot: int) -> Non
     base = time.perf_counter() - t
     print(f"  un processus (base : le flow jusqu'ici) : {base:6.1f} s, {len(paires) / base:9,.0f} paires/s", flush=True)
 
-    lots = lots_former(fiches, paires, taille=lot)
+    # this module imported, not `__main__`: its flow is pickled by reference, not with its globals
+    import bench.dedoublonnage as module
 
-    @flow(name="bench-dedoublonnage-scores")
-    def scorer() -> tuple[list, set, float]:  # the lots from the closure: a parameter goes to the API
-        debut = time.perf_counter()
-        futures = [lot_scorer_tache.submit(x) for x in lots]
-        scorees, ou = [], set()
-        for f in futures:
-            r, o = f.result()
-            scorees += r
-            ou.add(o)
-        return scorees, ou, time.perf_counter() - debut
+    module._LOTS = lots_former(fiches, paires, taille=lot)
+    # one Prefect server for the flow and the Dask workers' tasks (they inherit PREFECT_API_URL;
+    # without it each process would start a temporary server of its own)
+    from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    for n in workers:
-        t = time.perf_counter()
-        scorees, ou, duree = scorer.with_options(task_runner=task_runner_choisir({DASK_WORKERS_ENV: str(n)}))()
-        total = time.perf_counter() - t
-        print(f"  Dask, {n} worker(s), {len(lots)} lots : {duree:6.1f} s, {len(paires) / duree:9,.0f} paires/s, "
-              f"×{base / duree:.2f} ({total:.1f} s avec le démarrage du cluster et du flow) ; {len(ou)} workers ; "
-              f"paires {'identiques' if scorees == reference else 'DIFFÉRENTES'} à un processus", flush=True)
+    from flows.execution_locale import processus_arreter, serveur_prefect_demarrer
+
+    serveur, api = serveur_prefect_demarrer(base_url=None)
+    os.environ["PREFECT_API_URL"] = api
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: api}):
+            for n in workers:
+                _scores_mesurer(module, n, reference=reference, base=base, paires=len(paires))
+    finally:
+        processus_arreter(serveur)
+
+
+def _scores_mesurer(module, n: int, *, reference: list, base: float, paires: int) -> None:
+    from flows.enrichissement.dedoublonnage import DASK_WORKERS_ENV, task_runner_choisir
+
+    t = time.perf_counter()
+    runner = task_runner_choisir({DASK_WORKERS_ENV: str(n)})
+    scorees, ou, duree = module._scorer.with_options(task_runner=runner)()
+    total = time.perf_counter() - t
+    print(f"  Dask, {n} worker(s), {len(module._LOTS)} lots : {duree:6.1f} s, {paires / duree:9,.0f} paires/s, "
+          f"×{base / duree:.2f} ({total:.1f} s avec le démarrage du cluster et du flow) ; {len(ou)} workers ; "
+          f"paires {'identiques' if scorees == reference else 'DIFFÉRENTES'} à un processus", flush=True)
 
 
 if __name__ == "__main__":

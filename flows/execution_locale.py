@@ -27,17 +27,18 @@ def port_libre() -> int:
         return s.getsockname()[1]
 
 
-def serveur_prefect_demarrer(*, base_url: str, env: dict[str, str] | None = None,
+def serveur_prefect_demarrer(*, base_url: str | None, env: dict[str, str] | None = None,
                              delai: float = 120.0) -> tuple[subprocess.Popen, str]:
-    """`prefect server start` on the PostgreSQL database `base_url` (postgis:// or postgresql://),
-    UI off, on a free port; returns the process and its API URL once it answers."""
+    """`prefect server start` on the PostgreSQL database `base_url` (postgis:// or postgresql://;
+    None: SQLite in its temporary home), UI off, on a free port; returns the process and its API
+    URL once it answers."""
     import httpx
 
-    _, reste = base_url.split("://", 1)
     port = port_libre()
     env = {**os.environ, "PREFECT_HOME": tempfile.mkdtemp(prefix="prefect-serveur-"), "PREFECT_UI_ENABLED": "false",
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "PREFECT_API_DATABASE_CONNECTION_URL": f"postgresql+asyncpg://{reste}", **(env or {})}
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", **(env or {})}
+    if base_url:
+        env["PREFECT_API_DATABASE_CONNECTION_URL"] = f"postgresql+asyncpg://{base_url.split('://', 1)[1]}"
     env.pop("PREFECT_API_URL", None)
     serveur = subprocess.Popen([PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
@@ -380,10 +381,16 @@ class LotDePaires:
     dataclass nor a tuple: neither Prefect (looking for futures) nor Dask (for its graph) walks
     into it, so a task gets it whole and costs no traversal of its fiches."""
 
-    __slots__ = ("fiches", "paires", "globaux")
+    __slots__ = ("fiches", "paires", "globaux", "jeton")
 
     def __init__(self, *, fiches: list[Fiche], paires: list[tuple[int, int]], globaux: list[int]) -> None:
         self.fiches, self.paires, self.globaux = fiches, paires, globaux
+        self.jeton = uuid.uuid4().hex
+
+    def __dask_tokenize__(self) -> str:
+        """Dask names a task by hashing its arguments: a lot is named by a token of its own
+        instead of hashing its fiches."""
+        return self.jeton
 
 
 def lots_former(fiches: list[Fiche], paires: list[tuple[int, int]], *, taille: int) -> list[LotDePaires]:

@@ -32,10 +32,15 @@ def test_the_scoring_runner_is_a_dask_cluster_only_when_the_deployment_asks_for_
 
 
 @pytest.fixture
-def cluster_dask():
-    """A Dask scheduler and two workers (`hote-1`, `hote-2`), as processes; yields its address."""
+def cluster_dask(prefect_api):
+    """A Dask scheduler and two workers (`hote-1`, `hote-2`), as processes, their tasks reporting to
+    the session's Prefect API (else each would start a temporary server of its own); yields its
+    address."""
+    from prefect.settings import PREFECT_API_URL
+
     scheduler, adresse = dask_scheduler_demarrer()
-    workers = [dask_worker_demarrer(adresse=adresse, nom=f"hote-{i}") for i in (1, 2)]
+    workers = [dask_worker_demarrer(adresse=adresse, nom=f"hote-{i}", env={"PREFECT_API_URL": PREFECT_API_URL.value()})
+               for i in (1, 2)]
     try:
         dask_workers_attendre(adresse=adresse, n=2)
         yield adresse
