@@ -43,18 +43,28 @@ def serveur_prefect_demarrer(*, base_url: str | None, env: dict[str, str] | None
     serveur = subprocess.Popen([PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     api = f"http://127.0.0.1:{port}/api"
+
+    def pret() -> bool:
+        try:
+            return httpx.get(f"{api}/health", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    _attendre(serveur, pret, nom=f"le serveur Prefect ({api})", delai=delai, pas=0.5)
+    return serveur, api
+
+
+def _attendre(processus: subprocess.Popen, pret, *, nom: str, delai: float, pas: float) -> None:
+    """Until `pret()`; stops `processus` and raises if it exits or `delai` passes first."""
     fin = time.monotonic() + delai
     while time.monotonic() < fin:
-        try:
-            if httpx.get(f"{api}/health", timeout=1).status_code == 200:
-                return serveur, api
-        except httpx.HTTPError:
-            pass
-        if serveur.poll() is not None:
-            raise RuntimeError(f"le serveur Prefect s'est arrêté (code {serveur.returncode})")
-        time.sleep(0.5)
-    processus_arreter(serveur)
-    raise RuntimeError(f"le serveur Prefect ne répond pas sur {api} après {delai:.0f} s")
+        if pret():
+            return
+        if processus.poll() is not None:
+            raise RuntimeError(f"{nom} s'est arrêté (code {processus.returncode})")
+        time.sleep(pas)
+    processus_arreter(processus)
+    raise RuntimeError(f"{nom} ne répond pas après {delai:.0f} s")
 
 
 def worker_prefect_demarrer(*, api: str, pool: str, nom: str, env: dict[str, str] | None = None) -> subprocess.Popen:
@@ -89,18 +99,16 @@ def dask_scheduler_demarrer(*, delai: float = 60.0) -> tuple[subprocess.Popen, s
     scheduler = subprocess.Popen([DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
                                  env=_env_dask(), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                  start_new_session=True)
-    fin = time.monotonic() + delai
-    while time.monotonic() < fin:
+
+    def pret() -> bool:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return scheduler, f"tcp://127.0.0.1:{port}"
+                return True
         except OSError:
-            pass
-        if scheduler.poll() is not None:
-            raise RuntimeError(f"le scheduler Dask s'est arrêté (code {scheduler.returncode})")
-        time.sleep(0.2)
-    processus_arreter(scheduler)
-    raise RuntimeError(f"le scheduler Dask ne répond pas sur le port {port} après {delai:.0f} s")
+            return False
+
+    _attendre(scheduler, pret, nom=f"le scheduler Dask (port {port})", delai=delai, pas=0.2)
+    return scheduler, f"tcp://127.0.0.1:{port}"
 
 
 def dask_worker_demarrer(*, adresse: str, nom: str, env: dict[str, str] | None = None) -> subprocess.Popen:
