@@ -340,15 +340,10 @@ _LOTS: list = []  # the lots of `_scorer`: a module's global, not a closure's (p
 @flow(name="bench-dedoublonnage-scores")
 def _scorer() -> tuple[list, set, float]:
     """The flow's scoring stage alone: its task per lot, on the flow's task runner."""
-    from flows.enrichissement.dedoublonnage import lot_scorer_tache
+    from flows.enrichissement.dedoublonnage import lots_scorer
 
     debut = time.perf_counter()
-    futures = [lot_scorer_tache.submit(x) for x in _LOTS]
-    scorees, ou = [], set()
-    for f in futures:
-        r, o = f.result()
-        scorees += r
-        ou.add(o)
+    scorees, ou = lots_scorer(_LOTS)
     return scorees, ou, time.perf_counter() - debut
 
 

@@ -32,7 +32,7 @@ FLUX = "dedoublonnage"
 PRIORITE_SOURCES_ENV = "DEDOUBLONNAGE_PRIORITE_SOURCES"
 DASK_ADRESSE_ENV = "DEDOUBLONNAGE_DASK_ADRESSE"  # tcp://scheduler:8786: a Dask cluster's scheduler
 DASK_WORKERS_ENV = "DEDOUBLONNAGE_DASK_WORKERS"  # N: a local Dask cluster of N processes per run
-LOT_PAIRES = 50_000  # pairs per scoring task (~1 s of CPU): enough lots to spread, few enough to track
+LOT_PAIRES = 50_000  # pairs per scoring task (~0.4 s of CPU here): enough lots to spread, few enough to track
 
 
 def task_runner_choisir(env: dict[str, str]) -> TaskRunner:
@@ -115,6 +115,17 @@ def lot_scorer_tache(lot: LotDePaires) -> tuple[list[tuple[int, int, float, bool
     return lot_scorer(lot), str(ou)
 
 
+def lots_scorer(lots: list[LotDePaires]) -> tuple[list[tuple[int, int, float, bool]], set[str]]:
+    """Inside a flow: one `lot_scorer_tache` per lot on the flow's task runner; every lot's scored
+    pairs, in the lots' order, and the workers that scored them."""
+    scorees, executants = [], set()
+    for future in [lot_scorer_tache.submit(lot) for lot in lots]:
+        resultat, ou = future.result()
+        scorees += resultat
+        executants.add(ou)
+    return scorees, executants
+
+
 @task(name="former les grappes et les propositions", cache_policy=NO_CACHE)
 def doublons_proposer(acteurs: list[dict], fiches: list[Fiche], scorees: list[tuple[int, int, float, bool]],
                       rejetees: list[list[str]], en_attente: list[str],
@@ -143,12 +154,8 @@ def dedoublonnage_flow(priorite_sources: list[str] | None = None, lot_paires: in
     acteurs, rejetees, en_attente = acteurs_lire()
     # quote: Prefect would walk every dict and fiche looking for futures
     fiches, paires = paires_trouver(quote(acteurs))
-    lots = [lot_scorer_tache.submit(lot) for lot in lots_former(fiches, paires, taille=lot_paires)]
-    scorees, executants = [], set()
-    for future in lots:
-        resultat, ou = future.result()
-        scorees += resultat
-        executants.add(ou)
+    lots = lots_former(fiches, paires, taille=lot_paires)
+    scorees, executants = lots_scorer(lots)
     print(f"{len(scorees)} paires au-dessus du seuil, {len(lots)} lots scorés par {sorted(executants)}")
     propositions, attente = doublons_proposer(quote(acteurs), quote(fiches), quote(scorees), rejetees, en_attente,
                                               [s.strip() for s in priorite_sources])
