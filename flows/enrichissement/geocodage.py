@@ -5,13 +5,14 @@ proposed, under it there is no precise location and the acteur is flagged.
 
 With `departement` the run takes only that département's acteurs (of their postal code): the part
 of `geocodage_departements.py`'s partitioned run, one flow run per département on the workers.
-The geocoding holds a slot of the global concurrency limit `base-de-donnees` (the offline
-geocoder's reads, the writes) and each call of the BAN API one of the rate limit `api-ban`
+A part holds one slot of the global concurrency limit `base-de-donnees` while it reads (the
+offline geocoder) and writes, and each call of the BAN API takes one of the rate limit `api-ban`
 (`flows/partage.py`)."""
 
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 
 from prefect import flow, task
 from prefect.concurrency.sync import concurrency, rate_limit
@@ -77,19 +78,24 @@ def geocoder(acteurs: list[dict]) -> list[dict]:
 
     geocodeur = geocodeur_par_defaut()
     adresses = [adresse_texte(a) for a in acteurs]
+    par_api = settings.GEOCODAGE_BACKEND == "ban_api"
     resultats = []
     progression = Progression(cle="geocodage", description="Géocodage des adresses")
-    for debut in range(0, len(adresses), LOT):
-        if settings.GEOCODAGE_BACKEND == "ban_api":
-            rate_limit(LIMITE_API_BAN)
-        with concurrency(LIMITE_BASE, occupy=1):
+    # offline, the geocoder's reads are the database's work: one slot of `base-de-donnees` for the
+    # part's reads and writes (taken per batch, 20 acquisitions cost 5 s of a 30 s part); through
+    # the BAN API, one slot of its rate limit per request and the database's for the writes only
+    with nullcontext() if par_api else concurrency(LIMITE_BASE, occupy=1):
+        for debut in range(0, len(adresses), LOT):
+            if par_api:
+                rate_limit(LIMITE_API_BAN)
             resultats += geocodeur.geocoder_lot(adresses=adresses[debut:debut + LOT])
-        progression.avancer(len(resultats), len(adresses), "adresses géocodées")
-    progression.terminer()
+            progression.avancer(len(resultats), len(adresses), "adresses géocodées")
+        progression.terminer()
+        with concurrency(LIMITE_BASE, occupy=1) if par_api else nullcontext():
+            geocodages = geocodage_acteurs_enregistrer(
+                lignes=[(a["identifiant_unique"], adresse, r) for a, adresse, r in zip(acteurs, adresses, resultats)],
+                backend=geocodeur.nom)
     propositions = []
-    geocodages = geocodage_acteurs_enregistrer(
-        lignes=[(a["identifiant_unique"], adresse, r) for a, adresse, r in zip(acteurs, adresses, resultats)],
-        backend=geocodeur.nom)
     for acteur, adresse, resultat, geocodage in zip(acteurs, adresses, resultats, geocodages):
         if geocodage.signale:
             continue
