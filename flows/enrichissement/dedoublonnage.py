@@ -22,7 +22,8 @@ from prefect.utilities.annotations import quote
 
 from flows.enrichissement.commun import run_id_courant
 from flows.enrichissement.doublons import (Fiche, Grappe, LotDePaires, fiche_depuis_acteur, grappes_former,
-                                           lot_scorer, lots_former, paires_candidates)
+                                           lot_scorer, lots_former, paires_candidates,
+                                           scores_deballer, scores_emballer)
 from geoapp.exploitation.observabilite import flux_mesure
 
 FLUX = "dedoublonnage"
@@ -104,15 +105,16 @@ def paires_trouver(acteurs: list[dict]) -> tuple[list[Fiche], list[tuple[int, in
 
 
 @task(name="scorer un lot de paires", cache_policy=NO_CACHE)
-def lot_scorer_tache(lot: LotDePaires) -> tuple[list[tuple[int, int, float, bool]], str]:
-    """A lot's pairs at or above the threshold, and where they were scored (the Dask worker)."""
+def lot_scorer_tache(lot: LotDePaires) -> tuple[tuple, str]:
+    """A lot's pairs at or above the threshold (packed: `scores_emballer`), and where they were
+    scored (the Dask worker)."""
     try:
         from distributed import get_worker
 
         ou = get_worker().name
     except (ImportError, ValueError):
         ou = "processus du flow"
-    return lot_scorer(lot), str(ou)
+    return scores_emballer(lot_scorer(lot)), str(ou)
 
 
 def lots_scorer(lots: list[LotDePaires]) -> tuple[list[tuple[int, int, float, bool]], set[str]]:
@@ -120,8 +122,8 @@ def lots_scorer(lots: list[LotDePaires]) -> tuple[list[tuple[int, int, float, bo
     pairs, in the lots' order, and the workers that scored them."""
     scorees, executants = [], set()
     for future in [lot_scorer_tache.submit(lot) for lot in lots]:
-        resultat, ou = future.result()
-        scorees += resultat
+        paquet, ou = future.result()
+        scorees += scores_deballer(paquet)
         executants.add(ou)
     return scorees, executants
 

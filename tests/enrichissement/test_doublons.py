@@ -3,12 +3,15 @@ one place, and which stay apart."""
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from bench.dedoublonnage import jeu_etiquete, paires_predites, paires_vraies, precision_rappel
 from flows.enrichissement.dedoublonnage import grappes_en_attente, propositions_regroupement
 from flows.enrichissement.doublons import (doublons_trouver, fiche_depuis_acteur, lot_scorer, lots_former,
-                                           paires_candidates, paires_scorer, telephone_normaliser)
+                                           paires_candidates, paires_scorer, scores_deballer, scores_emballer,
+                                           telephone_normaliser)
 
 pytestmark = pytest.mark.django_db(databases=[])
 
@@ -146,6 +149,9 @@ def test_the_scoring_cut_into_lots_gives_the_pairs_of_one_pass_over_all_pairs(ta
     lots = lots_former(fiches, paires, taille=taille)
     assert len(lots) == -(-len(paires) // taille)
     assert all(len(lot.fiches) <= 2 * len(lot.paires) for lot in lots)  # a lot carries only its fiches
-    scorees = [p for lot in lots for p in lot_scorer(lot)]
+    # as on a Dask worker: each lot pickled there, its scored pairs packed and pickled back
+    arrivees = [pickle.loads(pickle.dumps(lot)) for lot in lots]
+    assert [(x.fiches, x.paires, x.globaux) for x in arrivees] == [(x.fiches, x.paires, x.globaux) for x in lots]
+    scorees = [p for lot in arrivees for p in scores_deballer(pickle.loads(pickle.dumps(scores_emballer(lot_scorer(lot)))))]
     assert scorees == reference and len(reference) > 300
     assert (i, j) in paires and (i, j) not in {(a, b) for a, b, _, _ in scorees}
