@@ -19,9 +19,10 @@ from geoapp.acteurs.models import RevisionActeur, Source
 from geoapp.acteurs.services import revision_champs_vides_lever
 
 from .application import groupe_reserver, suggestion_groupe_apply_or_mark, suggestions_apply_report, suggestions_debut
+from .ecriture import GroupeACopier, groupes_copier
 from .executions import execution_finish, execution_start
 from .lignes import empreinte
-from .models import ChangementSuggestion, CohorteSuggestion, GroupeSuggestion, StatutSuggestion, TypeSuggestion
+from .models import CohorteSuggestion, GroupeSuggestion, StatutSuggestion, TypeSuggestion
 from .selectors import empreintes_en_attente
 
 log = logging.getLogger(__name__)
@@ -65,14 +66,11 @@ def enrichissement_cohorte_ecrire(*, flux: str, run_id: str, propositions: list[
     cohorte = None
     if nouvelles:
         cohorte = CohorteSuggestion.objects.create(execution=execution, type=TypeSuggestion.MODIFICATION)
-        groupes = GroupeSuggestion.objects.bulk_create([
-            GroupeSuggestion(cohorte=cohorte, source_id=source, identifiant_unique=p["identifiant_unique"],
-                             donnees={"flux": flux, **(p.get("contexte") or {})}, empreinte=fp)
-            for p, fp in nouvelles], batch_size=2000)
-        ChangementSuggestion.objects.bulk_create(
-            (ChangementSuggestion(groupe=g, champ=champ, ancienne_valeur=old, nouvelle_valeur=new)
-             for g, (p, _) in zip(groupes, nouvelles) for champ, (old, new) in p["changements"].items()),
-            batch_size=5000)
+        groupes_copier(groupes=(
+            GroupeACopier(cohorte.pk, source, p["identifiant_unique"], StatutSuggestion.A_VALIDER,
+                          {"flux": flux, **(p.get("contexte") or {})}, fp,
+                          tuple((champ, old, new) for champ, (old, new) in p["changements"].items()))
+            for p, fp in nouvelles))
     counts["proposees"] = len(nouvelles)
     execution_finish(run_id=run_id, reussie=True, compteurs=dict(counts))
     return {**counts, "cohorte": cohorte.pk if cohorte else None}

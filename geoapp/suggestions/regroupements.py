@@ -16,15 +16,14 @@ from itertools import combinations
 
 from django.contrib.gis.geos import Point
 from django.db import connection, transaction
-from django.utils import timezone
 
 from geoapp.acteurs.identifiants import acteur_uuid
 from geoapp.acteurs.models import Acteur, ActeurStatut, RevisionActeur, Source
-from geoapp.common.jsonb import jsonb
 
 from .lignes import empreinte
 from .models import ChangementSuggestion, CohorteSuggestion, GroupeSuggestion, StatutSuggestion, TypeSuggestion
 from .application import groupe_reserver, suggestion_groupe_apply_or_mark, suggestions_apply_report, suggestions_debut
+from .ecriture import GroupeACopier, groupes_copier
 from .executions import execution_finish, execution_start
 
 log = logging.getLogger(__name__)
@@ -179,33 +178,14 @@ def regroupement_cohorte_ecrire(*, flux: str, run_id: str, propositions: list[di
     cohorte = None
     if nouvelles:
         cohorte = CohorteSuggestion.objects.create(execution=execution, type=TypeSuggestion.REGROUPEMENT)
-        _cohorte_copier(cohorte.pk, source, nouvelles, flux)
+        groupes_copier(groupes=(
+            GroupeACopier(cohorte.pk, source, p["parent"], StatutSuggestion.A_VALIDER,
+                          {"flux": flux, **p, "paires_rejetees": []}, fp, tuple(_changements(p)))
+            for p, fp in nouvelles))
     counts["proposees"] = len(nouvelles)
     counts["enfants"] = sum(len(p["nouveaux_enfants"]) for p, _ in nouvelles)
     execution_finish(run_id=run_id, reussie=True, compteurs=dict(counts))
     return {**counts, "cohorte": cohorte.pk if cohorte else None}
-
-
-def _cohorte_copier(cohorte_id: int, source: str, nouvelles: list[tuple[dict, str]], flux: str) -> None:
-    """The groups then their changes with COPY (100,000 clusters: the ORM's objects and
-    bulk_create cost minutes), JSON encoded by orjson."""
-    now = timezone.now()
-    groupes, changements = GroupeSuggestion._meta.db_table, ChangementSuggestion._meta.db_table
-    colonnes = ["cohorte_id", "source_id", "identifiant_unique", "statut", "donnees", "empreinte", "message",
-                "modifie_le"]
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {groupes} ({', '.join(colonnes)}) FROM STDIN") as copy:
-            for p, fp in nouvelles:
-                copy.write_row([cohorte_id, source, p["parent"], StatutSuggestion.A_VALIDER,
-                                jsonb({"flux": flux, **p, "paires_rejetees": []}), fp, "", now])
-        cursor.execute(f"SELECT identifiant_unique, id FROM {groupes} WHERE cohorte_id = %s", [cohorte_id])
-        ids = dict(cursor.fetchall())
-        with cursor.cursor.copy(f"COPY {changements} (groupe_id, champ, ancienne_valeur, nouvelle_valeur) "
-                                "FROM STDIN") as copy:
-            for p, _ in nouvelles:
-                for champ, old, new in _changements(p):
-                    copy.write_row([ids[p["parent"]], champ, None if old is None else jsonb(old),
-                                    None if new is None else jsonb(new)])
 
 
 def _proposition_recalculer(donnees: dict, enfants: list[str]) -> dict:

@@ -20,11 +20,11 @@ from django.utils import timezone
 from geoapp.acteurs.identifiants import acteur_uuid
 from geoapp.acteurs.models import Acteur, ActeurStatut, PropositionService, RevisionActeur
 from geoapp.acteurs.services import revision_champs_vides_lever
-from geoapp.common.jsonb import jsonb
 
 from .application import (
     APPLIQUEE, groupe_reserver, suggestion_groupe_apply_or_mark, suggestions_apply_report, suggestions_debut,
 )
+from .ecriture import GroupeACopier, groupes_copier
 from .enrichissements import SOURCE_ENRICHISSEMENT, enrichissement_groupes_appliquer
 from .regroupements import SOURCE_DEDOUBLONNAGE, regroupement_groupes_appliquer
 from .executions import (  # noqa: F401  (the registry's writes, long called from here)
@@ -81,9 +81,7 @@ def suggestions_write(*, run_id: str, propositions: list[dict], suppressions_a_v
     auto = {s for s in sources if politique_get(source_code=s) == PolitiqueApplication.AUTO}
     counts: Counter = Counter()
     cohortes: dict[str, CohorteSuggestion] = {}
-    ajouts: list[tuple] = []  # (cohorte_id, source, identifiant_unique, statut, donnees, empreinte)
-    groupes: list[GroupeSuggestion] = []
-    changements: list[list[tuple]] = []
+    groupes: list[GroupeACopier] = []
     for p in propositions:
         fp = empreinte(type=p["type"], identifiant_unique=p["identifiant_unique"],
                        valeurs={k: v[1] for k, v in p["changements"].items()})
@@ -96,43 +94,13 @@ def suggestions_write(*, run_id: str, propositions: list[dict], suppressions_a_v
         retenue = suppressions_a_valider and p["type"] == TypeSuggestion.SUPPRESSION
         statut = StatutSuggestion.VALIDEE if p["source"] in auto and not retenue else StatutSuggestion.A_VALIDER
         counts[p["type"]] += 1
-        if p["type"] == TypeSuggestion.AJOUT:
-            # an ajout's values are its `donnees`: no field-level change rows, no id needed back
-            ajouts.append((cohortes[p["type"]].pk, p["source"], p["identifiant_unique"], statut,
-                           p.get("donnees") or {}, fp))
-            continue
-        groupes.append(GroupeSuggestion(
-            cohorte=cohortes[p["type"]], source_id=p["source"], identifiant_unique=p["identifiant_unique"],
-            donnees=p.get("donnees") or {}, empreinte=fp, statut=statut,
-        ))
-        changements.append(list(p["changements"].items()))
-    # ajouts go in with COPY (model instances and bulk_create cost more than the database's work);
-    # the others need their ids back for their change rows
-    _groupes_copy(ajouts)
-    created = GroupeSuggestion.objects.bulk_create(groupes, batch_size=2000)
-    ChangementSuggestion.objects.bulk_create(
-        (ChangementSuggestion(groupe=g, champ=champ, ancienne_valeur=old, nouvelle_valeur=new)
-         for g, changes in zip(created, changements) for champ, (old, new) in changes),
-        batch_size=5000,
-    )
+        # an ajout's values are its `donnees`: no field-level change rows
+        changements = () if p["type"] == TypeSuggestion.AJOUT else tuple(
+            (champ, old, new) for champ, (old, new) in p["changements"].items())
+        groupes.append(GroupeACopier(cohortes[p["type"]].pk, p["source"], p["identifiant_unique"], statut,
+                                     p.get("donnees") or {}, fp, changements))
+    groupes_copier(groupes=groupes)
     return dict(counts)
-
-
-def _groupes_copy(groupes: list[tuple]) -> None:
-    """Insert groups `(cohorte_id, source, identifiant_unique, statut, donnees, empreinte)` with
-    COPY, `donnees` written by orjson (a ligne is plain JSON; a value orjson refuses falls back to
-    the standard library)."""
-    if not groupes:
-        return
-    from django.db import connection
-
-    now = timezone.now()
-    columns = ["cohorte_id", "source_id", "identifiant_unique", "statut", "donnees", "empreinte", "message",
-               "modifie_le"]
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {GroupeSuggestion._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for cohorte_id, source, ident, statut, donnees, fp in groupes:
-                copy.write_row([cohorte_id, source, ident, statut, jsonb(donnees), fp, "", now])
 
 
 def suggestion_groupes_set_statut(*, groupe_ids: list[int], statut: str) -> int:
