@@ -334,15 +334,15 @@ def main() -> None:
         scores_sur_dask(acteurs, [int(n) for n in args.dask.split(",")], lot=args.lot)
 
 
-_LOTS: list = []  # the lots of `_scorer`, read through `_lots`
+_ENTREES: dict = {"lots": [], "fiches": []}  # `_scorer`'s, read through `_entrees`
 
 
-def _lots() -> list:
-    """`_scorer`'s lots. Through a function: Prefect sends the flow with every task (in its
-    context), and cloudpickle sends a flow's function by value with the globals it names; a
-    module-level function is sent by reference, a list by value. Naming `_LOTS` in `_scorer`
+def _entrees() -> dict:
+    """`_scorer`'s lots and fiches. Through a function: Prefect sends the flow with every task (in
+    its context), and cloudpickle sends a flow's function by value with the globals it names; a
+    module-level function is sent by reference, a dict by value. Naming the global in `_scorer`
     shipped every lot with every task (22 MiB per task at 100,000 acteurs, quadratic)."""
-    return _LOTS
+    return _ENTREES
 
 
 @flow(name="bench-dedoublonnage-scores")
@@ -351,7 +351,7 @@ def _scorer() -> tuple[list, set, float]:
     from flows.enrichissement.dedoublonnage import lots_scorer
 
     debut = time.perf_counter()
-    scorees, ou = lots_scorer(_lots())
+    scorees, ou = lots_scorer(_entrees()["lots"], _entrees()["fiches"])
     return scorees, ou, time.perf_counter() - debut
 
 
@@ -372,7 +372,7 @@ def scores_sur_dask(acteurs: list[dict], workers: list[int], *, lot: int) -> Non
     # this module imported, not `__main__`: its flow is pickled by reference, not with its globals
     import bench.dedoublonnage as module
 
-    module._LOTS = lots_former(fiches, paires, taille=lot)
+    module._ENTREES.update(lots=lots_former(paires, taille=lot), fiches=fiches)
     # one Prefect server for the flow and the Dask workers' tasks (they inherit PREFECT_API_URL;
     # without it each process would start a temporary server of its own)
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -385,6 +385,9 @@ def scores_sur_dask(acteurs: list[dict], workers: list[int], *, lot: int) -> Non
         with temporary_settings(updates={PREFECT_API_URL: api}):
             for n in workers:
                 _scores_mesurer(module, n, reference=reference, base=base, paires=len(paires))
+            for n in workers:
+                _scores_mesurer_cluster_permanent(module, n, api=api, reference=reference, base=base,
+                                                  paires=len(paires))
     finally:
         processus_arreter(serveur)
 
@@ -396,9 +399,37 @@ def _scores_mesurer(module, n: int, *, reference: list, base: float, paires: int
     runner = task_runner_choisir({DASK_WORKERS_ENV: str(n)})
     scorees, ou, duree = module._scorer.with_options(task_runner=runner)()
     total = time.perf_counter() - t
-    print(f"  Dask, {n} worker(s), {len(module._LOTS)} lots : {duree:6.1f} s, {paires / duree:9,.0f} paires/s, "
+    print(f"  Dask, {n} worker(s), {len(module._ENTREES['lots'])} lots : {duree:6.1f} s, {paires / duree:9,.0f} paires/s, "
           f"×{base / duree:.2f} ({total:.1f} s avec le démarrage du cluster et du flow) ; {len(ou)} workers ; "
           f"paires {'identiques' if scorees == reference else 'DIFFÉRENTES'} à un processus", flush=True)
+
+
+def _scores_mesurer_cluster_permanent(module, n: int, *, api: str, reference: list, base: float,
+                                      paires: int) -> None:
+    """As in production (docs/deploiement.md): a scheduler and `n` workers that outlive the flow
+    runs, started once, then two runs of the flow on them, the first (cold: the workers import
+    the project) and the second (warm)."""
+    from flows.enrichissement.dedoublonnage import DASK_ADRESSE_ENV, task_runner_choisir
+    from flows.execution_locale import (dask_scheduler_demarrer, dask_worker_demarrer, dask_workers_attendre,
+                                        processus_arreter)
+
+    scheduler, adresse = dask_scheduler_demarrer()
+    workers = []
+    try:
+        workers = [dask_worker_demarrer(adresse=adresse, nom=f"bench-{k}", env={"PREFECT_API_URL": api})
+                   for k in range(n)]
+        dask_workers_attendre(adresse=adresse, n=n)
+        for passage in ("1er", "2e"):
+            t = time.perf_counter()
+            runner = task_runner_choisir({DASK_ADRESSE_ENV: adresse})
+            scorees, ou, duree = module._scorer.with_options(task_runner=runner)()
+            total = time.perf_counter() - t
+            print(f"  Dask permanent, {n} worker(s), {passage} flow : {duree:6.1f} s, {paires / duree:9,.0f} "
+                  f"paires/s, ×{base / duree:.2f} ({total:.1f} s avec le flow) ; {len(ou)} workers ; "
+                  f"paires {'identiques' if scorees == reference else 'DIFFÉRENTES'} à un processus", flush=True)
+    finally:
+        for processus in [*workers, scheduler]:
+            processus_arreter(processus)
 
 
 if __name__ == "__main__":

@@ -17,12 +17,13 @@ import os
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from flows.enrichissement.commun import run_id_courant
-from flows.enrichissement.doublons import (Fiche, Grappe, LotDePaires, fiche_depuis_acteur, grappes_former,
-                                           lot_scorer, lots_former, paires_candidates,
+from flows.enrichissement.doublons import (Fiche, FichesPartagees, Grappe, LotDePaires, fiche_depuis_acteur,
+                                           grappes_former, lot_scorer, lots_former, paires_candidates,
                                            scores_deballer, scores_emballer)
 from geoapp.exploitation.observabilite import flux_mesure
 
@@ -105,7 +106,7 @@ def paires_trouver(acteurs: list[dict]) -> tuple[list[Fiche], list[tuple[int, in
 
 
 @task(name="scorer un lot de paires", cache_policy=NO_CACHE)
-def lot_scorer_tache(lot: LotDePaires) -> tuple[tuple, str]:
+def lot_scorer_tache(lot: LotDePaires, fiches: FichesPartagees) -> tuple[tuple, str]:
     """A lot's pairs at or above the threshold (packed: `scores_emballer`), and where they were
     scored (the Dask worker)."""
     try:
@@ -114,14 +115,30 @@ def lot_scorer_tache(lot: LotDePaires) -> tuple[tuple, str]:
         ou = get_worker().name
     except (ImportError, ValueError):
         ou = "processus du flow"
-    return scores_emballer(lot_scorer(lot)), str(ou)
+    return scores_emballer(lot_scorer(lot, fiches.fiches)), str(ou)
 
 
-def lots_scorer(lots: list[LotDePaires]) -> tuple[list[tuple[int, int, float, bool]], set[str]]:
+def fiches_partager(fiches: list[Fiche]):
+    """The fiches as the lots' tasks receive them: on a Dask cluster, sent once to every worker
+    (`scatter(broadcast=True)`: a Dask future, which Dask replaces by the worker's copy when it
+    runs a task), else as they are. A worker that joins later gets them from another worker."""
+    partagees = FichesPartagees(fiches)
+    runner = FlowRunContext.get().task_runner
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError:  # prefect-dask not installed: no Dask runner either
+        return partagees
+    if not isinstance(runner, DaskTaskRunner):
+        return partagees
+    return runner.client.scatter(partagees, broadcast=True, hash=False)
+
+
+def lots_scorer(lots: list[LotDePaires], fiches: list[Fiche]) -> tuple[list[tuple[int, int, float, bool]], set[str]]:
     """Inside a flow: one `lot_scorer_tache` per lot on the flow's task runner; every lot's scored
     pairs, in the lots' order, and the workers that scored them."""
+    partagees = fiches_partager(fiches)
     scorees, executants = [], set()
-    for future in [lot_scorer_tache.submit(lot) for lot in lots]:
+    for future in [lot_scorer_tache.submit(lot, partagees) for lot in lots]:
         paquet, ou = future.result()
         scorees += scores_deballer(paquet)
         executants.add(ou)
@@ -156,8 +173,8 @@ def dedoublonnage_flow(priorite_sources: list[str] | None = None, lot_paires: in
     acteurs, rejetees, en_attente = acteurs_lire()
     # quote: Prefect would walk every dict and fiche looking for futures
     fiches, paires = paires_trouver(quote(acteurs))
-    lots = lots_former(fiches, paires, taille=lot_paires)
-    scorees, executants = lots_scorer(lots)
+    lots = lots_former(paires, taille=lot_paires)
+    scorees, executants = lots_scorer(lots, fiches)
     print(f"{len(scorees)} paires au-dessus du seuil, {len(lots)} lots scorés par {sorted(executants)}")
     propositions, attente = doublons_proposer(quote(acteurs), quote(fiches), quote(scorees), rejetees, en_attente,
                                               [s.strip() for s in priorite_sources])

@@ -9,9 +9,9 @@ import pytest
 
 from bench.dedoublonnage import jeu_etiquete, paires_predites, paires_vraies, precision_rappel
 from flows.enrichissement.dedoublonnage import grappes_en_attente, propositions_regroupement
-from flows.enrichissement.doublons import (doublons_trouver, fiche_depuis_acteur, lot_scorer, lots_former,
-                                           paires_candidates, paires_scorer, scores_deballer, scores_emballer,
-                                           telephone_normaliser)
+from flows.enrichissement.doublons import (FichesPartagees, doublons_trouver, fiche_depuis_acteur, lot_scorer,
+                                           lots_former, paires_candidates, paires_scorer, scores_deballer,
+                                           scores_emballer, telephone_normaliser)
 
 pytestmark = pytest.mark.django_db(databases=[])
 
@@ -146,12 +146,13 @@ def test_the_scoring_cut_into_lots_gives_the_pairs_of_one_pass_over_all_pairs(ta
     fiches[i].parent = fiches[j].parent = "parent_1"  # a duplicate pair already under one parent: not scored
     paires = sorted(paires_candidates(fiches))
     reference = paires_scorer(fiches, paires)
-    lots = lots_former(fiches, paires, taille=taille)
-    assert len(lots) == -(-len(paires) // taille)
-    assert all(len(lot.fiches) <= 2 * len(lot.paires) for lot in lots)  # a lot carries only its fiches
-    # as on a Dask worker: each lot pickled there, its scored pairs packed and pickled back
-    arrivees = [pickle.loads(pickle.dumps(lot)) for lot in lots]
-    assert [(x.fiches, x.paires, x.globaux) for x in arrivees] == [(x.fiches, x.paires, x.globaux) for x in lots]
-    scorees = [p for lot in arrivees for p in scores_deballer(pickle.loads(pickle.dumps(scores_emballer(lot_scorer(lot)))))]
+    lots = lots_former(paires, taille=taille)
+    assert [len(lot) for lot in lots] == [min(taille, len(paires) - k) for k in range(0, len(paires), taille)]
+    # as on a Dask worker: the fiches pickled there once, each lot pickled there, its scored pairs
+    # packed and pickled back
+    arrivees = pickle.loads(pickle.dumps(FichesPartagees(fiches))).fiches
+    assert arrivees == fiches
+    scorees = [p for lot in lots for p in scores_deballer(pickle.loads(pickle.dumps(scores_emballer(
+        lot_scorer(pickle.loads(pickle.dumps(lot)), arrivees)))))]
     assert scorees == reference and len(reference) > 300
     assert (i, j) in paires and (i, j) not in {(a, b) for a, b, _, _ in scorees}
