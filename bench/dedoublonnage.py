@@ -293,7 +293,7 @@ def main() -> None:
     parser.add_argument("--graine", type=int, default=1)
     parser.add_argument("--base", type=int, default=20_000, help="acteurs given to the baseline (TF-IDF)")
     parser.add_argument("--dask", default="", help="Dask worker counts to score the pairs with, e.g. 1,2")
-    parser.add_argument("--lot", type=int, default=50_000, help="pairs per scoring task")
+    parser.add_argument("--lot", type=int, default=None, help="pairs per scoring task (default: the flow's LOT_PAIRES)")
     args = parser.parse_args()
 
     import flows  # noqa: F401  (Django settings: the bundled referentials' path)
@@ -331,7 +331,9 @@ def main() -> None:
           "l'attente du processeur)")
     print(f"precision {p:.3f} recall {r:.3f} acteurs {len(acteurs)} secondes {secondes:.1f} memoire_mo {memoire:.0f}")
     if args.dask:
-        scores_sur_dask(acteurs, [int(n) for n in args.dask.split(",")], lot=args.lot)
+        from flows.enrichissement.dedoublonnage import LOT_PAIRES
+
+        scores_sur_dask(acteurs, [int(n) for n in args.dask.split(",")], lot=args.lot or LOT_PAIRES)
 
 
 _ENTREES: dict = {"lots": [], "fiches": []}  # `_scorer`'s, read through `_entrees`

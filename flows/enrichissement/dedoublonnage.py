@@ -34,7 +34,9 @@ FLUX = "dedoublonnage"
 PRIORITE_SOURCES_ENV = "DEDOUBLONNAGE_PRIORITE_SOURCES"
 DASK_ADRESSE_ENV = "DEDOUBLONNAGE_DASK_ADRESSE"  # tcp://scheduler:8786: a Dask cluster's scheduler
 DASK_WORKERS_ENV = "DEDOUBLONNAGE_DASK_WORKERS"  # N: a local Dask cluster of N processes per run
-LOT_PAIRES = 50_000  # pairs per scoring task (~0.4 s of CPU here): enough lots to spread, few enough to track
+# pairs per scoring task (~1 s of CPU here): each task costs ~0.1 s of Prefect's bookkeeping on
+# its worker; 500,000 acteurs make 17 lots, enough to spread over 8 workers (bench/README.md)
+LOT_PAIRES = 200_000
 
 
 def task_runner_choisir(env: dict[str, str]) -> TaskRunner:
