@@ -400,10 +400,14 @@ def _scores_mesurer(module, n: int, *, reference: list, base: float, paires: int
     t = time.perf_counter()
     runner = task_runner_choisir({DASK_WORKERS_ENV: str(n)})
     scorees, ou, duree = module._scorer.with_options(task_runner=runner)()
-    total = time.perf_counter() - t
-    print(f"  Dask, {n} worker(s), {len(module._ENTREES['lots'])} lots : {duree:6.1f} s, {paires / duree:9,.0f} paires/s, "
-          f"×{base / duree:.2f} ({total:.1f} s avec le démarrage du cluster et du flow) ; {len(ou)} workers ; "
-          f"paires {'identiques' if scorees == reference else 'DIFFÉRENTES'} à un processus", flush=True)
+    _afficher(f"Dask, {n} worker(s), {len(module._ENTREES['lots'])} lots", duree=duree, paires=paires, base=base,
+              total=f"{time.perf_counter() - t:.1f} s avec le démarrage du cluster et du flow", ou=ou,
+              identiques=scorees == reference)
+
+
+def _afficher(libelle: str, *, duree: float, paires: int, base: float, total: str, ou: set, identiques: bool) -> None:
+    print(f"  {libelle} : {duree:6.1f} s, {paires / duree:9,.0f} paires/s, ×{base / duree:.2f} ({total}) ; "
+          f"{len(ou)} workers ; paires {'identiques' if identiques else 'DIFFÉRENTES'} à un processus", flush=True)
 
 
 def _scores_mesurer_cluster_permanent(module, n: int, *, api: str, reference: list, base: float,
@@ -425,10 +429,8 @@ def _scores_mesurer_cluster_permanent(module, n: int, *, api: str, reference: li
             t = time.perf_counter()
             runner = task_runner_choisir({DASK_ADRESSE_ENV: adresse})
             scorees, ou, duree = module._scorer.with_options(task_runner=runner)()
-            total = time.perf_counter() - t
-            print(f"  Dask permanent, {n} worker(s), {passage} flow : {duree:6.1f} s, {paires / duree:9,.0f} "
-                  f"paires/s, ×{base / duree:.2f} ({total:.1f} s avec le flow) ; {len(ou)} workers ; "
-                  f"paires {'identiques' if scorees == reference else 'DIFFÉRENTES'} à un processus", flush=True)
+            _afficher(f"Dask permanent, {n} worker(s), {passage} flow", duree=duree, paires=paires, base=base,
+                      total=f"{time.perf_counter() - t:.1f} s avec le flow", ou=ou, identiques=scorees == reference)
     finally:
         for processus in [*workers, scheduler]:
             processus_arreter(processus)

@@ -14,6 +14,7 @@ The clusters are formed once, from every lot's pairs: the result does not depend
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -26,6 +27,9 @@ from flows.enrichissement.doublons import (Fiche, FichesPartagees, Grappe, LotDe
                                            grappes_former, lot_scorer, lots_former, paires_candidates,
                                            scores_deballer, scores_emballer)
 from geoapp.exploitation.observabilite import flux_mesure
+
+if TYPE_CHECKING:
+    import distributed
 
 FLUX = "dedoublonnage"
 # `DEDOUBLONNAGE_PRIORITE_SOURCES=cmareparacteur,refashion`: a new parent takes each field from
@@ -120,7 +124,7 @@ def lot_scorer_tache(lot: LotDePaires, fiches: FichesPartagees) -> tuple[tuple, 
     return scores_emballer(lot_scorer(lot, fiches.fiches)), str(ou)
 
 
-def fiches_partager(fiches: list[Fiche]):
+def fiches_partager(fiches: list[Fiche]) -> FichesPartagees | distributed.Future:
     """The fiches as the lots' tasks receive them: on a Dask cluster, sent once to every worker
     (`scatter(broadcast=True)`: a Dask future, which Dask replaces by the worker's copy when it
     runs a task), else as they are. A worker that joins later gets them from another worker."""

@@ -415,9 +415,9 @@ class FichesPartagees(_Partage):
 
 class LotDePaires(_Partage):
     """A share of the scoring: its pairs, in the fiches' indices, flat in an array (i0, j0, i1,
-    j1…): 50,000 pairs pickle in 800 kB and a millisecond. Before, a lot carried the fiches of
-    its pairs: each fiche was pickled with every lot naming it (2.3 times over at 200,000
-    acteurs), a tenth of a second per lot in the flow's process."""
+    j1…), which pickles in a few milliseconds. The fiches travel apart, once per process: in each
+    lot, each fiche would be pickled with every lot naming it (2.3 times over at 200,000
+    acteurs)."""
 
     __slots__ = ("paires",)
 

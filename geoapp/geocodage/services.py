@@ -78,7 +78,7 @@ def _geocodages_copier(geocodages: list[GeocodageActeur]) -> None:
                       "ON CONFLICT ({cle}) DO UPDATE SET {remplacer}").format(
         table=table, colonnes=colonnes, copie=copie, cle=sql.Identifier(champs[0].column), remplacer=remplacer)
     with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:  # Django's errors
-        brut = cursor.connection.cursor()  # psycopg's, for COPY (Django's wrapper has none)
+        brut = cursor.cursor  # psycopg's, for COPY and the composed statements as they are
         brut.execute(sql.SQL("DROP TABLE IF EXISTS {copie}").format(copie=copie))  # a caller's transaction
         brut.execute(creer)
         with brut.copy(copier) as flux:
