@@ -20,6 +20,7 @@ from prefect_sqlalchemy import ConnectionComponents, SqlAlchemyConnector
 
 from flows import REPO
 from flows.connecteur import BLOC_ENTREPOT
+from flows.partage import limites_creer
 from geoapp.common.databases import conninfo_from_url
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,9 @@ def installer(*, deployer: bool = True) -> None:
 
     pool_assurer()
     bloc_entrepot_assurer(url=settings.WAREHOUSE_DATABASE_URL)
+    creees = limites_creer()  # the database's and each outside API's, shared by every worker
+    if creees:
+        log.info("limites de concurrence créées : %s", ", ".join(creees))
     if deployer:
         deploiements_enregistrer()
 

@@ -4,22 +4,25 @@ parent flow waits for them; a part whose worker died (Crashed) is run again — 
 put back in the queue — up to `tentatives` times: every part is idempotent, so a part run twice
 leaves the data of a part run once.
 
-The global concurrency limits declared in `LIMITES` (created by `limites_creer` when absent, never
-overwritten: operators tune them in the UI or with `prefect gcl update`) protect what the parts
-share: `base-de-donnees` bounds the parts querying or writing PostgreSQL at once, `api-ban` is a
-rate limit (slots freed at `slot_decay_per_second`) on the BAN API's requests."""
+The global concurrency limits of `limites()` (created by `limites_creer` when absent, never
+overwritten: operators tune them in the UI or with `prefect gcl update`) protect what the runs of
+every host share: `base-de-donnees` bounds the parts querying or writing PostgreSQL at once, and
+each outside API of `APIS_EXTERIEURES` has a rate limit named after its host (`api-data.geopf.fr`:
+slots freed at `slot_decay_per_second`), which every request a flow or task run sends to that host
+takes (`limite_api`, installed in the shared HTTP plumbing by `flows/__init__.py`), besides the
+process's own per-host rate."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 from uuid import UUID
 
 import flows  # noqa: F401  (Prefect and Django defaults)
 
 LIMITE_BASE = "base-de-donnees"
-LIMITE_API_BAN = "api-ban"
 
 
 @dataclass(frozen=True)
@@ -30,31 +33,98 @@ class Limite:
     description: str = ""
 
 
-LIMITES = (
-    Limite(LIMITE_BASE, 4, description="parts querying or writing PostgreSQL at once"),
+@dataclass(frozen=True)
+class ApiExterieure:
+    reglage: str  # the setting holding its URL (a local stand-in server's in tests and the demo)
+    debit: float  # requests per second, every host's workers together
+    description: str
+
+
+APIS_EXTERIEURES = (
     # the BAN API allows 50 requests/s per IP address; its batch endpoint far fewer: 5/s
-    Limite(LIMITE_API_BAN, 5, decroissance=5.0, description="BAN API requests per second"),
+    ApiExterieure("BAN_API_URL", 5.0, "API BAN (géocodage des acteurs)"),
+    ApiExterieure("SOURCES_GEOCODAGE_URL", 5.0, "géocodage des lignes des sources"),
+    ApiExterieure("SOURCES_DATAFAIR_POINTSAPPORT_URL", 5.0, "data-fair des points d'apport (éco-organismes)"),
+    ApiExterieure("SOURCES_DATAFAIR_ADEME_URL", 5.0, "data-fair de l'ADEME (SINOE)"),
+    ApiExterieure("SOURCES_CMA_URL", 5.0, "API des CMA (artisans)"),
+    ApiExterieure("SOURCES_PHARMACIES_URL", 1.0, "annuaire des pharmacies"),
 )
 
-TERMINES = {"COMPLETED", "FAILED", "CANCELLED", "CRASHED"}
+
+def limite_api_nom(url: str) -> str:
+    """The rate limit of the host of `url` (its port included)."""
+    return f"api-{urlsplit(url).netloc}"
+
+
+def _apis_par_limite() -> dict[str, ApiExterieure]:
+    """Each outside API's limit, by name, from the settings: two APIs on one host share the first's."""
+    from django.conf import settings
+
+    par_nom: dict[str, ApiExterieure] = {}
+    for api in APIS_EXTERIEURES:
+        url = getattr(settings, api.reglage, "") or ""
+        if urlsplit(url).netloc:
+            par_nom.setdefault(limite_api_nom(url), api)
+    return par_nom
+
+
+def limites() -> list[Limite]:
+    """The global concurrency limits the runs share, with their default values."""
+    return [Limite(LIMITE_BASE, 4, description="parts querying or writing PostgreSQL at once"),
+            *(Limite(nom, max(1, round(api.debit)), decroissance=api.debit,
+                     description=f"{api.description} : requêtes par seconde, tous les workers")
+              for nom, api in _apis_par_limite().items())]
+
+
+_EXISTE: dict[str, bool] = {}  # whether the server has each limit, asked once per process
+
+
+def limite_api(hote: str) -> None:
+    """Before a request to `hote`: inside a flow or task run, one slot of the rate limit of that
+    outside API's host, waiting for it; nothing for another host or outside a run (the web app). A
+    limit the server lacks (not created yet) is skipped; the server is asked once per process."""
+    from prefect.context import FlowRunContext, TaskRunContext
+
+    nom = f"api-{hote}"
+    if nom not in _apis_par_limite() or (FlowRunContext.get() is None and TaskRunContext.get() is None):
+        return
+    if nom not in _EXISTE:
+        from prefect.client.orchestration import get_client
+        from prefect.exceptions import ObjectNotFound
+
+        with get_client(sync_client=True) as client:
+            try:
+                client.read_global_concurrency_limit_by_name(nom)
+                _EXISTE[nom] = True
+            except ObjectNotFound:
+                _EXISTE[nom] = False
+    if _EXISTE[nom]:
+        from prefect.concurrency.sync import rate_limit
+
+        rate_limit(nom)
 
 
 def limites_creer() -> list[str]:
-    """Create the global concurrency limits of `LIMITES` that the server lacks; returns their names."""
+    """Create the global concurrency limits of `limites()` that the server lacks; returns their names."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
     from prefect.exceptions import ObjectNotFound
 
     creees = []
     with get_client(sync_client=True) as client:
-        for limite in LIMITES:
+        for limite in limites():
             try:
                 client.read_global_concurrency_limit_by_name(limite.nom)
             except ObjectNotFound:
                 client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(
                     name=limite.nom, limit=limite.limite, slot_decay_per_second=limite.decroissance or 0.0))
                 creees.append(limite.nom)
+    for nom in creees:
+        _EXISTE[nom] = True
     return creees
+
+
+TERMINES = {"COMPLETED", "FAILED", "CANCELLED", "CRASHED"}
 
 
 def decision(etat: str, tentative: int, tentatives: int, worker_hors_ligne: bool = False) -> str:

@@ -6,8 +6,8 @@ proposed, under it there is no precise location and the acteur is flagged.
 With `departement` the run takes only that département's acteurs (of their postal code): the part
 of `geocodage_departements.py`'s partitioned run, one flow run per département on the workers.
 A part holds one slot of the global concurrency limit `base-de-donnees` while it reads (the
-offline geocoder) and writes, and each call of the BAN API takes one of the rate limit `api-ban`
-(`flows/partage.py`)."""
+offline geocoder) and writes; each request to the BAN API takes a slot of its host's rate limit
+(`api-data.geopf.fr`, `flows/partage.py`), shared by the parts of every worker."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ import re
 from contextlib import nullcontext
 
 from prefect import flow, task
-from prefect.concurrency.sync import concurrency, rate_limit
+from prefect.concurrency.sync import concurrency
 from prefect.utilities.annotations import quote
 
 from flows.enrichissement.commun import acteurs_lire, changement, cohorte_ecrire, run_id_courant
-from flows.partage import LIMITE_API_BAN, LIMITE_BASE
+from flows.partage import LIMITE_BASE
 from flows.progression import Progression
 from geoapp.exploitation.observabilite import flux_mesure
 
@@ -83,11 +83,10 @@ def geocoder(acteurs: list[dict]) -> list[dict]:
     progression = Progression(cle="geocodage", description="Géocodage des adresses")
     # offline, the geocoder's reads are the database's work: one slot of `base-de-donnees` for the
     # part's reads and writes (taken per batch, 20 acquisitions cost 5 s of a 30 s part); through
-    # the BAN API, one slot of its rate limit per request and the database's for the writes only
+    # the BAN API, the database's for the writes only (each request takes a slot of the API's
+    # rate limit in the HTTP plumbing)
     with nullcontext() if par_api else concurrency(LIMITE_BASE, occupy=1):
         for debut in range(0, len(adresses), LOT):
-            if par_api:
-                rate_limit(LIMITE_API_BAN)
             resultats += geocodeur.geocoder_lot(adresses=adresses[debut:debut + LOT])
             progression.avancer(len(resultats), len(adresses), "adresses géocodées")
         progression.terminer()

@@ -1,8 +1,9 @@
 """The HTTP plumbing every client of an outside service shares (the source flows' clients, the BAN
 API geocoder): an httpx client whose transport retries transient failures with exponential backoff
 (connection errors, timeouts, 5xx, 429), waits what a `Retry-After` asks (httpx-retries), and holds
-a request rate per host shared by the whole process (pyrate-limiter). Each attempt, retries
-included, goes through the rate limit."""
+a request rate per host shared by the whole process (pyrate-limiter), and in the flows one shared
+by every process (`limite_partagee`). Each attempt, retries included, goes through the rate
+limits."""
 
 from __future__ import annotations
 
@@ -37,6 +38,11 @@ def _ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+# a rate limit shared by every process (the workers of several hosts), besides this process's own:
+# called with the request's host before each attempt; installed by the flows
+# (`flows.partage.limite_api`), None in the web app
+limite_partagee: Callable[[str], None] | None = None
+
 _limiteurs: dict[tuple[float, str], Limiter] = {}
 _limiteurs_verrou = threading.Lock()
 
@@ -66,9 +72,11 @@ class TransportLimite(httpx.BaseTransport):
             sur = f"/{retry.total + 1}" if isinstance(retry, Retry) else ""
             log.warning("%s sur %s ; nouvel essai (%d%s)", suivi["dernier"], request.url, suivi["n"] + 1, sur)
         suivi["n"] += 1
+        hote = request.url.netloc.decode("ascii")
         if self.debit_par_hote and self.debit_par_hote > 0:
-            hote = request.url.netloc.decode("ascii")
             limiteur_hote(debit=self.debit_par_hote, hote=hote).try_acquire(hote)
+        if limite_partagee is not None:
+            limite_partagee(hote)
         try:
             response = self.transport.handle_request(request)
         except Exception as exc:
