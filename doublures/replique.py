@@ -1,14 +1,18 @@
 """A PostgreSQL 15 primary and its streaming replica (pg_basebackup, hot standby) on two free ports
-of 127.0.0.1, and pgbouncer in transaction mode in front of both: the set-up of the replica's
-test, on this one machine. Everything lives in a temporary directory, removed with the clusters
+of 127.0.0.1, and pgbouncer in front of both, configured by docker compose's own
+`deployments/docker/pgbouncer.ini` (transaction mode) with this machine's hosts and ports: the
+set-up of the replica's test, on this one machine. Everything lives in a temporary directory, removed with the clusters
 when the context ends. Run as root, the servers run as the `postgres` user (PostgreSQL and
 pgbouncer refuse root)."""
 
 from __future__ import annotations
 
+import configparser
 import dataclasses
+import io
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -26,6 +30,37 @@ BASE = "circulaire"  # the database, on the primary (and so on the replica)
 REGLAGES = {"listen_addresses": "'127.0.0.1'", "wal_level": "replica", "max_wal_senders": "4",
             "hot_standby": "on", "fsync": "off", "full_page_writes": "off", "shared_buffers": "32MB",
             "max_connections": "40", "jit": "off", "wal_receiver_status_interval": "1s"}
+
+
+# docker compose's (profile `echelle`): the test runs pgbouncer with its settings
+PGBOUNCER_INI = Path(__file__).resolve().parents[1] / "deployments" / "docker" / "pgbouncer.ini"
+_HOTES_COMPOSE = {"db": "primaire", "db-replique": "replique"}  # compose's hosts, this set-up's names
+
+
+def pgbouncer_ini(grappe: "Grappe") -> str:
+    """Compose's `pgbouncer.ini` on this machine: each database of its `[databases]` under this
+    set-up's name for its host (`primaire`, `replique`), on the local ports and database, the same
+    options (`connect_query`…); its `[pgbouncer]` pool settings as they are, the address, port,
+    files and authentication (trust: local servers without passwords) this machine's."""
+    ini = configparser.ConfigParser(interpolation=None, delimiters=("=",))
+    ini.optionxform = str  # pgbouncer's keys and database names as written
+    ini.read(PGBOUNCER_INI)
+    ports = {"primaire": grappe.port_primaire, "replique": grappe.port_replique}
+    bases = {}
+    for valeur in ini["databases"].values():
+        nom = _HOTES_COMPOSE[re.search(r"\bhost=(\S+)", valeur).group(1)]
+        valeur = re.sub(r"\bhost=\S+", "host=127.0.0.1", valeur)
+        valeur = re.sub(r"\bport=\d+", f"port={ports[nom]}", valeur)
+        bases[nom] = re.sub(r"\bdbname=\S+", f"dbname={BASE}", valeur)
+    assert set(bases) == set(ports), f"{PGBOUNCER_INI}: databases {sorted(bases)}"
+    ini["databases"] = bases
+    d = grappe.dossier
+    ini["pgbouncer"].update({"listen_addr": "127.0.0.1", "listen_port": str(grappe.port_pgbouncer),
+                             "unix_socket_dir": str(d), "auth_type": "trust", "auth_file": f"{d}/userlist.txt",
+                             "max_client_conn": "200", "default_pool_size": "8", "logfile": f"{d}/pgbouncer.log"})
+    sortie = io.StringIO()
+    ini.write(sortie)
+    return sortie.getvalue()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,15 +161,7 @@ def grappe_replique(*, extensions: tuple[str, ...] = ("postgis", "pg_trgm", "una
         demarres.append(replique)
         _attendre_connexion(grappe.conninfo("replique"))
         (dossier / "userlist.txt").write_text('"postgres" ""\n')
-        (dossier / "pgbouncer.ini").write_text(
-            "[databases]\n"
-            + "".join(f"{nom} = host=127.0.0.1 port={port} dbname={BASE} connect_query='SET jit = off'\n"
-                      for nom, port in (("primaire", grappe.port_primaire), ("replique", grappe.port_replique)))
-            + "[pgbouncer]\n"
-            f"listen_addr = 127.0.0.1\nlisten_port = {grappe.port_pgbouncer}\nunix_socket_dir = {dossier}\n"
-            f"auth_type = trust\nauth_file = {dossier}/userlist.txt\npool_mode = transaction\n"
-            "max_client_conn = 200\ndefault_pool_size = 8\nignore_startup_parameters = extra_float_digits\n"
-            f"logfile = {dossier}/pgbouncer.log\n")
+        (dossier / "pgbouncer.ini").write_text(pgbouncer_ini(grappe))
         if os.geteuid() == 0:
             for p in ("userlist.txt", "pgbouncer.ini"):
                 os.chown(dossier / p, pw.pw_uid, pw.pw_gid)

@@ -1,7 +1,7 @@
 """Web reads on a streaming replica, through pgbouncer (issue 18): a PostgreSQL 15 primary and its
-hot standby on two free ports (doublures/replique.py, removed after), pgbouncer in transaction mode
-in front of both, the web app under gunicorn with `DATABASE_URL` and `DATABASE_REPLICA_URL` on
-pgbouncer. The replica's replay is paused to tell which server answered: the API reads the
+hot standby on two free ports (doublures/replique.py, removed after), pgbouncer in front of both
+with docker compose's `pgbouncer.ini` (transaction mode; local hosts and ports), the web app under
+gunicorn with `DATABASE_URL` and `DATABASE_REPLICA_URL` on pgbouncer. The replica's replay is paused to tell which server answered: the API reads the
 replica; a write is seen through the primary at once, by the client who wrote too, and by the
 others once the replica has replayed it."""
 
