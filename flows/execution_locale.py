@@ -50,11 +50,11 @@ def serveur_prefect_demarrer(*, base_url: str | None, env: dict[str, str] | None
         except httpx.HTTPError:
             return False
 
-    _attendre(serveur, pret, nom=f"le serveur Prefect ({api})", delai=delai, pas=0.5)
+    processus_attendre(serveur, pret, nom=f"le serveur Prefect ({api})", delai=delai, pas=0.5)
     return serveur, api
 
 
-def _attendre(processus: subprocess.Popen, pret, *, nom: str, delai: float, pas: float) -> None:
+def processus_attendre(processus: subprocess.Popen, pret, *, nom: str, delai: float, pas: float) -> None:
     """Until `pret()`; stops `processus` and raises if it exits or `delai` passes first."""
     fin = time.monotonic() + delai
     while time.monotonic() < fin:
@@ -107,7 +107,7 @@ def dask_scheduler_demarrer(*, delai: float = 60.0) -> tuple[subprocess.Popen, s
         except OSError:
             return False
 
-    _attendre(scheduler, pret, nom=f"le scheduler Dask (port {port})", delai=delai, pas=0.2)
+    processus_attendre(scheduler, pret, nom=f"le scheduler Dask (port {port})", delai=delai, pas=0.2)
     return scheduler, f"tcp://127.0.0.1:{port}"
 
 
