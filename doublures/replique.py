@@ -1,7 +1,8 @@
 """A PostgreSQL 15 primary and its streaming replica (pg_basebackup, hot standby) on two free ports
-of 127.0.0.1, and pgbouncer in front of both, configured by docker compose's own
-`deployments/docker/pgbouncer.ini` (transaction mode) with this machine's hosts and ports: the
-set-up of the replica's test, on this one machine. Everything lives in a temporary directory, removed with the clusters
+of 127.0.0.1, and pgbouncer in front of both, as docker compose's profile `echelle` makes them:
+the replica connects as the role of compose's `deployments/docker/replication.sh`, pgbouncer runs
+compose's `pgbouncer.ini` (transaction mode) with this machine's hosts and ports. The set-up of
+the replica's test, on this one machine. Everything lives in a temporary directory, removed with the clusters
 when the context ends. Run as root, the servers run as the `postgres` user (PostgreSQL and
 pgbouncer refuse root)."""
 
@@ -13,6 +14,7 @@ import io
 import os
 import pwd
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -35,6 +37,7 @@ REGLAGES = {"listen_addresses": "'127.0.0.1'", "wal_level": "replica", "max_wal_
 # docker compose's (profile `echelle`): the test runs pgbouncer with its settings
 PGBOUNCER_INI = Path(__file__).resolve().parents[1] / "deployments" / "docker" / "pgbouncer.ini"
 _HOTES_COMPOSE = {"db": "primaire", "db-replique": "replique"}  # compose's hosts, this set-up's names
+REPLICATION_SH = PGBOUNCER_INI.parent / "replication.sh"  # compose's, on the primary's first start
 
 
 def pgbouncer_ini(grappe: "Grappe") -> str:
@@ -106,8 +109,10 @@ def _en_postgres(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
-def _lancer(cmd: list[str]) -> None:
-    subprocess.run(_en_postgres(cmd), check=True, capture_output=True, text=True, timeout=120)
+def _lancer(cmd: list[str], *, env: dict[str, str] | None = None) -> None:
+    """`cmd` as `postgres`, with these variables besides the environment's."""
+    subprocess.run(_en_postgres(cmd), check=True, capture_output=True, text=True, timeout=120,
+                   env={**os.environ, **(env or {})})
 
 
 def _attendre_connexion(conninfo: str, *, delai_s: float = 30.0) -> None:
@@ -136,9 +141,13 @@ def grappe_replique(*, extensions: tuple[str, ...] = ("postgis", "pg_trgm", "una
     demarres: list[Path] = []
     pgbouncer = None
     try:
-        # initdb's pg_hba trusts local connections, replication ones included
+        # initdb's pg_hba trusts local connections; its replication lines go: the replica connects
+        # as compose's does, by the role and the line of compose's `replication.sh`, with a password
         _lancer([str(PG_BIN / "initdb"), "-D", str(primaire), "-U", "postgres", "--auth=trust",
                  "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"])
+        hba = primaire / "pg_hba.conf"
+        hba.write_text("".join(ligne for ligne in hba.read_text().splitlines(keepends=True)
+                               if " replication " not in f" {ligne} "))
         with open(primaire / "postgresql.conf", "a") as f:
             f.write("".join(f"{k} = {v}\n" for k, v in REGLAGES.items()))
             f.write(f"unix_socket_directories = '{dossier}'\n")
@@ -152,12 +161,19 @@ def grappe_replique(*, extensions: tuple[str, ...] = ("postgis", "pg_trgm", "una
         with psycopg.connect(grappe.conninfo("primaire"), autocommit=True) as conn:
             for ext in extensions:
                 conn.execute(f"CREATE EXTENSION IF NOT EXISTS {ext}")
-        # the replica: a base backup streaming the WAL during the copy, standby.signal and
-        # primary_conninfo written by -R
-        _lancer([str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(grappe.port_primaire), "-U", "postgres",
-                 "-D", str(replique), "-R", "-X", "stream", "--no-sync", "-c", "fast"])
+        # compose's script for the primary's first start: the replication role and its pg_hba line
+        replication = {"PGPASSWORD": secrets.token_hex(12)}
+        _lancer(["bash", str(REPLICATION_SH)], env={
+            "PGDATA": str(primaire), "PGHOST": str(dossier), "PGPORT": str(grappe.port_primaire),
+            "DB_REPLICATION_PASSWORD": replication["PGPASSWORD"], "PATH": f"{PG_BIN}:{os.environ['PATH']}"})
+        _lancer([str(PG_BIN / "pg_ctl"), "-D", str(primaire), "reload"])
+        # the replica, as compose's `db-replique` starts: a base backup streaming the WAL during the
+        # copy, standby.signal and primary_conninfo written by -R, as the replication role
+        _lancer([str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(grappe.port_primaire),
+                 "-U", "circulaire_replication", "-D", str(replique), "-R", "-X", "stream", "--no-sync", "-c", "fast"],
+                env=replication)
         _lancer([str(PG_BIN / "pg_ctl"), "-D", str(replique), "-w", "-l", str(dossier / "replique.log"),
-                 "-o", f"-p {grappe.port_replique}", "start"])
+                 "-o", f"-p {grappe.port_replique}", "start"], env=replication)
         demarres.append(replique)
         _attendre_connexion(grappe.conninfo("replique"))
         (dossier / "userlist.txt").write_text('"postgres" ""\n')

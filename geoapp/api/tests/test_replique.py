@@ -91,6 +91,9 @@ def replique(django_db_setup, django_db_blocker):
             assert grappe.url("pgbouncer_primaire") == env["DATABASE_URL"]
             _schema_copier(vers=grappe.conninfo("primaire"))
             with psycopg.connect(grappe.conninfo("primaire"), autocommit=True) as conn:
+                # the replica streams as compose's replication role (deployments/docker/replication.sh)
+                assert conn.execute("SELECT usename FROM pg_stat_replication").fetchall() == [
+                    ("circulaire_replication",)]
                 conn.execute("""INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email,
                                 is_staff, is_active, date_joined)
                                 VALUES (%s, true, 'equipe', '', '', '', true, true, now())""", [mot_de_passe])
