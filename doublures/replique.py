@@ -2,8 +2,8 @@
 of 127.0.0.1, and pgbouncer in front of both, as docker compose's profile `echelle` makes them:
 the replica connects as the role of compose's `deployments/docker/replication.sh`, pgbouncer runs
 compose's `pgbouncer.ini` (transaction mode) with this machine's hosts and ports. The set-up of
-the replica's test, on this one machine. Everything lives in a temporary directory, removed with the clusters
-when the context ends. Run as root, the servers run as the `postgres` user (PostgreSQL and
+the replica's test, on this one machine. Everything lives in a temporary directory, removed with
+the clusters when the context ends. Run as root, the servers run as the `postgres` user (PostgreSQL and
 pgbouncer refuse root)."""
 
 from __future__ import annotations
