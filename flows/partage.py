@@ -53,7 +53,11 @@ APIS_EXTERIEURES = (
 
 def limite_api_nom(url: str) -> str:
     """The rate limit of the host of `url` (its port included)."""
-    return f"api-{urlsplit(url).netloc}"
+    return _limite_hote(urlsplit(url).netloc)
+
+
+def _limite_hote(hote: str) -> str:
+    return f"api-{hote}"
 
 
 def _apis_par_limite() -> dict[str, ApiExterieure]:
@@ -85,7 +89,7 @@ def limite_api(hote: str) -> None:
     limit the server lacks (not created yet) is skipped; the server is asked once per process."""
     from prefect.context import FlowRunContext, TaskRunContext
 
-    nom = f"api-{hote}"
+    nom = _limite_hote(hote)
     if nom not in _apis_par_limite() or (FlowRunContext.get() is None and TaskRunContext.get() is None):
         return
     if nom not in _EXISTE:

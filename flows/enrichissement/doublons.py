@@ -428,12 +428,6 @@ class LotDePaires(_Partage):
     def __len__(self) -> int:
         return len(self.paires) // 2
 
-    def __getstate__(self) -> tuple:
-        return self.paires, self.jeton
-
-    def __setstate__(self, etat: tuple) -> None:
-        self.paires, self.jeton = etat
-
 
 def scores_emballer(scorees: list[tuple[int, int, float, bool]]) -> tuple[array, array, array, bytes]:
     """Scored pairs as four arrays, to cross processes: Prefect walks a task's result looking for

@@ -37,12 +37,11 @@ def _commande(service: str, remplacer: dict[str, str]) -> list[str]:
 
 
 def _env(service: str, **autres: str) -> dict[str, str]:
-    """This machine's environment, with the service's own settings that do not name a compose host."""
-    propres = {k: str(v) for k, v in (SERVICES[service].get("environment") or {}).items()
-               if k in ("PYTHONPATH",)}
-    if "PYTHONPATH" in propres:  # /app in the image: the repository here
-        propres["PYTHONPATH"] = str(REPO)
-    return {**os.environ, **propres, **autres}
+    """This machine's environment; the service's PYTHONPATH (the image's /app) is the repository here."""
+    env = {**os.environ, **autres}
+    if "PYTHONPATH" in (SERVICES[service].get("environment") or {}):
+        env["PYTHONPATH"] = str(REPO)
+    return env
 
 
 def test_the_optional_profiles_add_the_replica_pgbouncer_a_second_worker_and_dask():
